@@ -1,0 +1,43 @@
+"""Alembic, applied automatically at start; a database from a newer program is refused, untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from ..domain.errors import StoreError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as c:
+        return MigrationContext.configure(c).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine, path: Path) -> None:
+    cfg = alembic_config()
+    script = ScriptDirectory.from_config(cfg)
+    known = {rev.revision for rev in script.walk_revisions()}
+    rev = current_revision(engine)
+    if rev is not None and rev not in known:
+        raise StoreError(
+            f"Tệp dữ liệu {path} được tạo bởi phiên bản Học bạ số mới hơn (lược đồ {rev}). "
+            "Hãy cập nhật chương trình; tệp không bị thay đổi."
+        )
+    if rev == script.get_current_head():
+        return
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,228 @@
+"""The typed ORM of the local SQLite store.
+
+Tables for later capabilities (records, signatures, outbox, corrections, accounts) are declared in
+their own migrations as they arrive; this module holds the current shape of every table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class School(Base):
+    __tablename__ = "school"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150))
+    moet_code: Mapped[str] = mapped_column(String(20), default="")
+    province: Mapped[str] = mapped_column(String(100), default="")
+    district: Mapped[str] = mapped_column(String(100), default="")
+    commune: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(250), default="")
+
+
+class SchoolYear(Base):
+    __tablename__ = "school_year"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(9), unique=True)  # "2025-2026"
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    lock_date: Mapped[date | None] = mapped_column(Date)  # records editable only before it
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # GV001, HT: used by --as
+    full_name: Mapped[str] = mapped_column(String(150))
+    personal_id: Mapped[str] = mapped_column(String(12), default="")
+    sex: Mapped[str] = mapped_column(String(3), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    roles: Mapped[list[StaffRole]] = relationship(back_populates="staff", cascade="all, delete-orphan")
+
+
+class StaffRole(Base):
+    """principal, vice_principal, admin, homeroom, subject, clerk, archivist."""
+
+    __tablename__ = "staff_role"
+    __table_args__ = (UniqueConstraint("staff_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    staff: Mapped[Staff] = relationship(back_populates="roles")
+
+
+class SchoolClass(Base):
+    __tablename__ = "school_class"
+    __table_args__ = (UniqueConstraint("year_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+    name: Mapped[str] = mapped_column(String(10))
+    grade: Mapped[int] = mapped_column(Integer)
+    homeroom_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    optional_subjects: Mapped[str] = mapped_column(String(100), default="")  # comma-separated codes
+    year: Mapped[SchoolYear] = relationship()
+    homeroom: Mapped[Staff | None] = relationship()
+
+
+class TeachingAssignment(Base):
+    """A GVBM teaches a subject in a class (rights of the grid follow from it)."""
+
+    __tablename__ = "teaching_assignment"
+    __table_args__ = (UniqueConstraint("class_id", "subject_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"))
+    subject_code: Mapped[str] = mapped_column(String(10))
+
+
+class Student(Base):
+    __tablename__ = "student"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    personal_id: Mapped[str] = mapped_column(String(12), unique=True)  # số định danh cá nhân
+    moet_code: Mapped[str] = mapped_column(String(20), default="")
+    lookup_code: Mapped[str] = mapped_column(String(32), unique=True)  # mã tra cứu: uuid hex, for the whole book
+    full_name: Mapped[str] = mapped_column(String(150))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(3))  # Nam | Nữ
+    ethnicity_code: Mapped[str] = mapped_column(String(2), default="01")
+    nationality: Mapped[str] = mapped_column(String(50), default="Việt Nam")
+    birthplace: Mapped[str] = mapped_column(String(250), default="")
+    hometown: Mapped[str] = mapped_column(String(250), default="")
+    address: Mapped[str] = mapped_column(String(250), default="")
+    father_name: Mapped[str] = mapped_column(String(150), default="")
+    mother_name: Mapped[str] = mapped_column(String(150), default="")
+    guardian_name: Mapped[str] = mapped_column(String(150), default="")
+    not_assessed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Enrolment(Base):
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("student_id", "year_id"), Index("ix_enrolment_class", "class_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"))
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | transferred_out | left
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    student: Mapped[Student] = relationship()
+    school_class: Mapped[SchoolClass] = relationship()
+
+
+class SubjectEvaluation(Base):
+    __tablename__ = "subject_evaluation"
+    __table_args__ = (UniqueConstraint("enrolment_id", "period", "subject_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    period: Mapped[str] = mapped_column(String(3))
+    subject_code: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str | None] = mapped_column(String(1))  # T/H/C/M
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class QualityEvaluation(Base):
+    """Phẩm chất and năng lực (chung, đặc thù): level T/Đ/C and an optional comment per item."""
+
+    __tablename__ = "quality_evaluation"
+    __table_args__ = (UniqueConstraint("enrolment_id", "period", "quality_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    period: Mapped[str] = mapped_column(String(3))
+    quality_code: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str | None] = mapped_column(String(1))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class PeriodSummary(Base):
+    """Per student and period: attendance and the group comments of the học bạ (PC / NLC / NLD)."""
+
+    __tablename__ = "period_summary"
+    __table_args__ = (UniqueConstraint("enrolment_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    period: Mapped[str] = mapped_column(String(3))
+    days_excused: Mapped[int | None] = mapped_column(Integer)
+    days_unexcused: Mapped[int | None] = mapped_column(Integer)
+    comment_pc: Mapped[str] = mapped_column(Text, default="")
+    comment_nlc: Mapped[str] = mapped_column(Text, default="")
+    comment_nld: Mapped[str] = mapped_column(Text, default="")
+    teacher_comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class YearResult(Base):
+    """End of year: the GVCN's confirmed result (the proposal is computed, never stored as truth)."""
+
+    __tablename__ = "year_result"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), unique=True)
+    confirmed_result: Mapped[str | None] = mapped_column(String(4))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    awards: Mapped[str] = mapped_column(Text, default="")  # one per line
+    adhoc_awards: Mapped[str] = mapped_column(Text, default="")
+    pending_supplementary: Mapped[bool] = mapped_column(Boolean, default=False)
+    promoted: Mapped[bool | None] = mapped_column(Boolean)  # after đánh giá bổ sung
+    height_cm: Mapped[float | None] = mapped_column()
+    weight_kg: Mapped[float | None] = mapped_column()
+
+
+class CommentBank(Base):
+    """Ngân hàng nhận xét: suggestions per subject/quality (target) and level, editable by the school."""
+
+    __tablename__ = "comment_bank"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(10))  # subject or quality code, or group PC/NLC/NLD
+    level: Mapped[str] = mapped_column(String(1))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Append-only hash chain: hash = SHA-256(prev_hash ‖ canonical JSON of the entry)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"), Index("ix_audit_actor", "actor"))
+    id: Mapped[int] = mapped_column(primary_key=True)  # the sequence number
+    at: Mapped[str] = mapped_column(String(32))  # ISO-8601 UTC, stored as text so the hashed bytes never move
+    actor: Mapped[str] = mapped_column(String(20))  # staff code or "system"
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
