@@ -1,0 +1,66 @@
+"""Roles of records.md (seed 004, Điều 3-9) and what each may do: checked in the core, shared by GUI and CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import PermissionDenied
+
+PRINCIPAL = "principal"
+VICE_PRINCIPAL = "vice_principal"
+ADMIN = "admin"
+HOMEROOM = "homeroom"
+SUBJECT = "subject"
+CLERK = "clerk"
+ARCHIVIST = "archivist"
+
+ROLE_NAMES: dict[str, str] = {
+    PRINCIPAL: "Hiệu trưởng",
+    VICE_PRINCIPAL: "Phó hiệu trưởng",
+    ADMIN: "Ban quản trị",
+    HOMEROOM: "GVCN",
+    SUBJECT: "GVBM",
+    CLERK: "Văn phòng",
+    ARCHIVIST: "Lưu trữ",
+}
+ROLE_BY_NAME = {v.lower(): k for k, v in ROLE_NAMES.items()}
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is at the keyboard: a staff member with their roles and classes, or the system itself."""
+
+    code: str
+    name: str
+    roles: frozenset[str] = frozenset()
+    homeroom_class_ids: frozenset[int] = frozenset()
+    # (class_id, subject_code) pairs this person teaches as GVBM
+    teaches: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+
+    @property
+    def is_system(self) -> bool:
+        return self.code == SYSTEM
+
+    def has(self, *roles: str) -> bool:
+        return self.is_system or bool(self.roles.intersection(roles))
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.has(PRINCIPAL, VICE_PRINCIPAL, ADMIN)
+
+    def can_edit_subject(self, class_id: int, subject_code: str) -> bool:
+        # In primary school the GVCN teaches most subjects of the class: that is a teaching assignment too.
+        return self.is_system or (class_id, subject_code) in self.teaches
+
+    def can_edit_class_summary(self, class_id: int) -> bool:
+        """Qualities, competencies, attendance, results, awards and comments of the class."""
+        return self.is_system or class_id in self.homeroom_class_ids
+
+    def require(self, action: str, *roles: str) -> None:
+        if not self.has(*roles):
+            raise PermissionDenied(action, " hoặc ".join(ROLE_NAMES[r] for r in roles))
+
+
+SYSTEM_ACTOR = Actor(SYSTEM, "Hệ thống", frozenset(ROLE_NAMES))
