@@ -1,0 +1,76 @@
+"""The `hocbaso` command: thin argument parsing over the services; every command lives in commands/."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Callable, Sequence
+
+from .domain.errors import HocbasoError
+from .storage.engine import Store
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    """argparse, but usage errors speak Vietnamese and exit with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        msg = (message.replace("the following arguments are required", "thiếu tham số bắt buộc")
+               .replace("unrecognized arguments", "tham số không hiểu được")
+               .replace("invalid choice", "lựa chọn không hợp lệ")
+               .replace("argument", "tham số"))
+        self.exit(2, f"{self.prog}: lỗi: {msg}\n")
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    return Store.open(args.db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .commands import ALL
+
+    p = VietnameseArgumentParser(
+        prog="hocbaso",
+        description="Học bạ số tiểu học (Thông tư 27/2020/TT-BGDĐT) — dòng lệnh.",
+    )
+    p.add_argument("--db", metavar="PATH", default=None,
+                   help="tệp cơ sở dữ liệu (mặc định: biến môi trường HOCBASO_DB hoặc thư mục dữ liệu người dùng)")
+    p.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết ra stderr")
+    sub = p.add_subparsers(dest="command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
+    sub.required = True
+    for register in ALL:
+        register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Vietnamese output must survive a C locale / a Windows console.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler: Handler = args.handler
+    try:
+        return int(handler(args) or 0)
+    except HocbasoError as e:
+        print(f"Lỗi: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("Đã hủy.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `hocbaso students | head`: the reader left; not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
