@@ -46,8 +46,9 @@ class RecordXmlError(HocbasoError):
 
     def __init__(self, student_name: str, personal_id: str, fields: list[str], problems: list[str]) -> None:
         detail = "; ".join(problems)
+        who = student_name or "(chưa có họ tên)"
         super().__init__(
-            f"Học bạ của {student_name} (mã định danh {personal_id}) không hợp lệ: {detail}",
+            f"Học bạ của {who} (mã định danh {personal_id or 'chưa có'}) không hợp lệ: {detail}",
             student_name=student_name, personal_id=personal_id, fields=fields, problems=problems,
         )
         self.student_name = student_name

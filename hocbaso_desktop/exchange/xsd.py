@@ -154,12 +154,12 @@ def _translate(message: str) -> tuple[str, str]:
     elif "is not a valid value of the atomic type" in rest or "is not a valid value" in rest:
         reason = f"giá trị {shown} sai kiểu dữ liệu"
     elif "This element is not expected" in rest:
+        expected = _expected(rest)
         reason = "phần tử không được phép ở vị trí này (sai thứ tự hoặc thừa)"
+        if expected:
+            reason += f"; ở đây cần: {expected}"
     elif "Missing child element" in rest:
-        missing = re.findall(r"\(\{[^}]*\}([\w.-]+)|\{[^}]*\}([\w.-]+)", rest)
-        names = [a or b for a, b in missing]
-        label = ", ".join(FIELD_LABELS.get(n, n) for n in names) or "bắt buộc"
-        reason = f"thiếu trường {label}"
+        reason = f"thiếu trường {_expected(rest) or 'bắt buộc'}"
     elif "attribute" in rest and "is required" in rest:
         reason = "thiếu thuộc tính bắt buộc"
     elif "No matching global declaration" in rest:
@@ -171,13 +171,23 @@ def _translate(message: str) -> tuple[str, str]:
     return element, reason
 
 
+def _expected(message: str) -> str:
+    """'Expected is ( {ns}a, {ns}b )' → 'a (label), b (label)'."""
+    names = re.findall(r"\{[^}]*\}([\w.-]+)", message.split("Expected is", 1)[-1])
+    return ", ".join(f"{n} ({FIELD_LABELS[n]})" if n in FIELD_LABELS else n for n in names)
+
+
 def schema_problems(root: etree._Element, schema: etree.XMLSchema) -> list[SchemaProblem]:
     """Validate `root`; one SchemaProblem per libxml2 error, in document order."""
     if schema.validate(root):
         return []
     out: list[SchemaProblem] = []
+    seen: set[tuple[int, str]] = set()
     for err in schema.error_log:
         element, reason = _translate(err.message)
+        if (err.line, element) in seen:  # libxml2 reports minLength and pattern of one value twice
+            continue
+        seen.add((err.line, element))
         name = element.split("/@")[0]
         label = FIELD_LABELS.get(name, name)
         where = f"trường «{element}» ({label})" if element else "tài liệu"
