@@ -55,19 +55,26 @@ class TokenRsaKey(rsa.RSAPrivateKey):
     the software's own cost separately from the token's.
     """
 
-    def __init__(self, raw_sign: Callable[[bytes], bytes], certificate: x509.Certificate, label: str = "") -> None:
-        public = certificate.public_key()
+    def __init__(
+        self,
+        raw_sign: Callable[[bytes], bytes],
+        certificate: x509.Certificate | rsa.RSAPublicKey,
+        label: str = "",
+    ) -> None:
+        # A bare public key is accepted for the one moment a certificate does not exist yet: a CA
+        # key on the token self-signing its own root certificate.
+        public = certificate.public_key() if isinstance(certificate, x509.Certificate) else certificate
         if not isinstance(public, rsa.RSAPublicKey):
             raise TokenError("Chứng thư số không dùng khoá RSA: phiên bản này chỉ ký được bằng khoá RSA.")
         self._raw_sign = raw_sign
-        self._certificate = certificate
+        self._certificate = certificate if isinstance(certificate, x509.Certificate) else None
         self._public = public
         self.label = label
         self.token_seconds = 0.0
         self.sign_count = 0
 
     @property
-    def certificate(self) -> x509.Certificate:
+    def certificate(self) -> x509.Certificate | None:
         return self._certificate
 
     def sign(

@@ -1,0 +1,234 @@
+"""The main window: school year, tree of grades and classes, and the class grid per period."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QTreeView,
+    QWidget,
+)
+
+from .. import __version__
+from ..domain.catalogue import PERIODS, catalogue
+from ..domain.errors import HocbasoError
+from ..domain.roles import ROLE_NAMES, SYSTEM, Actor
+from ..services import directory
+from ..services.grid import ClassGrid, load_grid
+from ..storage.engine import Store
+from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
+from .models.grid_columns import VIEW_QUALITIES, VIEW_SUBJECTS, VIEW_SUMMARY, VIEW_TITLES
+from .models.grid_model import GridModel
+
+
+class MainWindow(QMainWindow):
+    actor_changed = Signal(object)
+
+    def __init__(self, store: Store, acting_code: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.grid: ClassGrid | None = None
+        self.class_id: int | None = None
+        self.models: dict[str, GridModel] = {}
+        self.setWindowTitle("Học bạ số tiểu học")
+        self.resize(1280, 760)
+        self._build_toolbar()
+        self._build_body()
+        self._build_menu()
+        self.refresh_school()
+        self.set_acting(acting_code)
+
+    # --- layout ------------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Chính", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        self.school_label = QLabel()
+        self.school_label.setObjectName("schoolLabel")
+        tb.addWidget(self.school_label)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Năm học: "))
+        self.year_combo = QComboBox()
+        self.year_combo.setObjectName("yearCombo")
+        self.year_combo.currentTextChanged.connect(lambda _t: self.refresh_classes())
+        tb.addWidget(self.year_combo)
+        tb.addWidget(QLabel("  Kì đánh giá: "))
+        self.period_combo = QComboBox()
+        self.period_combo.setObjectName("periodCombo")
+        cat = catalogue()
+        for p in PERIODS:
+            self.period_combo.addItem(f"{cat.periods[p]} ({p})", p)
+        self.period_combo.setCurrentIndex(len(PERIODS) - 1)
+        self.period_combo.currentIndexChanged.connect(lambda _i: self.load_class())
+        tb.addWidget(self.period_combo)
+        tb.addWidget(QLabel("  Người thao tác: "))
+        self.actor_combo = QComboBox()
+        self.actor_combo.setObjectName("actorCombo")
+        self.actor_combo.setMinimumWidth(220)
+        self.actor_combo.currentIndexChanged.connect(self._actor_selected)
+        tb.addWidget(self.actor_combo)
+
+    def _build_body(self) -> None:
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.tree = QTreeView()
+        self.tree.setObjectName("classTree")
+        self.tree.setHeaderHidden(False)
+        self.tree.setMinimumWidth(170)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        split.addWidget(self.tree)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("gridTabs")
+        self.views: dict[str, QTableView] = {}
+        for view in (VIEW_SUBJECTS, VIEW_QUALITIES, VIEW_SUMMARY):
+            tv = QTableView()
+            tv.setObjectName(f"grid_{view}")
+            tv.setAlternatingRowColors(True)
+            tv.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+            tv.verticalHeader().setDefaultSectionSize(24)
+            tv.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+            tv.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            self.views[view] = tv
+            self.tabs.addTab(tv, VIEW_TITLES[view])
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([200, 1080])
+        self.setCentralWidget(split)
+        self.missing_label = QLabel()
+        self.missing_label.setObjectName("missingLabel")
+        self.statusBar().addPermanentWidget(self.missing_label)
+
+    def _build_menu(self) -> None:
+        m = self.menuBar().addMenu("&Tệp")
+        act = QAction("&Thoát", self)
+        act.setShortcut(QKeySequence.StandardKey.Quit)
+        act.triggered.connect(self.close)
+        m.addAction(act)
+        self.file_menu = m
+        h = self.menuBar().addMenu("Trợ &giúp")
+        about = QAction("&Giới thiệu", self)
+        about.triggered.connect(self._about)
+        h.addAction(about)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "Giới thiệu", f"Học bạ số tiểu học {__version__}\nĐánh giá theo Thông tư 27/2020/TT-BGDĐT.\nTệp dữ liệu: {self.store.path}")
+
+    # --- data --------------------------------------------------------------------------------
+    def refresh_school(self) -> None:
+        sc = directory.school(self.store)
+        self.school_label.setText(f"<b>{sc.name}</b>" if sc else "<i>Chưa có thông tin trường</i>")
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for y in directory.years(self.store):
+            self.year_combo.addItem(y)
+        if self.year_combo.count():
+            self.year_combo.setCurrentIndex(self.year_combo.count() - 1)
+        self.year_combo.blockSignals(False)
+        self.actor_combo.blockSignals(True)
+        self.actor_combo.clear()
+        self.actor_combo.addItem("(chưa chọn — chỉ xem)", SYSTEM)
+        for st in directory.staff(self.store):
+            if st.active:
+                self.actor_combo.addItem(f"{st.code} — {st.full_name} ({', '.join(st.roles)})", st.code)
+        self.actor_combo.blockSignals(False)
+        self.refresh_classes()
+
+    @property
+    def year(self) -> str | None:
+        return self.year_combo.currentText() or None
+
+    @property
+    def period(self) -> str:
+        return self.period_combo.currentData()
+
+    def refresh_classes(self) -> None:
+        classes = directory.classes(self.store, self.year) if self.year else []
+        self.tree_model = build_class_tree(classes)
+        self.tree.setModel(self.tree_model)
+        self.tree.expandAll()
+        self.tree.selectionModel().currentChanged.connect(self._class_selected)
+        if self.class_id is not None:
+            self.select_class_id(self.class_id)
+
+    def _class_selected(self, current, _previous) -> None:
+        cid = current.data(CLASS_ID_ROLE) if current.isValid() else None
+        if cid is not None:
+            self.class_id = int(cid)
+            self.load_class()
+
+    def select_class(self, name: str) -> bool:
+        try:
+            c = directory.find_class(self.store, name, self.year)
+        except HocbasoError as e:
+            self.statusBar().showMessage(e.message, 8000)
+            return False
+        return self.select_class_id(c.id)
+
+    def select_class_id(self, class_id: int) -> bool:
+        idx = find_class_index(self.tree_model, class_id)
+        if idx is None:
+            return False
+        self.tree.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.class_id = class_id
+        self.load_class()
+        return True
+
+    def set_period(self, period: str) -> None:
+        i = self.period_combo.findData(period)
+        if i >= 0:
+            self.period_combo.setCurrentIndex(i)
+
+    def load_class(self) -> None:
+        if self.class_id is None:
+            return
+        self.grid = load_grid(self.store, self.class_id, self.period)
+        for view, tv in self.views.items():
+            model = GridModel(self.grid, view, tv)
+            self.models[view] = model
+            tv.setModel(model)
+            for i, col in enumerate(model.columns):
+                tv.setColumnWidth(i, col.width)
+            tv.horizontalHeader().setMinimumHeight(58)
+        info = self.grid.info
+        self.setWindowTitle(f"Học bạ số tiểu học — Lớp {info.name} — {catalogue().periods[self.period]} — {info.year}")
+        self.update_counters()
+
+    def update_counters(self) -> None:
+        if not self.models:
+            self.missing_label.setText("")
+            return
+        total = self.models[VIEW_SUBJECTS].total_missing()
+        info = self.grid.info if self.grid else None
+        where = f"Lớp {info.name}, {self.period}" if info else ""
+        self.missing_label.setText(f"{where}: còn thiếu {total} ô" if total else f"{where}: đã nhập đủ")
+
+    # --- acting staff member -----------------------------------------------------------------
+    def set_acting(self, code: str | None) -> None:
+        i = self.actor_combo.findData(code or SYSTEM)
+        self.actor_combo.setCurrentIndex(i if i >= 0 else 0)
+        self._actor_selected()
+
+    def _actor_selected(self, *_args: object) -> None:
+        code = self.actor_combo.currentData() or SYSTEM
+        try:
+            self.actor: Actor = directory.actor(self.store, code if code != SYSTEM else None, self.year)
+        except HocbasoError as e:
+            self.statusBar().showMessage(e.message, 8000)
+            return
+        roles = ", ".join(ROLE_NAMES[r] for r in sorted(self.actor.roles)) if not self.actor.is_system else "chỉ xem"
+        self.statusBar().showMessage(f"Người thao tác: {self.actor.name} ({roles})", 5000)
+        self.actor_changed.emit(self.actor)
+
+
+def grab_window(win: QWidget, path: str) -> bool:
+    return win.grab().save(path)
