@@ -1,0 +1,61 @@
+"""Shared fixtures: real SQLite files in tmp dirs, one demo school built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+# Qt tests run without a screen, always; set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("HOCBASO_DB", None)
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from hocbaso_desktop.services.demo import create_demo_school
+    from hocbaso_desktop.storage.engine import Store
+
+    path = tmp_path_factory.mktemp("demo") / "demo-template.sqlite3"
+    with Store.open(path) as store:
+        create_demo_school(store, seed=2025)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo school (closed file: the WAL was checkpointed on close)."""
+    dst = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_template, dst)
+    anchor = Path(str(demo_template) + ".audit-head")
+    if anchor.exists():
+        shutil.copyfile(anchor, Path(str(dst) + ".audit-head"))
+    return dst
+
+
+@pytest.fixture
+def demo_store(demo_db: Path):
+    from hocbaso_desktop.storage.engine import Store
+
+    store = Store.open(demo_db)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path):
+    from hocbaso_desktop.storage.engine import Store
+
+    store = Store.open(tmp_path / "empty.sqlite3")
+    yield store
+    store.close()
+
+
+def hocbaso_cmd() -> list[str]:
+    return [sys.executable, "-m", "hocbaso_desktop.cli"]
