@@ -118,8 +118,10 @@ def issue_identity(
     )
 
 
-def _make_ca(ca: TokenSession, school_name: str) -> tuple[x509.Certificate, x509.Certificate]:
-    now = datetime.now(timezone.utc) - timedelta(days=1)
+def _make_ca(
+    ca: TokenSession, school_name: str, not_before: datetime | None
+) -> tuple[x509.Certificate, x509.Certificate]:
+    now = not_before or datetime.now(timezone.utc) - timedelta(days=1)
     root_pub = ca.generate_signing_keypair(ROOT_ID, "demo root CA")
     root_key = ca.key_for_id(ROOT_ID, root_pub, "demo root CA")
     root = issue_certificate(
@@ -154,11 +156,13 @@ def create_demo_token(
     replace: bool = True,
     lane: TokenLane | None = None,
     provider: Pkcs11Provider | None = None,
+    ca_not_before: datetime | None = None,
 ) -> DemoTokenInfo:
     """Create (or re-create when `replace`) the demo tokens; return what the CLI prints and stores.
 
     Sets SOFTHSM2_CONF for this process (the module reads it at initialisation, gotcha 2) and
     re-initialises the module so the new tokens appear (gotcha 6): refused while a session is open.
+    `ca_not_before` backdates the demo CA (tests issue certificates that expired long ago).
     """
     persons = _people(people)
     if not persons:
@@ -182,7 +186,7 @@ def create_demo_token(
     prompt = ScriptedPinPrompt(lambda: user_pin)
     with provider.open_session(ca_label, prompt=prompt, rw=True) as ca, \
             provider.open_session(label, prompt=prompt, rw=True) as user:
-        root, inter = _make_ca(ca, school_name)
+        root, inter = _make_ca(ca, school_name, ca_not_before)
         # Real tokens carry their CA chain: the signer then puts the intermediate in KeyInfo.
         user.store_certificate(root, ROOT_ID, "demo root CA")
         user.store_certificate(inter, INTERMEDIATE_ID, "demo intermediate CA")

@@ -56,6 +56,13 @@ class TokenRemoved(TokenError):
         )
 
 
+class TokenBusy(TokenError):
+    def __init__(self, label: str | None = None) -> None:
+        super().__init__(
+            f"Thiết bị ký số «{label}» đang được dùng cho một đợt ký khác: hãy chờ đợt ký đó xong.", label=label
+        )
+
+
 class PinError(TokenError):
     pass
 

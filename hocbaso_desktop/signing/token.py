@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from cryptography import x509
@@ -25,6 +25,7 @@ from .errors import (
     PinExpired,
     PinLocked,
     SigningError,
+    TokenBusy,
     TokenError,
     TokenNotFound,
     TokenRemoved,
@@ -106,6 +107,9 @@ class _LoadedModule:
     lib: Any
     held: int = 0  # sessions open through any provider on this module
     reinit_pending: bool = False
+    # Tokens with a logged-in session: PKCS#11 login is per application and token, and closing a
+    # logged-in session logs out every other session on it, so one login per token at a time.
+    logged_in: set[str] = field(default_factory=set)
 
 
 # A PKCS#11 module is process-global by nature (C_Initialize once per process), so its handle is too.
@@ -216,6 +220,9 @@ class Pkcs11Provider:
 
     def _l_open(self, info: TokenInfo, pin: str | None, rw: bool) -> Any:
         tok, fresh = self._l_find(info.label, info.serial)
+        mod = self._l_module()
+        if pin is not None and info.serial in mod.logged_in:
+            raise TokenBusy(info.label)
         try:
             session = tok.open(rw=rw, user_pin=pin) if pin is not None else tok.open(rw=rw)
         except Exception as e:
@@ -231,12 +238,13 @@ class Pkcs11Provider:
             except Exception:
                 pass
             raise translate_error(e, info.label, flags) from None
-        self._l_module().held += 1
+        mod.held += 1
         if pin is not None:
+            mod.logged_in.add(info.serial)
             self.login_count += 1
         return session
 
-    def _l_release(self, session: Any) -> None:
+    def _l_release(self, session: Any, info: TokenInfo, logged_in: bool) -> None:
         mod = self._l_module()
         try:
             session.close()
@@ -244,6 +252,8 @@ class Pkcs11Provider:
             log.debug("closing a token session failed", exc_info=True)
         finally:
             mod.held = max(0, mod.held - 1)
+            if logged_in:
+                mod.logged_in.discard(info.serial)
             if mod.held == 0 and mod.reinit_pending:
                 try:
                     self._l_reinitialize()
@@ -515,7 +525,7 @@ class TokenSession:
         if self._closed:
             return
         self._closed = True
-        self.provider._call(self.provider._l_release, self._session)
+        self.provider._call(self.provider._l_release, self._session, self.info, self.logged_in)
 
     def __enter__(self) -> "TokenSession":
         return self

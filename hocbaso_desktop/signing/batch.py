@@ -1,0 +1,129 @@
+"""Batch signing: one login, one PIN, many records; progress, cancel, resumable.
+
+A generator, so the caller decides what happens between records: the service stores each signed
+record (signature + outbox row in one transaction) before asking for the next. A pulled token stops
+the batch with TokenRemoved after the last completed record: nothing half-signed is ever yielded.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterator, Sequence
+
+from ..domain.errors import HocbasoError
+from .certs import check_certificate_usable, common_name
+from .errors import CertificateNotFound, CertificateUnusable, TokenError
+from .info import CertificateInfo
+from .prompt import PinPrompt
+from .token import Pkcs11Provider, TokenSession
+from .xml_signature import sign_record
+
+
+class CancelFlag:
+    """Set from any thread (the Cancel button); checked between records."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class SignJob:
+    ref: str  # the caller's key for the record (e.g. its database id or lookup code)
+    label: str  # shown in the progress dialog (e.g. the student's name)
+    xml: bytes
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    ref: str
+    label: str
+    signed_xml: bytes | None  # None when this record could not be signed
+    error: str | None = None  # Vietnamese reason, for the "could not be signed" list
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    label: str
+    outcome: SignOutcome | None = None
+
+
+@dataclass(frozen=True)
+class SignerChoice:
+    """Which token and certificate to sign with; `cert_id=None` means the token's only signing cert."""
+
+    token_label: str | None = None
+    token_serial: str | None = None
+    cert_id: bytes | None = None
+
+
+def choose_certificate(session: TokenSession, cert_id: bytes | None) -> CertificateInfo:
+    candidates = session.signing_certificates()
+    if cert_id is not None:
+        for c in candidates:
+            if c.cert_id == cert_id:
+                return c
+        raise CertificateNotFound(f"không có chứng thư mã {cert_id.hex()} kèm khoá riêng trên thiết bị ký số")
+    if not candidates:
+        raise CertificateNotFound("thiết bị ký số không có chứng thư nào kèm khoá riêng")
+    if len(candidates) > 1:
+        names = ", ".join(c.common_name for c in candidates)
+        raise CertificateNotFound(f"thiết bị ký số có nhiều chứng thư ({names}): hãy chọn một")
+    return candidates[0]
+
+
+def sign_batch(
+    provider: Pkcs11Provider,
+    choice: SignerChoice,
+    jobs: Sequence[SignJob],
+    role: str,
+    prompt: PinPrompt,
+    cancel: CancelFlag | None = None,
+    *,
+    signing_time: Callable[[], datetime] | None = None,
+    on_session: Callable[[TokenSession, CertificateInfo], None] | None = None,
+) -> Iterator[Progress]:
+    """Sign `jobs` in order with one login; yield Progress after each record.
+
+    Raises before the first record (PIN wrong/locked/cancelled, no usable certificate) and
+    TokenRemoved mid-batch; per-record problems (malformed XML, content changed since an earlier
+    signature) become an outcome with `error` and the batch goes on. `on_session` lets the caller
+    inspect the chosen certificate (e.g. warn when its name is not the acting staff member's).
+    """
+    cancel = cancel or CancelFlag()
+    total = len(jobs)
+    if total == 0 or cancel.cancelled:
+        return
+    with provider.open_session(choice.token_label, choice.token_serial, prompt=prompt) as session:
+        cert_info = choose_certificate(session, choice.cert_id)
+        cert = cert_info.certificate()
+        usable = check_certificate_usable(cert)
+        if not usable.ok:
+            raise CertificateUnusable(common_name(cert), list(usable.problems))
+        if on_session is not None:
+            on_session(session, cert_info)
+        key = session.signing_key(cert_info)
+        chain = session.chain_for(cert)
+        for done, job in enumerate(jobs):
+            if cancel.cancelled:
+                return
+            try:
+                when = signing_time() if signing_time else None
+                signed = sign_record(job.xml, key, chain, role, when)
+            except TokenError:
+                raise  # the token itself failed (pulled, lost login): stop after the last complete record
+            except HocbasoError as e:
+                outcome = SignOutcome(job.ref, job.label, None, e.message)
+            else:
+                outcome = SignOutcome(job.ref, job.label, signed)
+            yield Progress(done + 1, total, job.label, outcome)
