@@ -7,6 +7,7 @@ resolution and a few hundred PDF operations per code instead of thousands.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 import qrcode
@@ -47,4 +48,17 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
                 c += 1
             path.rect(x + (QUIET_ZONE + start) * module, top, (c - start) * module, module)
     canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def draw_qr_form(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Like draw_qr, but stored once per PDF as a form XObject and reused on every page of the student."""
+    name = "qr" + hashlib.sha1(data.encode("utf-8")).hexdigest()  # stable across runs, unlike hash()
+    if not canvas.hasForm(name):
+        canvas.beginForm(name, lowerx=0, lowery=0, upperx=size, uppery=size)
+        draw_qr(canvas, data, 0, 0, size)
+        canvas.endForm()
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(name)
     canvas.restoreState()

@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_UUID_1, make_record
+from .records import FIXED_UUID_1, make_record
 from lxml import etree
 
 from hocbaso_desktop.domain.errors import InputFileError
