@@ -22,4 +22,4 @@ def install_ui_font(point_size: int = 10) -> QFont:
 
 def covers_vietnamese(font: QFont, sample: str = "ữỗặẫằĐđơư") -> bool:
     fm = QFontMetrics(font)
-    return all(fm.inFont(ch) for ch in sample)
+    return all(fm.inFontUcs4(ord(ch)) for ch in sample)

@@ -216,7 +216,7 @@ def actor(store: Store, code: str | None, year: str | None = None) -> Actor:
                     select(TeachingAssignment.class_id, TeachingAssignment.subject_code)
                     .join(SchoolClass, TeachingAssignment.class_id == SchoolClass.id)
                     .where(TeachingAssignment.staff_id == st.id, SchoolClass.year_id == y.id)
-                ).tuples()
+                ).all()
             )
         except NotFound:
             pass
