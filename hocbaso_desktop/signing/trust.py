@@ -156,16 +156,20 @@ class TrustStore:
 
     def _explain(self, leaf: x509.Certificate, pool: list[x509.Certificate], moment: datetime, detail: str) -> str:
         # cryptography's messages are English and terse; say in Vietnamese what most likely went wrong.
-        known = {c.subject for c in [*self.roots, *pool]}
-        if leaf.issuer not in known:
-            return f"chứng thư do «{_issuer_cn(leaf)}» cấp, không thuộc tổ chức chứng thực nào trong kho tin cậy"
-        for cert in [leaf, *pool, *self.roots]:
-            if cert.subject == leaf.issuer or cert is leaf:
-                if moment < cert.not_valid_before_utc or moment > cert.not_valid_after_utc:
-                    return (
-                        f"chứng thư «{common_name(cert)}» không có hiệu lực tại thời điểm {fmt_time(moment)} "
-                        f"(hiệu lực {fmt_time(cert.not_valid_before_utc)} – {fmt_time(cert.not_valid_after_utc)})"
-                    )
+        by_subject = {c.subject: c for c in pool}
+        roots = {c.subject: c for c in self.roots}
+        path = [leaf]
+        while path[-1].issuer not in roots and path[-1].issuer in by_subject and len(path) < 8:
+            path.append(by_subject[path[-1].issuer])
+        top = path[-1]
+        if top.issuer not in roots:
+            return f"chứng thư do «{_issuer_cn(top)}» cấp, không thuộc tổ chức chứng thực nào trong kho tin cậy"
+        for cert in [*path, roots[top.issuer]]:
+            if moment < cert.not_valid_before_utc or moment > cert.not_valid_after_utc:
+                return (
+                    f"chứng thư «{common_name(cert)}» không có hiệu lực tại thời điểm {fmt_time(moment)} "
+                    f"(hiệu lực {fmt_time(cert.not_valid_before_utc)} – {fmt_time(cert.not_valid_after_utc)})"
+                )
         return f"không xây dựng được chuỗi chứng thư tới chứng thư gốc tin cậy ({detail})"
 
 

@@ -228,6 +228,7 @@ def _check_references(sig: etree._Element, content_id: str) -> list[str]:
                 props_refs += 1
             elif target.tag != f"{{{DS_NS}}}KeyInfo":
                 problems.append(f"chữ ký tham chiếu tới phần tử không được phép ({uri})")
+                continue
             if ref.find("ds:Transforms", _NSMAP) is not None and any(
                 t.get("Algorithm") not in _ALLOWED_C14N for t in ref.findall("ds:Transforms/ds:Transform", _NSMAP)
             ):
