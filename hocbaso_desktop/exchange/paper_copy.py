@@ -144,13 +144,19 @@ class _HocbaDoc(BaseDocTemplate):
         draw_qr_form(canvas, d.lookup_hex, PAGE_W - MARGIN_R - QR_SIZE, y0, QR_SIZE)
 
     def _draft_mark(self, canvas: Canvas) -> None:
+        if self.current.status == "2":  # national code 2 = Thu hồi: a withdrawn version must say so
+            canvas.saveState()
+            canvas.setFillColor(colors.Color(0.75, 0, 0))
+            canvas.setFont(BOLD, 9)
+            canvas.drawString(MARGIN_L, PAGE_H - MARGIN_T + 10, LABELS["withdrawn"])
+            canvas.restoreState()
         if self.current.signatures:
             return
         draw_draft_stamp(canvas, LABELS["draft"], PAGE_W / 2, PAGE_H / 2, TEXT_W * 0.92)
         canvas.saveState()
         canvas.setFillColor(colors.Color(0.75, 0, 0))
         canvas.setFont(BOLD, 9)
-        canvas.drawRightString(PAGE_W - MARGIN_R, PAGE_H - MARGIN_T + 4, LABELS["draft_note"])
+        canvas.drawRightString(PAGE_W - MARGIN_R, PAGE_H - MARGIN_T + 10, LABELS["draft_note"])  # above the cover rule
         canvas.restoreState()
 
 

@@ -138,13 +138,22 @@ def _principal_titles(p: Person | None) -> list[str]:
 
 
 def _sign_column(titles: list[str], note: str, sigs: list[SignatureInfo], person: Person | None,
-                 width: float) -> list[Flowable]:
+                 width: float) -> list[list[Flowable] | Flowable]:
+    """Four parts — titles, note, signature space, name — laid out row by row by _signature_table."""
     st = styles()
-    out: list[Flowable] = [_p(_e(t), st.sign_title) for t in titles]
-    out.append(_p(_e(note), st.sign_note))
-    out.append(_signature_box(sigs, width))
-    out.append(_p(_e(person.full_name if person else ""), st.sign_name))
-    return out
+    return [[_p(_e(t), st.sign_title) for t in titles], _p(_e(note), st.sign_note), _signature_box(sigs, width),
+            _p(_e(person.full_name if person else ""), st.sign_name)]
+
+
+def _signature_table(left: list | None, right: list) -> Table:
+    """Side-by-side signature columns, one table row per part, so both names sit on one line even
+    when one column has more title lines (KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG)."""
+    left = left or ["", "", "", ""]
+    t = Table([list(pair) for pair in zip(left, right)], colWidths=[TEXT_W / 2, TEXT_W / 2])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                           ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return t
 
 
 def _two_columns(left: list[Flowable], right: list[Flowable], valign: str = "TOP") -> Table:
@@ -179,7 +188,7 @@ def identity_page(d: RecordData) -> list[Flowable]:
         _p(LABELS["book"], st.title),
         _fields_table(rows, [w0, w1, w2], spans, min_height=23),  # 23 pt line pitch (§2.3)
         Spacer(1, 18),
-        KeepTogether(_two_columns([], [_p(_date_line(d), st.sign_date), *sign])),
+        KeepTogether([_two_columns([], [_p(_date_line(d), st.sign_date)]), _signature_table(None, sign)]),
     ]
 
 
@@ -305,7 +314,7 @@ def year_page_b(d: RecordData) -> list[Flowable]:
     right = _sign_column([LABELS["year_teacher"]], LABELS["teacher_note"], _role_signatures(d, ("gvcn",)),
                          d.homeroom_teacher, TEXT_W / 2)
     block: list[Flowable] = [Spacer(1, 8), _two_columns([], [_p(_date_line(d), st.sign_date)]),
-                             _two_columns(left, right)]
+                             _signature_table(left, right)]
     gvbm = _role_signatures(d, ("gvbm",))
     if gvbm:
         lines = "; ".join(f"{_e(s.signer_name)} ({_sig_time(s.signed_at)})" for s in gvbm)

@@ -76,6 +76,7 @@ LABELS: dict[str, str] = {
     "lookup": "Mã tra cứu học bạ:",
     "draft": "BẢN NHÁP",
     "draft_note": "BẢN NHÁP — chưa ký số, không có giá trị pháp lý",
+    "withdrawn": "ĐÃ THU HỒI — phiên bản này không còn hiệu lực",
     "signed_by": "Đã ký số:",
     "cert": "Chứng thư:",
     "signed_at": "Thời gian ký:",

@@ -202,3 +202,17 @@ def test_qr_decodes_to_the_lookup_code(class_pdf: Path, tmp_path: Path, page: in
     assert found == [expected]
     assert re.fullmatch(r"[0-9a-f]{32}", found[0])
     assert expected in pdftext(class_pdf).split("\f")[page - 1]  # and printed as text beside it
+
+
+def test_old_school_year_cover_has_district_line_and_vice_principal_signs_kt(tmp_path: Path):
+    from hocbaso_desktop.domain.record_data import Person
+
+    rec = make_record(1, school_year="2023-2024", status="2",
+                      principal=Person("Vũ Minh Khôi", "001180099999", "Phó hiệu trưởng"),
+                      school=dataclasses.replace(make_record(1).school, district="Quận Hà Đông"))
+    ps = pages(render_student_paper_copy(rec, tmp_path / "old.pdf"))
+    assert_in_order(ps[0], ["Xã (Phường, Thị trấn):", "Huyện (Thành phố, Quận, Thị xã): Quận Hà Đông", "Tỉnh (Thành phố):"])
+    assert "Đặc khu" not in ps[0]
+    assert_in_order(ps[1], ["KT. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "Vũ Minh Khôi"])
+    assert_in_order(ps[4], ["Xác nhận của Hiệu trưởng", "KT. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "Vũ Minh Khôi"])
+    assert all("ĐÃ THU HỒI" in p for p in ps)

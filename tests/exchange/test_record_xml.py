@@ -204,3 +204,18 @@ def test_hostile_xml_is_refused(name):
 def test_not_xml_is_refused():
     with pytest.raises(InputFileError):
         validate_record_xml(b"PK\x03\x04 not xml")
+
+
+def test_record_signed_by_the_signing_module_still_validates(grade5):
+    """End to end with the real XAdES signer: two enveloped signatures in <chukyso>, XSD still passes."""
+    pytest.importorskip("signxml")
+    from hocbaso_desktop.signing.xml_signature import sign_record
+    from tests.signing.softca import soft_identity
+
+    xml = build_record_xml(grade5)
+    for role, name in (("gvcn", "Đỗ Thị Ngọc Ánh"), ("principal", "Phạm Thị Hằng")):
+        ident = soft_identity(name, tag="X")
+        xml = sign_record(xml, ident.key, [ident.cert, ident.intermediate], role)
+    assert xml.count(b"SignatureValue>") == 4  # two signatures, open + close tags
+    assert validate_record_xml(xml) == []
+    assert lookup_hex_of(xml) == grade5.lookup_hex
