@@ -16,6 +16,7 @@ from ..domain.errors import HocbasoError
 from .certs import check_certificate_usable, common_name
 from .errors import CertificateNotFound, CertificateUnusable, TokenError
 from .info import CertificateInfo
+from .keys import TokenRsaKey
 from .prompt import PinPrompt
 from .token import Pkcs11Provider, TokenSession
 from .xml_signature import sign_record
@@ -91,14 +92,15 @@ def sign_batch(
     cancel: CancelFlag | None = None,
     *,
     signing_time: Callable[[], datetime] | None = None,
-    on_session: Callable[[TokenSession, CertificateInfo], None] | None = None,
+    on_ready: Callable[[TokenSession, CertificateInfo, TokenRsaKey], None] | None = None,
 ) -> Iterator[Progress]:
     """Sign `jobs` in order with one login; yield Progress after each record.
 
     Raises before the first record (PIN wrong/locked/cancelled, no usable certificate) and
     TokenRemoved mid-batch; per-record problems (malformed XML, content changed since an earlier
-    signature) become an outcome with `error` and the batch goes on. `on_session` lets the caller
-    inspect the chosen certificate (e.g. warn when its name is not the acting staff member's).
+    signature) become an outcome with `error` and the batch goes on. `on_ready` lets the caller
+    inspect the chosen certificate before the first record (e.g. warn when its name is not the
+    acting staff member's) and the key (the benchmark reads its `token_seconds`).
     """
     cancel = cancel or CancelFlag()
     total = len(jobs)
@@ -110,9 +112,9 @@ def sign_batch(
         usable = check_certificate_usable(cert)
         if not usable.ok:
             raise CertificateUnusable(common_name(cert), list(usable.problems))
-        if on_session is not None:
-            on_session(session, cert_info)
         key = session.signing_key(cert_info)
+        if on_ready is not None:
+            on_ready(session, cert_info, key)
         chain = session.chain_for(cert)
         for done, job in enumerate(jobs):
             if cancel.cancelled:
