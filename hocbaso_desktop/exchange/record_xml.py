@@ -11,6 +11,9 @@ formatted one way, and the lxml serialiser with fixed options.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -261,3 +264,29 @@ def lookup_hex_of(xml: bytes) -> str:
     """The mã tra cứu of a record file (for naming, matching a paper copy to its record)."""
     root = parse_xml(xml, "học bạ XML")
     return root.findtext(f"{{{NS}}}{CONTENT_TAG}/{{{NS}}}matracuu") or ""
+
+
+def record_file_name(data: RecordData) -> str:
+    """`<mã tra cứu>.xml`: the name the CLI and the archive use for a record file."""
+    return f"{data.lookup_hex}.xml"
+
+
+def write_record_xml(data: RecordData, out_dir: str | os.PathLike[str]) -> Path:
+    """Build, validate and write `<mã tra cứu>.xml` safely: temp file → fsync → rename → read back."""
+    xml = build_record_xml(data)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / record_file_name(data)
+    fd, tmp = tempfile.mkstemp(prefix=".hocba-", suffix=".xml.tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(xml)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if hashlib.sha256(target.read_bytes()).digest() != hashlib.sha256(xml).digest():
+        raise HocbasoError(f"Ghi tệp {target} không trọn vẹn (đọc lại khác nội dung đã ghi)", path=str(target))
+    return target

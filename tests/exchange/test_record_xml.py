@@ -219,3 +219,15 @@ def test_record_signed_by_the_signing_module_still_validates(grade5):
     assert xml.count(b"SignatureValue>") == 4  # two signatures, open + close tags
     assert validate_record_xml(xml) == []
     assert lookup_hex_of(xml) == grade5.lookup_hex
+
+
+def test_write_record_xml_names_the_file_by_lookup_code(grade1, tmp_path: Path):
+    from hocbaso_desktop.exchange.record_xml import write_record_xml
+
+    path = write_record_xml(grade1, tmp_path / "out")
+    assert path.name == f"{FIXED_UUID_1.hex}.xml"
+    assert path.read_bytes() == build_record_xml(grade1)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
+    with pytest.raises(RecordXmlError):
+        write_record_xml(_replace_subject(grade1, "TV", score=0), tmp_path / "bad")
+    assert not list((tmp_path / "bad").glob("*.xml")) if (tmp_path / "bad").exists() else True
