@@ -91,8 +91,9 @@ def year_inputs(grade: int, optional: frozenset[str], not_assessed: bool,
     )
 
 
-def load_grid(store: Store, class_id: int, period: str) -> ClassGrid:
-    info = class_by_id(store, class_id)
+def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = None, info: ClassInfo | None = None) -> ClassGrid:
+    """The whole class, or only some enrolments (after an edit, to refresh just those rows)."""
+    info = info or class_by_id(store, class_id)
     cat = catalogue()
     subjects = tuple(cat.subjects_for(info.grade, info.optional_subjects))
     qualities = tuple(cat.qualities_for(info.grade))
@@ -102,6 +103,8 @@ def load_grid(store: Store, class_id: int, period: str) -> ClassGrid:
             .join(Student, Enrolment.student_id == Student.id)
             .where(Enrolment.class_id == class_id, Enrolment.status == "active")
         ).all()
+        if only is not None:
+            enrol = [e for e in enrol if e[0] in only]
         ids = [e[0] for e in enrol]
         subj: dict[int, dict[str, SubjectCell]] = {i: {} for i in ids}
         qual: dict[int, dict[str, QualityCell]] = {i: {} for i in ids}
@@ -112,7 +115,8 @@ def load_grid(store: Store, class_id: int, period: str) -> ClassGrid:
             select(SubjectEvaluation.enrolment_id, SubjectEvaluation.period, SubjectEvaluation.subject_code,
                    SubjectEvaluation.level, SubjectEvaluation.score, SubjectEvaluation.comment)
             .join(Enrolment, SubjectEvaluation.enrolment_id == Enrolment.id)
-            .where(Enrolment.class_id == class_id, SubjectEvaluation.period.in_(periods))
+            .where(Enrolment.class_id == class_id, SubjectEvaluation.period.in_(periods),
+                   *([SubjectEvaluation.enrolment_id.in_(ids)] if only is not None else []))
         ):
             if e_id not in subj:
                 continue
@@ -125,7 +129,8 @@ def load_grid(store: Store, class_id: int, period: str) -> ClassGrid:
             select(QualityEvaluation.enrolment_id, QualityEvaluation.period, QualityEvaluation.quality_code,
                    QualityEvaluation.level, QualityEvaluation.comment)
             .join(Enrolment, QualityEvaluation.enrolment_id == Enrolment.id)
-            .where(Enrolment.class_id == class_id, QualityEvaluation.period.in_(periods))
+            .where(Enrolment.class_id == class_id, QualityEvaluation.period.in_(periods),
+                   *([QualityEvaluation.enrolment_id.in_(ids)] if only is not None else []))
         ):
             if e_id not in qual:
                 continue

@@ -86,7 +86,7 @@ class Store:
                 poolclass=QueuePool,
                 pool_size=1,  # one connection: the single writer SQLite's WAL wants (reliability.md)
                 max_overflow=0,
-                pool_timeout=60,
+                pool_timeout=30,  # a deadlock on the single connection is a bug: fail loudly, not forever
                 connect_args={"check_same_thread": False},
             )
             event.listen(engine, "connect", _on_connect)

@@ -1,0 +1,275 @@
+"""Editing the class grid: one validated, rights-checked, audited transaction per accepted edit.
+
+The GUI grid, paste, undo/redo and the Excel round trip all go through `apply_edits`, so a value
+refused here is refused everywhere, with the same Vietnamese reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.catalogue import EXEMPT, FINAL_PERIOD, PERIODS, RESULT_LEVELS, catalogue
+from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied, RecordLocked
+from ..domain.ratings import parse_days, parse_quality_level, parse_score, parse_subject_level
+from ..domain.roles import Actor
+from ..domain.text import clean
+from ..storage.engine import Store, Tx
+from ..storage.models import (
+    Enrolment,
+    PeriodSummary,
+    QualityEvaluation,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    SubjectEvaluation,
+    YearResult,
+)
+from .locks import ensure_editable
+
+SUBJECT_KINDS = {"subject_level": "level", "subject_score": "score", "subject_comment": "comment"}
+QUALITY_KINDS = {"quality_level": "level", "quality_comment": "comment"}
+SUMMARY_KINDS = {
+    "days_excused": "days_excused", "days_unexcused": "days_unexcused", "teacher_comment": "teacher_comment",
+    "group_comment:PC": "comment_pc", "group_comment:NLC": "comment_nlc", "group_comment:NLD": "comment_nld",
+}
+YEAR_KINDS = {"confirmed": "confirmed_result", "awards": "awards", "adhoc_awards": "adhoc_awards"}
+MAX_COMMENT = 2000  # national dictionary: VARCHAR(2000) for comments and awards
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    enrolment_id: int
+    period: str
+    kind: str  # subject_level | subject_score | subject_comment | quality_level | quality_comment | group_comment | days_* | teacher_comment | confirmed | awards | adhoc_awards
+    code: str = ""  # subject / quality code, or group PC/NLC/NLD
+    value: Any = None  # raw input: text as typed/pasted, number from Excel, None to clear
+    reason: str = ""  # required when the GVCN's result differs from the proposal
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    edit: CellEdit
+    ok: bool
+    old: Any = None
+    new: Any = None
+    message: str = ""  # Vietnamese reason when refused
+
+
+@dataclass
+class _Ctx:
+    enrolment: Enrolment
+    school_class: SchoolClass
+    student: Student
+    year: SchoolYear
+
+
+def _context(s: Session, enrolment_id: int) -> _Ctx:
+    row = s.execute(
+        select(Enrolment, SchoolClass, Student, SchoolYear)
+        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
+        .join(Student, Enrolment.student_id == Student.id)
+        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+        .where(Enrolment.id == enrolment_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
+    return _Ctx(*row)
+
+
+def _check_rights(actor: Actor, ctx: _Ctx, e: CellEdit) -> None:
+    cid = ctx.school_class.id
+    if e.kind.startswith("subject_"):
+        if not actor.can_edit_subject(cid, e.code):
+            name = catalogue().subject(e.code).name
+            raise PermissionDenied(f"sửa môn {name} của lớp {ctx.school_class.name}", "GVBM dạy môn này ở lớp")
+    elif not actor.can_edit_class_summary(cid):
+        raise PermissionDenied(f"sửa phẩm chất, năng lực, chuyên cần, kết quả của lớp {ctx.school_class.name}", "GVCN của lớp")
+
+
+def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutcome:
+    s = tx.session
+    cat = catalogue()
+    if e.period not in PERIODS:
+        raise InvalidValue("Kì đánh giá", e.period, "phải là GK1, CK1, GK2 hoặc CN")
+    ctx = _context(s, e.enrolment_id)
+    _check_rights(actor, ctx, e)
+    ensure_editable(s, ctx.enrolment, ctx.year)
+    grade = ctx.school_class.grade
+    optional = {x for x in ctx.school_class.optional_subjects.split(",") if x}
+    audit_base = {"hs": ctx.student.personal_id, "ky": e.period}
+
+    if e.kind in SUBJECT_KINDS:
+        try:
+            subj = cat.subject(e.code)
+        except KeyError:
+            raise InvalidValue("Môn học", e.code, "không có trong danh mục") from None
+        if subj not in cat.subjects_for(grade, optional):
+            raise InvalidValue(subj.name, e.value, f"lớp {ctx.school_class.name} không học môn này")
+        row = s.execute(select(SubjectEvaluation).where(
+            SubjectEvaluation.enrolment_id == e.enrolment_id, SubjectEvaluation.period == e.period,
+            SubjectEvaluation.subject_code == e.code)).scalars().first()
+        if row is None:
+            row = SubjectEvaluation(enrolment_id=e.enrolment_id, period=e.period, subject_code=e.code, level=None, score=None, comment="")
+            s.add(row)
+        field = SUBJECT_KINDS[e.kind]
+        old = getattr(row, field)
+        changes: dict[str, Any] = {}
+        if field == "level":
+            new = parse_subject_level(e.value, subj.name)
+            if new == EXEMPT and row.score is not None:
+                changes["score"] = [row.score, None]  # an exempt subject carries no score
+                row.score = None
+        elif field == "score":
+            if row.level == EXEMPT and e.value not in (None, ""):
+                raise InvalidValue(f"Điểm {subj.name}", e.value, "học sinh được miễn môn này (M), không nhập điểm")
+            new = parse_score(e.value, subj.name, subj.is_tested(grade, e.period), cat)
+        else:
+            new = _comment(e.value, f"Nhận xét {subj.name}")
+        if old == new and not changes:
+            return EditOutcome(e, True, old, new)
+        setattr(row, field, new)
+        changes[field] = [old, new]
+        s.flush()
+        tx.audit("evaluation.subject", "subject_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}", {**audit_base, "mon": e.code, **changes})
+        return EditOutcome(e, True, old, new)
+
+    if e.kind in QUALITY_KINDS:
+        try:
+            q = cat.quality(e.code)
+        except KeyError:
+            raise InvalidValue("Phẩm chất/năng lực", e.code, "không có trong danh mục") from None
+        if grade not in q.grades:
+            raise InvalidValue(q.name, e.value, f"khối {grade} không đánh giá năng lực này")
+        row_q = s.execute(select(QualityEvaluation).where(
+            QualityEvaluation.enrolment_id == e.enrolment_id, QualityEvaluation.period == e.period,
+            QualityEvaluation.quality_code == e.code)).scalars().first()
+        if row_q is None:
+            row_q = QualityEvaluation(enrolment_id=e.enrolment_id, period=e.period, quality_code=e.code, level=None, comment="")
+            s.add(row_q)
+        field = QUALITY_KINDS[e.kind]
+        old = getattr(row_q, field)
+        new = parse_quality_level(e.value, q.name) if field == "level" else _comment(e.value, f"Nhận xét {q.name}")
+        if old == new:
+            return EditOutcome(e, True, old, new)
+        setattr(row_q, field, new)
+        s.flush()
+        tx.audit("evaluation.quality", "quality_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}", {**audit_base, "pcnl": e.code, field: [old, new]})
+        return EditOutcome(e, True, old, new)
+
+    key = f"{e.kind}:{e.code}" if e.kind == "group_comment" else e.kind
+    if key in SUMMARY_KINDS:
+        field = SUMMARY_KINDS[key]
+        row_p = s.execute(select(PeriodSummary).where(
+            PeriodSummary.enrolment_id == e.enrolment_id, PeriodSummary.period == e.period)).scalars().first()
+        if row_p is None:
+            row_p = PeriodSummary(enrolment_id=e.enrolment_id, period=e.period, comment_pc="", comment_nlc="", comment_nld="", teacher_comment="")
+            s.add(row_p)
+        old = getattr(row_p, field)
+        if field.startswith("days_"):
+            new = parse_days(e.value, "Số ngày nghỉ có phép" if field == "days_excused" else "Số ngày nghỉ không phép")
+        else:
+            new = _comment(e.value, "Nhận xét")
+        if old == new:
+            return EditOutcome(e, True, old, new)
+        setattr(row_p, field, new)
+        s.flush()
+        tx.audit("evaluation.summary", "period_summary", f"{e.enrolment_id}/{e.period}", {**audit_base, field: [old, new]})
+        return EditOutcome(e, True, old, new)
+
+    if e.kind in YEAR_KINDS:
+        if e.period != FINAL_PERIOD:
+            raise InvalidValue("Kết quả cuối năm", e.value, "chỉ nhập ở kì Cuối năm học (CN)")
+        field = YEAR_KINDS[e.kind]
+        row_y = s.execute(select(YearResult).where(YearResult.enrolment_id == e.enrolment_id)).scalars().first()
+        if row_y is None:
+            row_y = YearResult(enrolment_id=e.enrolment_id, awards="", adhoc_awards="", change_reason="", pending_supplementary=False)
+            s.add(row_y)
+        old = getattr(row_y, field)
+        extra: dict[str, Any] = {}
+        if field == "confirmed_result":
+            v = clean(e.value).upper() if e.value not in (None, "") else None
+            if v is not None and v not in RESULT_LEVELS:
+                raise InvalidValue("Kết quả giáo dục", e.value, "phải là HTXS, HTT, HT hoặc CHT")
+            proposed = proposal_of(e.enrolment_id)
+            reason = clean(e.reason)
+            if v is not None and v != proposed and not reason:
+                raise InvalidValue("Kết quả giáo dục", v, f"khác đề xuất theo TT27 ({proposed or 'chưa đủ dữ liệu'}): cần ghi lý do")
+            new = v
+            row_y.change_reason = reason if (v is not None and v != proposed) else ""
+            row_y.confirmed_by = None if actor.is_system else _staff_id(s, actor.code)
+            row_y.confirmed_at = datetime.now()
+            row_y.pending_supplementary = v == "CHT"
+            extra = {"de_xuat": proposed, "ly_do": row_y.change_reason}
+        else:
+            new = _comment(e.value, "Khen thưởng")
+        if old == new and not extra:
+            return EditOutcome(e, True, old, new)
+        setattr(row_y, field, new)
+        s.flush()
+        tx.audit("evaluation.year", "year_result", str(e.enrolment_id), {**audit_base, field: [old, new], **extra})
+        return EditOutcome(e, True, old, new)
+
+    raise InvalidValue("Ô", e.kind, "không sửa được")
+
+
+def _staff_id(s: Session, code: str) -> int | None:
+    from ..storage.models import Staff
+
+    return s.execute(select(Staff.id).where(Staff.code == code)).scalar()
+
+
+def _comment(raw: Any, label: str) -> str:
+    text = "" if raw is None else clean(str(raw))
+    if len(text) > MAX_COMMENT:
+        raise InvalidValue(label, text[:30] + "…", f"tối đa {MAX_COMMENT} kí tự")
+    return text
+
+
+def _proposal_lookup(store: Store):
+    def proposal_of(enrolment_id: int) -> str | None:
+        # Read with the same session-less path as the grid so the GVCN sees the same proposal.
+        from .grid import load_grid
+
+        with store.read() as s:
+            class_id = s.execute(select(Enrolment.class_id).where(Enrolment.id == enrolment_id)).scalar()
+        if class_id is None:
+            return None
+        g = load_grid(store, class_id, FINAL_PERIOD, only={enrolment_id})
+        return g.rows[0].proposal.result if g.rows and g.rows[0].proposal else None
+
+    return proposal_of
+
+
+def apply_edits(store: Store, actor: Actor, edits: list[CellEdit]) -> list[EditOutcome]:
+    """Apply a batch (one keystroke, or a pasted block) as ONE transaction of the valid cells.
+
+    Each cell is validated on its own: invalid ones are refused with their reason and the others kept,
+    which is what a teacher pasting from Excel expects.
+    """
+    needs_proposal = any(e.kind == "confirmed" for e in edits)
+    proposals: dict[int, str | None] = {}
+    if needs_proposal:
+        lookup = _proposal_lookup(store)
+        for e in edits:
+            if e.kind == "confirmed" and e.enrolment_id not in proposals:
+                proposals[e.enrolment_id] = lookup(e.enrolment_id)
+    outcomes: list[EditOutcome] = []
+    with store.transaction(actor.code) as tx:
+        for e in edits:
+            sp = tx.session.begin_nested()  # a refused cell rolls back alone (SAVEPOINT)
+            try:
+                outcomes.append(_apply_one(tx, actor, e, proposals.get))
+                sp.commit()
+            except HocbasoError as err:
+                sp.rollback()
+                outcomes.append(EditOutcome(e, False, message=err.message))
+    return outcomes
+
+
+def apply_edit(store: Store, actor: Actor, edit: CellEdit) -> EditOutcome:
+    return apply_edits(store, actor, [edit])[0]
