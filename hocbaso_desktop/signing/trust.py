@@ -25,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
+from ..paths import resources_dir
 from .certs import common_name, fmt_time, utc
 
 log = logging.getLogger(__name__)
@@ -176,3 +177,13 @@ class TrustStore:
 def _issuer_cn(cert: x509.Certificate) -> str:
     attrs = cert.issuer.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)
     return str(attrs[0].value) if attrs else cert.issuer.rfc4514_string()
+
+
+def bundled_trust_dir() -> Path:
+    """`resources/trust`: the CA certificates shipped with the program (see its README.md)."""
+    return resources_dir() / "trust"
+
+
+def default_trust_store(*extra_dirs: str | os.PathLike[str]) -> TrustStore:
+    """The bundled CAs plus the school's own trust folders (settings) and any `--trust DIR`."""
+    return TrustStore.from_dirs(bundled_trust_dir(), *extra_dirs)

@@ -18,7 +18,6 @@ import base64
 import copy
 import hmac
 import logging
-from dataclasses import replace as dc_replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
@@ -29,7 +28,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod
 from signxml.algorithms import CanonicalizationMethod
-from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature, SignXMLException
+from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidSignature, SignXMLException
 from signxml.signer import SignatureReference
 from signxml.xades import XAdESDataObjectFormat, XAdESSignatureConfiguration, XAdESSigner, XAdESVerifier
 
