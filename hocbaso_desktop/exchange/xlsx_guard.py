@@ -1,0 +1,136 @@
+"""Open an .xlsx a user handed us, or say in one Vietnamese sentence why not.
+
+Every way a file can be wrong ends in InputFileError (exit status 2 in the CLI): missing, empty,
+an old .xls or an encrypted workbook (both are OLE compound files), a CSV or anything else renamed,
+a truncated or damaged zip, a zip bomb. openpyxl is only reached once the zip looks sane, and any
+exception it raises on a damaged part is turned into the same kind of message.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+
+from ..domain.errors import InputFileError
+
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_UNCOMPRESSED = 300 * 1024 * 1024  # all parts together, once unpacked
+MAX_RATIO = 150  # a 1 MB part that unpacks to more than 150 MB is a bomb, not a class list
+MAX_ENTRIES = 5000
+
+
+def check_xlsx(path: str | Path) -> Path:
+    """Refuse anything that is not a plausible, unencrypted, undamaged .xlsx package."""
+    p = Path(path)
+    name = p.name
+    if not p.exists():
+        raise InputFileError(f"Không tìm thấy tệp {p}.", path=str(p))
+    if not p.is_file():
+        raise InputFileError(f"{p} không phải là một tệp.", path=str(p))
+    try:
+        with p.open("rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise InputFileError(f"Không đọc được tệp {name}: {e.strerror or e}.", path=str(p)) from None
+    if not head:
+        raise InputFileError(f"Tệp {name} rỗng (0 byte).", path=str(p))
+    if head == OLE_MAGIC:
+        # Password-protected .xlsx files and old .xls files are both OLE compound documents.
+        raise InputFileError(
+            f"Tệp {name} được đặt mật khẩu (mã hóa) hoặc là tệp Excel cũ (.xls). Hãy mở bằng Excel, "
+            "bỏ mật khẩu nếu có, rồi lưu lại dưới dạng Excel Workbook (.xlsx).", path=str(p))
+    if head[:4] != ZIP_MAGIC:
+        kind = "văn bản/CSV" if _looks_like_text(head) else "không rõ loại"
+        raise InputFileError(
+            f"Tệp {name} không phải tệp Excel .xlsx (nội dung là tệp {kind}). "
+            "Hãy mở bằng Excel và lưu lại dưới dạng Excel Workbook (.xlsx).", path=str(p))
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputFileError(f"Tệp {name} bị hỏng hoặc không đầy đủ (không giải nén được). Hãy lấy lại tệp gốc.",
+                             path=str(p)) from None
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise InputFileError(f"Tệp {name} là tệp nén nhưng không phải bảng tính Excel .xlsx.", path=str(p))
+    if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED or any(
+        i.file_size > 10 * 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
+    ):
+        raise InputFileError(f"Tệp {name} quá lớn khi giải nén (nghi là tệp độc hại); không đọc.", path=str(p))
+    return p
+
+
+def open_xlsx(path: str | Path) -> Workbook:
+    """A read-only, values-only workbook (cached results of formulas). The caller must close() it."""
+    p = check_xlsx(path)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about unsupported extensions / data validation: not the user's problem.
+            warnings.simplefilter("ignore")
+            return load_workbook(p, read_only=True, data_only=True, keep_links=False)
+    except InputFileError:
+        raise
+    except Exception:  # noqa: BLE001 - any failure inside a damaged package is the same answer to the user
+        raise InputFileError(f"Tệp {p.name} bị hỏng: Excel không lưu đúng cấu trúc bảng tính. "
+                             "Hãy mở bằng Excel và lưu lại, hoặc lấy lại tệp gốc.", path=str(p)) from None
+
+
+def damaged(path: str | Path) -> InputFileError:
+    """The message for a sheet that fails while being streamed (after the workbook opened)."""
+    p = Path(path)
+    return InputFileError(f"Tệp {p.name} bị hỏng: không đọc hết được nội dung trang tính. "
+                          "Hãy mở bằng Excel và lưu lại, hoặc lấy lại tệp gốc.", path=str(p))
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return bool(re.fullmatch(rb"[\x09\x0a\x0d\x20-\x7e\x80-\xff]*", head))
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+MAX_SCAN = 64 * 1024 * 1024
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def sheet_extras(wb: Workbook, ws: object) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
+    """What read-only mode does not tell: merged ranges, and formula cells that have no cached value.
+
+    Both only matter for cells that read as empty: the lower cells of a merged "Lớp" column carry the
+    value of the top cell, and a formula never calculated (files written by scripts) is a cell error
+    rather than a blank. One regex pass over the sheet's XML; skipped for sheets too big to scan.
+    """
+    merges: list[tuple[int, int, int, int]] = []
+    formulas: set[tuple[int, int]] = set()
+    path = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if not path or archive is None:
+        return merges, formulas
+    try:
+        if archive.getinfo(path).file_size > MAX_SCAN:
+            return merges, formulas
+        data = archive.read(path)
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return merges, formulas
+    for c1, r1, c2, r2 in _MERGE.findall(data):
+        merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
+    if b"<f" in data or b":f" in data:
+        for attrs, inner in _CELL.findall(data):
+            if inner and b"f" in inner and re.search(rb"<(?:\w+:)?f\b", inner) and not _HAS_VALUE.search(inner):
+                m = _REF.search(attrs)
+                if m:
+                    formulas.add((int(m.group(2)), _col_index(m.group(1))))
+    return merges, formulas
