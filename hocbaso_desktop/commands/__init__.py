@@ -1,5 +1,5 @@
 """Sub-commands of `hocbaso`, one module per area; each exposes register(subparsers)."""
 
-from . import school
+from . import class_import, school
 
-ALL = [school.register]
+ALL = [school.register, class_import.register]
