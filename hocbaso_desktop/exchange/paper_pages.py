@@ -15,6 +15,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.record_data import HistoryRow, Person, RecordData, SignatureInfo
+from .pdf_fonts import REGULAR
 from .paper_style import (
     HISTORY_COLS,
     HISTORY_MIN_ROWS,
@@ -30,6 +31,7 @@ from .paper_style import (
 GRID = colors.black
 DOTS = (1, 2)  # dotted fill line under a field, like the printed form
 VN_TIME = timezone(timedelta(hours=7))
+SUBJECT_ROW_MIN = 26  # pt, a subject row at least
 _RESULT_NAMES = {"HTXS": "Hoàn thành xuất sắc", "HTT": "Hoàn thành tốt", "HT": "Hoàn thành", "CHT": "Chưa hoàn thành"}
 
 
@@ -214,6 +216,9 @@ def history_page(d: RecordData) -> list[Flowable]:
 
 # ---------------------------------------------------------------- year block
 
+_CODE_CELLS = [("FONT", (1, 1), (2, -1), REGULAR, 10.5), ("ALIGN", (1, 1), (2, -1), "CENTER")]
+
+
 def _grid_style(extra: list[tuple] = ()) -> TableStyle:
     return TableStyle([("GRID", (0, 0), (-1, -1), 0.6, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -234,22 +239,24 @@ def year_page_a(d: RecordData) -> list[Flowable]:
         score = "" if s.score is None else str(s.score)
         if not score and s.tested and s.level == "M":
             score = "M"
-        rows.append([_p(_e(s.print_name), st.cell), _p(_e(s.level or ""), st.cell_center),
-                     _p(score, st.cell_center), _p(_e(s.comment), st.comment)])
+        # one-letter level and score as plain strings: drawn centred by the table, far cheaper than
+        # a Paragraph when a whole school is printed
+        rows.append([_p(_e(s.print_name), st.cell), s.level or "", score, _p(_e(s.comment), st.comment)])
     widths = [TEXT_W * f for f in SUBJECT_COLS]
-    subjects = Table(rows, colWidths=widths, repeatRows=1, rowHeights=_row_heights(rows, widths, 26))
-    subjects.setStyle(_grid_style())
+    subjects = Table(rows, colWidths=widths, repeatRows=1, rowHeights=_row_heights(rows, widths, SUBJECT_ROW_MIN))
+    subjects.setStyle(_grid_style(_CODE_CELLS))
     return [header, Spacer(1, 8), _p(LABELS["s1"], st.heading), subjects, Spacer(1, 8),
             KeepTogether([_p(LABELS["s2"], st.heading), _quality_table(d, "PC", LABELS["s2_cols"])])]
 
 
 def _row_heights(rows: list[list], widths: list[float], minimum: float) -> list[float | None]:
-    """Body rows at least `minimum` high — room to read and to annotate a draft — yet as tall as their
-    longest wrapped comment (reportlab has no "min height", so we measure the paragraphs)."""
+    """Body rows at least `minimum` high — easy to read, room to annotate a draft — yet as tall as
+    their longest wrapped text. reportlab has no "minimum row height", so the label and comment
+    paragraphs are measured here (level and score are one-liners)."""
     pad = 7  # TOPPADDING 3 + BOTTOMPADDING 4 of _grid_style
     out: list[float | None] = [None]
     for row in rows[1:]:
-        h = max((c.wrap(w - 8, 10_000)[1] for c, w in zip(row, widths) if isinstance(c, Paragraph)), default=0)
+        h = max(row[0].wrap(widths[0] - 8, 10_000)[1], row[-1].wrap(widths[-1] - 8, 10_000)[1])
         out.append(max(minimum, h + pad))
     return out
 
@@ -260,12 +267,13 @@ def _quality_table(d: RecordData, group: str, header: str) -> Table:
     rows = [[_p(_e(h), st.cell_head) for h in header.split("|")]]
     comment = _p(_e(d.group_comments.get(group, "")), st.comment)
     for i, q in enumerate(items):
-        rows.append([_p(_e(q.name), st.cell), _p(_e(q.level or ""), st.cell_center), comment if i == 0 else ""])
+        rows.append([_p(_e(q.name), st.cell), q.level or "", comment if i == 0 else ""])
     if not items:
         rows.append(["", "", comment])
     t = Table(rows, colWidths=[TEXT_W * f for f in QUALITY_COLS], repeatRows=1)
     # one comment for the whole group, in a cell merged over its rows (§2.5.4, national nxet* fields)
-    t.setStyle(_grid_style([("SPAN", (2, 1), (2, len(rows) - 1)), ("VALIGN", (2, 1), (2, -1), "TOP")]))
+    t.setStyle(_grid_style([("SPAN", (2, 1), (2, len(rows) - 1)), ("VALIGN", (2, 1), (2, -1), "TOP"),
+                            ("FONT", (1, 1), (1, -1), REGULAR, 10.5), ("ALIGN", (1, 1), (1, -1), "CENTER")]))
     return t
 
 
