@@ -262,6 +262,15 @@ class _SheetReader:
         assert h is not None
         raw: dict[str, object] = {f: self._value(idx, values, c) for f, c in h.columns.items()}
         parts = [(p, self._value(idx, values, c)) for p, c in h.name_parts]
+        if "class_name" not in h.columns:
+            # A section row "LỚP 3A" (often merged across the table) names the class of the rows below it.
+            filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
+            only = filled[0] if len(filled) == 1 else None
+            if isinstance(only, str) and re.match(r"(?i)\s*l[ớo]p\b", clean(only)):
+                section = parse_class_name(only)[0]
+                if section:
+                    self.section_class = section[0]
+                    return
         present = [v for v in list(raw.values()) + [v for _p, v in parts] if v is not None and display(v) != ""]
         if not present:
             return  # only STT or other ignored columns: a prefilled template row
@@ -270,12 +279,6 @@ class _SheetReader:
             return  # the "(1) (2) (3)…" column-numbering row of printed forms
         if self._repeated_header(values):
             return  # the header repeated on each printed page
-        if len(present) == 1 and "class_name" not in h.columns:
-            only = present[0]
-            section = parse_class_name(only)[0] if isinstance(only, str) and re.match(r"(?i)\s*l[ớo]p", only) else None
-            if section:
-                self.section_class = section[0]
-                return
         RowParser(self, idx, raw, parts).parse()
 
     def _repeated_header(self, values: tuple) -> bool:
