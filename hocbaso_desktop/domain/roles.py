@@ -64,3 +64,6 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(SYSTEM, "Hệ thống", frozenset(ROLE_NAMES))
+
+# Nobody chosen at the keyboard: may look, may not change anything.
+VIEWER = Actor("-", "Chưa chọn người thao tác")

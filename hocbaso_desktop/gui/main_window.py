@@ -7,13 +7,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDockWidget,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QListWidget,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableView,
     QTabWidget,
+    QTextBrowser,
     QToolBar,
     QTreeView,
     QWidget,
@@ -22,10 +25,12 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..domain.catalogue import PERIODS, catalogue
 from ..domain.errors import HocbasoError
-from ..domain.roles import ROLE_NAMES, SYSTEM, Actor
+from ..domain.roles import ROLE_NAMES, SYSTEM, VIEWER, Actor
 from ..services import directory
-from ..services.grid import ClassGrid, load_grid
+from ..services.grid import ClassGrid, GridRow, load_grid
 from ..storage.engine import Store
+from .grid_session import GridSession
+from .grid_view import GridView
 from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
 from .models.grid_columns import VIEW_QUALITIES, VIEW_SUBJECTS, VIEW_SUMMARY, VIEW_TITLES
 from .models.grid_model import GridModel
@@ -40,6 +45,8 @@ class MainWindow(QMainWindow):
         self.grid: ClassGrid | None = None
         self.class_id: int | None = None
         self.models: dict[str, GridModel] = {}
+        self.session: GridSession | None = None
+        self.actor: Actor = VIEWER
         self.setWindowTitle("Học bạ số tiểu học")
         self.resize(1280, 760)
         self._build_toolbar()
@@ -89,9 +96,10 @@ class MainWindow(QMainWindow):
         split.addWidget(self.tree)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("gridTabs")
-        self.views: dict[str, QTableView] = {}
+        self.views: dict[str, GridView] = {}
         for view in (VIEW_SUBJECTS, VIEW_QUALITIES, VIEW_SUMMARY):
-            tv = QTableView()
+            tv = GridView()
+            tv.message.connect(self.show_message)
             tv.setObjectName(f"grid_{view}")
             tv.setAlternatingRowColors(True)
             tv.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -108,6 +116,22 @@ class MainWindow(QMainWindow):
         self.missing_label.setObjectName("missingLabel")
         self.statusBar().addPermanentWidget(self.missing_label)
 
+        self.explain = QTextBrowser()
+        self.explain.setObjectName("explainPanel")
+        dock = QDockWidget("Giải thích kết quả (Điều 9)", self)
+        dock.setObjectName("explainDock")
+        dock.setWidget(self.explain)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.explain_dock = dock
+        self.notices = QListWidget()
+        self.notices.setObjectName("noticeList")
+        dock2 = QDockWidget("Thông báo", self)
+        dock2.setObjectName("noticeDock")
+        dock2.setWidget(self.notices)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock2)
+        self.notice_dock = dock2
+        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
+
     def _build_menu(self) -> None:
         m = self.menuBar().addMenu("&Tệp")
         act = QAction("&Thoát", self)
@@ -115,6 +139,26 @@ class MainWindow(QMainWindow):
         act.triggered.connect(self.close)
         m.addAction(act)
         self.file_menu = m
+        e = self.menuBar().addMenu("&Sửa")
+        self.undo_action = QAction("&Hoàn tác", self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(lambda: self.session and self.session.undo_stack.undo())
+        self.redo_action = QAction("&Làm lại", self)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        self.redo_action.triggered.connect(lambda: self.session and self.session.undo_stack.redo())
+        e.addAction(self.undo_action)
+        e.addAction(self.redo_action)
+        e.addSeparator()
+        sug = QAction("&Gợi ý nhận xét", self)
+        sug.setShortcut(QKeySequence("Ctrl+Space"))
+        sug.triggered.connect(lambda: self.current_view().suggest_comment())
+        e.addAction(sug)
+        self.edit_menu = e
+        t = self.menuBar().addMenu("&Công cụ")
+        bank = QAction("&Ngân hàng nhận xét…", self)
+        bank.triggered.connect(self.open_comment_bank)
+        t.addAction(bank)
+        self.tools_menu = t
         h = self.menuBar().addMenu("Trợ &giúp")
         about = QAction("&Giới thiệu", self)
         about.triggered.connect(self._about)
@@ -188,20 +232,75 @@ class MainWindow(QMainWindow):
         if i >= 0:
             self.period_combo.setCurrentIndex(i)
 
+    def current_view(self) -> GridView:
+        return self.views[[VIEW_SUBJECTS, VIEW_QUALITIES, VIEW_SUMMARY][self.tabs.currentIndex()]]
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def _notice(self, items: list) -> None:
+        for who, col, reason in items:
+            self.notices.addItem(f"{who} — {col}: {reason}")
+        self.notices.scrollToBottom()
+
+    def _ask_reason(self, row: GridRow, new: str, proposed: str | None) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Lý do thay đổi kết quả",
+            f"{row.full_name}: phần mềm đề xuất {proposed or 'chưa đủ dữ liệu'}, bạn xác nhận {new}.\nGhi lý do (được lưu trong nhật ký):")
+        return text.strip() if ok and text.strip() else None
+
+    def open_comment_bank(self) -> None:
+        from .comment_bank_dialog import CommentBankDialog
+
+        CommentBankDialog(self.store, self.actor, self).exec()
+
     def load_class(self) -> None:
         if self.class_id is None:
             return
         self.grid = load_grid(self.store, self.class_id, self.period)
+        self.session = GridSession(self.store, self.grid, self.actor, self)
+        self.session.message.connect(self.show_message)
+        self.session.refused.connect(self._notice)
+        self.session.rows_changed.connect(lambda _rows: (self.update_counters(), self._update_explain()))
+        self.session.reason_provider = self._ask_reason
         for view, tv in self.views.items():
-            model = GridModel(self.grid, view, tv)
+            model = GridModel(self.grid, view, tv, session=self.session)
             self.models[view] = model
             tv.setModel(model)
             for i, col in enumerate(model.columns):
                 tv.setColumnWidth(i, col.width)
             tv.horizontalHeader().setMinimumHeight(58)
+            tv.selectionModel().currentChanged.connect(lambda *_: self._update_explain())
         info = self.grid.info
         self.setWindowTitle(f"Học bạ số tiểu học — Lớp {info.name} — {catalogue().periods[self.period]} — {info.year}")
         self.update_counters()
+
+    def _update_explain(self) -> None:
+        if self.session is None:
+            return
+        idx = self.current_view().currentIndex()
+        if not idx.isValid():
+            self.explain.setHtml("<i>Chọn một học sinh để xem giải thích kết quả đề xuất.</i>")
+            return
+        from html import escape
+
+        row = self.session.rows[idx.row()]
+        p = row.proposal
+        parts = [f"<b>{escape(row.full_name)}</b><br/>Mã định danh: {row.personal_id}"]
+        if p is not None:
+            parts.append(f"<p>Đề xuất theo TT27: <b>{p.result or 'chưa đủ dữ liệu'}</b></p>")
+            items = p.missing or p.failures
+            head = "Còn thiếu:" if p.missing else ("Điều kiện chưa đạt của mức cao hơn:" if items else "Đạt mọi điều kiện.")
+            parts.append(f"<p>{head}</p>")
+            if items:
+                parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in items) + "</ul>")
+        if row.year.confirmed_result:
+            parts.append(f"<p>GVCN xác nhận: <b>{row.year.confirmed_result}</b></p>")
+            if row.year.change_reason:
+                parts.append(f"<p>Lý do thay đổi: {escape(row.year.change_reason)}</p>")
+            if p is not None and p.result and p.result != row.year.confirmed_result and not row.year.change_reason:
+                parts.append("<p style='color:#b35c00'>Kết quả đã xác nhận khác đề xuất mới: hãy xem lại.</p>")
+        self.explain.setHtml("".join(parts))
 
     def update_counters(self) -> None:
         if not self.models:
@@ -221,13 +320,14 @@ class MainWindow(QMainWindow):
     def _actor_selected(self, *_args: object) -> None:
         code = self.actor_combo.currentData() or SYSTEM
         try:
-            self.actor: Actor = directory.actor(self.store, code if code != SYSTEM else None, self.year)
+            self.actor = VIEWER if code == SYSTEM else directory.actor(self.store, code, self.year)
         except HocbasoError as e:
             self.statusBar().showMessage(e.message, 8000)
             return
-        roles = ", ".join(ROLE_NAMES[r] for r in sorted(self.actor.roles)) if not self.actor.is_system else "chỉ xem"
+        roles = ", ".join(ROLE_NAMES[r] for r in sorted(self.actor.roles)) or "chỉ xem"
         self.statusBar().showMessage(f"Người thao tác: {self.actor.name} ({roles})", 5000)
         self.actor_changed.emit(self.actor)
+        self.load_class()  # rights decide which cells are editable
 
 
 def grab_window(win: QWidget, path: str) -> bool:

@@ -1,4 +1,4 @@
-"""Qt table model of the class grid over a ClassGrid snapshot (one class, one period, one view)."""
+"""Qt table model of the class grid: one view (subjects / qualities / summary) over a GridSession."""
 
 from __future__ import annotations
 
@@ -9,24 +9,43 @@ from PySide6.QtGui import QBrush, QColor
 
 from ...domain.catalogue import catalogue
 from ...domain.results import completion
+from ...services.evaluation_edit import CellEdit
 from ...services.grid import ClassGrid, GridRow
 from .grid_columns import Column, columns_for, is_missing, missing_count
 
 MISSING_BG = QBrush(QColor("#fff3c4"))
 LEVEL_C_FG = QBrush(QColor("#b00020"))
 LEVEL_T_FG = QBrush(QColor("#1b5e20"))
-READONLY_BG = QBrush(QColor("#f3f3f3"))
+READONLY_BG = QBrush(QColor("#eeeeee"))
+MISMATCH_BG = QBrush(QColor("#ffd8a8"))  # the confirmed result no longer matches the proposal
 
 Index = QModelIndex | QPersistentModelIndex
+EDITABLE_KINDS = {
+    "subject_level", "subject_score", "subject_comment", "quality_level", "group_comment",
+    "days_excused", "days_unexcused", "confirmed", "awards",
+}
 
 
 class GridModel(QAbstractTableModel):
-    def __init__(self, grid: ClassGrid, view: str, parent: Any = None) -> None:
+    def __init__(self, grid: ClassGrid, view: str, parent: Any = None, session: Any = None) -> None:
         super().__init__(parent)
         self.grid = grid
         self.view = view
+        self.session = session  # GridSession, or None for a read-only snapshot
         self.columns: list[Column] = columns_for(grid, view)
-        self.rows: list[GridRow] = list(grid.rows)
+        self._rows = list(grid.rows)
+        if session is not None:
+            session.rows_changed.connect(self._rows_changed)
+
+    @property
+    def rows(self) -> list[GridRow]:
+        return self.session.rows if self.session is not None else self._rows
+
+    def _rows_changed(self, indices: list[int]) -> None:
+        if not indices:
+            return
+        self.dataChanged.emit(self.index(min(indices), 0), self.index(max(indices), self.columnCount() - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
     # --- shape -------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -84,11 +103,21 @@ class GridModel(QAbstractTableModel):
         if k == "confirmed":
             return row.year.confirmed_result or ""
         if k == "awards":
-            return "; ".join(x for x in (row.year.awards.replace("\n", "; "), row.year.adhoc_awards) if x)
+            return row.year.awards.replace("\n", "; ")
         if k == "completion":
             res = row.year.confirmed_result
             return completion(self.grid.info.grade, res, cat).text if res else ""
         return ""
+
+    def can_edit(self, row: GridRow, c: Column) -> bool:
+        if self.session is None or c.kind not in EDITABLE_KINDS:
+            return False
+        if c.kind in ("confirmed", "awards") and self.grid.period != "CN":
+            return False
+        actor = self.session.actor
+        if c.kind.startswith("subject_"):
+            return actor.can_edit_subject(self.grid.info.id, c.code)
+        return actor.can_edit_class_summary(self.grid.info.id)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -100,6 +129,11 @@ class GridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if is_missing(self.grid, row, c):
                 return MISSING_BG
+            if c.kind == "confirmed" and row.year.confirmed_result and row.proposal and row.proposal.result \
+                    and row.proposal.result != row.year.confirmed_result and not row.year.change_reason:
+                return MISMATCH_BG
+            if self.session is not None and c.kind in EDITABLE_KINDS and not self.can_edit(row, c):
+                return READONLY_BG
             return None
         if role == Qt.ItemDataRole.ForegroundRole and c.is_level:
             v = self.display_value(row, c)
@@ -111,17 +145,39 @@ class GridModel(QAbstractTableModel):
                 return row.proposal.explanation
             if c.kind == "confirmed" and row.year.change_reason:
                 return f"Lý do thay đổi: {row.year.change_reason}"
-            if c.kind in ("subject_comment", "group_comment", "awards") or c.kind == "name":
-                text = self.display_value(row, c)
-                return text or None
             if c.kind == "name":
                 return f"Mã định danh: {row.personal_id}"
+            if c.kind in ("subject_comment", "group_comment", "awards"):
+                return self.display_value(row, c) or None
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.can_edit(self.rows[index.row()], self.columns[index.column()]):
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    # --- editing -----------------------------------------------------------------------------
+    def edit_for(self, row: int, col: int, value: Any) -> CellEdit | None:
+        c = self.columns[col]
+        if c.kind not in EDITABLE_KINDS:
+            return None
+        r = self.rows[row]
+        v = None if value is None or (isinstance(value, str) and value.strip() == "") else value
+        return CellEdit(r.enrolment_id, self.grid.period, c.kind, c.code, v)
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or self.session is None or not index.isValid():
+            return False
+        if str(value if value is not None else "") == self.display_value(self.rows[index.row()], self.columns[index.column()]):
+            return True
+        e = self.edit_for(index.row(), index.column(), value)
+        if e is None:
+            return False
+        out = self.session.submit([e], {id(e): self.columns[index.column()].header.replace("\n", " ")})
+        return bool(out) and out[0].ok
 
     # --- counters ----------------------------------------------------------------------------
     def total_missing(self) -> int:

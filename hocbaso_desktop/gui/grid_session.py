@@ -1,0 +1,120 @@
+"""One class + period open for editing: the snapshot shared by the three grid views, and the edits.
+
+Every accepted edit has already been committed by the service when this object hears of it, so
+nothing shown as accepted can be lost by closing the window or killing the program.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..domain.errors import HocbasoError
+from ..domain.roles import Actor
+from ..services.evaluation_edit import CellEdit, EditOutcome, apply_edits
+from ..services.grid import ClassGrid, GridRow, load_grid
+from ..storage.engine import Store
+
+ReasonProvider = Callable[[GridRow, str, str | None], str | None]  # row, new result, proposal → reason or None (cancel)
+
+
+class GridSession(QObject):
+    rows_changed = Signal(list)  # row indices
+    message = Signal(str)  # status bar text
+    refused = Signal(list)  # list of (student name, column label, reason)
+
+    def __init__(self, store: Store, grid: ClassGrid, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.grid = grid
+        self.actor = actor
+        self.rows: list[GridRow] = list(grid.rows)
+        self._index = {r.enrolment_id: i for i, r in enumerate(self.rows)}
+        self.undo_stack = QUndoStack(self)
+        self.reason_provider: ReasonProvider | None = None
+
+    def row_index(self, enrolment_id: int) -> int:
+        return self._index[enrolment_id]
+
+    # --- editing -----------------------------------------------------------------------------
+    def submit(self, edits: list[CellEdit], labels: dict[int, str] | None = None, undoable: bool = True) -> list[EditOutcome]:
+        """Apply edits (a keystroke or a pasted block); refresh the touched rows; push undo."""
+        if not edits:
+            return []
+        edits = self._ask_reasons(edits)
+        try:
+            outcomes = apply_edits(self.store, self.actor, edits)
+        except HocbasoError as e:
+            self.message.emit(e.message)
+            return [EditOutcome(x, False, message=e.message) for x in edits]
+        self._refresh({o.edit.enrolment_id for o in outcomes})
+        accepted = [o for o in outcomes if o.ok and o.old != o.new]
+        refused = [o for o in outcomes if not o.ok]
+        if refused:
+            details = [(self.rows[self._index[o.edit.enrolment_id]].full_name if o.edit.enrolment_id in self._index else "?",
+                        (labels or {}).get(id(o.edit), o.edit.kind), o.message) for o in refused]
+            self.refused.emit(details)
+            first = refused[0].message
+            more = f" (và {len(refused) - 1} ô khác bị từ chối)" if len(refused) > 1 else ""
+            self.message.emit(f"Từ chối: {first}{more}")
+        elif accepted:
+            self.message.emit(f"Đã lưu {len(accepted)} ô" if len(accepted) > 1 else "Đã lưu")
+        if accepted and undoable:
+            self.undo_stack.push(_EditCommand(self, accepted))
+        return outcomes
+
+    def _ask_reasons(self, edits: list[CellEdit]) -> list[CellEdit]:
+        out = []
+        for e in edits:
+            if e.kind == "confirmed" and not e.reason and e.value not in (None, ""):
+                row = self.rows[self._index[e.enrolment_id]]
+                proposed = row.proposal.result if row.proposal else None
+                if str(e.value).strip().upper() != proposed and self.reason_provider is not None:
+                    reason = self.reason_provider(row, str(e.value).strip().upper(), proposed)
+                    if reason is None:
+                        continue  # the GVCN cancelled
+                    e = CellEdit(e.enrolment_id, e.period, e.kind, e.code, e.value, reason)
+            out.append(e)
+        return out
+
+    def _refresh(self, enrolment_ids: set[int]) -> None:
+        fresh = load_grid(self.store, self.grid.info.id, self.grid.period, only=enrolment_ids, info=self.grid.info)
+        changed = []
+        for r in fresh.rows:
+            i = self._index.get(r.enrolment_id)
+            if i is not None:
+                self.rows[i] = r
+                changed.append(i)
+        self.rows_changed.emit(changed)
+
+    def reapply(self, edits: list[CellEdit]) -> None:
+        """Undo/redo: the reverse edits are new, audited edits (the audit never rewinds)."""
+        outcomes = apply_edits(self.store, self.actor, edits)
+        self._refresh({e.enrolment_id for e in edits})
+        bad = [o for o in outcomes if not o.ok]
+        if bad:
+            self.message.emit(f"Không hoàn tác được: {bad[0].message}")
+
+
+class _EditCommand(QUndoCommand):
+    def __init__(self, session: GridSession, accepted: list[EditOutcome]) -> None:
+        super().__init__(f"sửa {len(accepted)} ô")
+        self.session = session
+        self.forward = [o.edit for o in accepted]
+        self.backward = [
+            CellEdit(o.edit.enrolment_id, o.edit.period, o.edit.kind, o.edit.code, o.old,
+                     reason="Hoàn tác" if o.edit.kind == "confirmed" else "")
+            for o in reversed(accepted)
+        ]
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # already applied when pushed
+            self._first = False
+            return
+        self.session.reapply(self.forward)
+
+    def undo(self) -> None:
+        self.session.reapply(self.backward)

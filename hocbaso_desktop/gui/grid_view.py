@@ -1,0 +1,227 @@
+"""The class grid as a spreadsheet: type a level and move on, Enter down, Tab right, Delete clears,
+F2 edits a comment, Ctrl+V pastes a block from Excel, Ctrl+C copies, Ctrl+Space suggests comments."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMenu, QStyledItemDelegate, QTableView, QWidget
+
+from ..services import comment_bank
+from .models.grid_model import GridModel
+
+LEVEL_KEYS = {"T": "T", "H": "H", "C": "C", "M": "M", "Đ": "Đ", "D": "Đ"}
+
+
+class GridDelegate(QStyledItemDelegate):
+    """Commits on Enter/Tab and tells the view where to go next, like a spreadsheet."""
+
+    move = Signal(int, int)  # d_row, d_col
+
+    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
+        ed = QLineEdit(parent)
+        ed.setFrame(False)
+        return ed
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(obj, QLineEdit):
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+                self.commitData.emit(obj)
+                self.closeEditor.emit(obj, QStyledItemDelegate.EndEditHint.NoHint)
+                if key == Qt.Key.Key_Tab:
+                    self.move.emit(0, 1)
+                elif key == Qt.Key.Key_Backtab:
+                    self.move.emit(0, -1)
+                else:
+                    self.move.emit(1, 0)
+                return True
+        return super().eventFilter(obj, event)
+
+
+class GridView(QTableView):
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.delegate = GridDelegate(self)
+        self.delegate.move.connect(self.move_by)
+        self.setItemDelegate(self.delegate)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.AnyKeyPressed  # scores, days, comments: typing starts editing
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setTabKeyNavigation(False)  # Tab is ours
+
+    def grid_model(self) -> GridModel | None:
+        m = self.model()
+        return m if isinstance(m, GridModel) else None
+
+    # --- navigation --------------------------------------------------------------------------
+    def move_by(self, d_row: int, d_col: int) -> None:
+        cur = self.currentIndex()
+        m = self.model()
+        if not cur.isValid() or m is None:
+            return
+        r = min(max(cur.row() + d_row, 0), m.rowCount() - 1)
+        c = min(max(cur.column() + d_col, 0), m.columnCount() - 1)
+        self.setCurrentIndex(m.index(r, c))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        m = self.grid_model()
+        cur = self.currentIndex()
+        if m is None or not cur.isValid() or self.state() == QAbstractItemView.State.EditingState:
+            return super().keyPressEvent(event)
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.matches(QKeySequence.StandardKey.Paste):
+            return self.paste()
+        if event.matches(QKeySequence.StandardKey.Copy):
+            return self.copy()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return self.move_by(1, 0)
+        if key == Qt.Key.Key_Tab:
+            return self.move_by(0, 1)
+        if key == Qt.Key.Key_Backtab:
+            return self.move_by(0, -1)
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            return self.clear_selection()
+        if key == Qt.Key.Key_Space and mods == Qt.KeyboardModifier.ControlModifier:
+            return self.suggest_comment()
+        col = m.columns[cur.column()]
+        text = event.text()
+        if text and mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            if not (m.flags(cur) & Qt.ItemFlag.ItemIsEditable):
+                if text.isprintable() and not text.isspace():
+                    self.message.emit(self._why_readonly(cur))
+                    return
+                return super().keyPressEvent(event)
+            if col.is_level:
+                level = LEVEL_KEYS.get(text.upper())
+                if level is None:
+                    allowed = "T, Đ hoặc C" if col.kind == "quality_level" else "T, H hoặc C (M nếu miễn)"
+                    self.message.emit(f"{col.header.splitlines()[0]}: gõ {allowed}")
+                    return
+                if m.setData(cur, level):
+                    self.move_by(1, 0)
+                return
+        super().keyPressEvent(event)
+
+    def _why_readonly(self, index: QModelIndex) -> str:
+        m = self.grid_model()
+        assert m is not None
+        col = m.columns[index.column()]
+        name = col.header.splitlines()[0]
+        if col.kind.startswith("subject_"):
+            return f"Chỉ GVBM dạy môn này ở lớp mới sửa được cột «{name}»"
+        if col.kind in ("name", "missing", "proposal", "completion"):
+            return f"Cột «{name}» không sửa trực tiếp"
+        if col.kind in ("confirmed", "awards"):
+            return "Kết quả cuối năm và khen thưởng chỉ nhập ở kì Cuối năm học (CN), do GVCN của lớp"
+        return f"Chỉ GVCN của lớp mới sửa được cột «{name}»"
+
+    # --- blocks ------------------------------------------------------------------------------
+    def clear_selection(self) -> None:
+        m = self.grid_model()
+        if m is None or m.session is None:
+            return
+        edits, labels = [], {}
+        for idx in self.selectedIndexes() or [self.currentIndex()]:
+            if m.flags(idx) & Qt.ItemFlag.ItemIsEditable and m.display_value(m.rows[idx.row()], m.columns[idx.column()]):
+                e = m.edit_for(idx.row(), idx.column(), None)
+                if e is not None:
+                    edits.append(e)
+                    labels[id(e)] = m.columns[idx.column()].header.replace("\n", " ")
+        m.session.submit(edits, labels)
+
+    def paste(self) -> None:
+        m = self.grid_model()
+        cur = self.currentIndex()
+        if m is None or m.session is None or not cur.isValid():
+            return
+        text = QGuiApplication.clipboard().text()
+        self.paste_text(text)
+
+    def paste_text(self, text: str) -> None:
+        """A tab-separated block from Excel, starting at the current cell; each cell judged on its own."""
+        m = self.grid_model()
+        cur = self.currentIndex()
+        if m is None or m.session is None or not cur.isValid():
+            return
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # Excel ends a copied block with a newline
+        edits, labels, refused = [], {}, []
+        for dr, line in enumerate(lines):
+            for dc, raw in enumerate(line.split("\t")):
+                r, c = cur.row() + dr, cur.column() + dc
+                if r >= m.rowCount() or c >= m.columnCount():
+                    refused.append((f"dòng {r + 1}", f"cột {c + 1}", "ngoài bảng"))
+                    continue
+                idx = m.index(r, c)
+                label = m.columns[c].header.replace("\n", " ")
+                if not (m.flags(idx) & Qt.ItemFlag.ItemIsEditable):
+                    if raw.strip() != m.display_value(m.rows[r], m.columns[c]):
+                        refused.append((m.rows[r].full_name, label, self._why_readonly(idx)))
+                    continue
+                value = raw.strip()
+                if m.columns[c].is_level and value.upper() in LEVEL_KEYS:
+                    value = LEVEL_KEYS[value.upper()]
+                if value == m.display_value(m.rows[r], m.columns[c]):
+                    continue
+                e = m.edit_for(r, c, value)
+                if e is not None:
+                    edits.append(e)
+                    labels[id(e)] = label
+        outcomes = m.session.submit(edits, labels) if edits else []
+        if refused:
+            m.session.refused.emit(refused)
+        ok = sum(1 for o in outcomes if o.ok)
+        bad = len(refused) + sum(1 for o in outcomes if not o.ok)
+        if edits or refused:
+            self.message.emit(f"Dán: lưu {ok} ô" + (f", từ chối {bad} ô (xem bảng Thông báo)" if bad else ""))
+
+    def copy(self) -> None:
+        m = self.grid_model()
+        idxs = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        if m is None or not idxs:
+            return
+        rows: dict[int, dict[int, str]] = {}
+        for i in idxs:
+            rows.setdefault(i.row(), {})[i.column()] = m.display_value(m.rows[i.row()], m.columns[i.column()])
+        cols = sorted({i.column() for i in idxs})
+        text = "\n".join("\t".join(rows[r].get(c, "") for c in cols) for r in sorted(rows))
+        QGuiApplication.clipboard().setText(text + "\n")
+
+    # --- comment bank ------------------------------------------------------------------------
+    def suggest_comment(self) -> None:
+        m = self.grid_model()
+        cur = self.currentIndex()
+        if m is None or m.session is None or not cur.isValid():
+            return
+        col = m.columns[cur.column()]
+        if col.kind not in ("subject_comment", "group_comment"):
+            self.message.emit("Gợi ý nhận xét: hãy chọn một ô nhận xét")
+            return
+        if not (m.flags(cur) & Qt.ItemFlag.ItemIsEditable):
+            self.message.emit(self._why_readonly(cur))
+            return
+        row = m.rows[cur.row()]
+        level = None
+        if col.kind == "subject_comment":
+            cell = row.subjects.get(col.code)
+            level = cell.level if cell else None
+        items = comment_bank.suggestions(m.session.store, col.code, level if level in ("T", "H", "C") else None)
+        if not items:
+            self.message.emit("Ngân hàng nhận xét chưa có gợi ý cho ô này")
+            return
+        menu = QMenu(self)
+        for it in items[:20]:
+            act = menu.addAction(f"[{it.level}] {it.text}")
+            act.setData(it.text)
+        rect = self.visualRect(cur)
+        chosen = menu.exec(self.viewport().mapToGlobal(rect.bottomLeft()))
+        if chosen is not None:
+            m.setData(cur, chosen.data())
