@@ -52,6 +52,10 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None, help="keep the PDF here (default: a temporary folder)")
     args = ap.parse_args()
     recs = records(args.count)
+    from reportlab.lib import rl_accel
+
+    accel = "C accelerator (rl-accel)" if "_py_" not in getattr(rl_accel.fp_str, "__name__", "_py_") else "pure Python"
+    print(f"reportlab text/number formatting: {accel}")
 
     t0 = time.perf_counter()
     total = 0
