@@ -141,7 +141,9 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor | str = SYSTEM, *,
         fresh = _diff(tx.session, plan.class_list)
         if not fresh.ok:
             raise HocbasoError(f"Tệp còn {len(fresh.errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.")
-        _write(tx, fresh, progress)
+        if fresh.new or fresh.updated or fresh.classes_to_create or not fresh.year_exists:
+            _write(tx, fresh, progress)
+        # else: the same file again — nothing to write, not even an audit entry ("changes nothing").
     return result_of(fresh, dry_run=False)
 
 
@@ -246,7 +248,7 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
         s.flush()
         tx.audit("class.create", "school_class", c.id, {"name": name, "grade": grade, "year": plan.year, "by": "import"})
     class_ids = {n.upper(): i for n, i in s.execute(select(SchoolClass.name, SchoolClass.id)
-                                                    .where(SchoolClass.year_id == year_row.id)).tuples()}
+                                                    .where(SchoolClass.year_id == year_row.id)).all()}
     data = {r.student.personal_id: r.student for r in cl.rows if r.student is not None}
     total = len(plan.new) + len(plan.updated) or 1
     done = 0
