@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(lambda: self.session and self.session.undo_stack.undo())
         self.redo_action = QAction("&Làm lại", self)
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.redo_action.triggered.connect(lambda: self.session and self.session.undo_stack.redo())
         e.addAction(self.undo_action)
         e.addAction(self.redo_action)
