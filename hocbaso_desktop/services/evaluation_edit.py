@@ -245,11 +245,21 @@ def _proposal_lookup(store: Store):
     return proposal_of
 
 
-def apply_edits(store: Store, actor: Actor, edits: list[CellEdit]) -> list[EditOutcome]:
+class _RollBack(Exception):
+    """Raised inside the transaction to undo the whole batch; never escapes apply_edits."""
+
+
+def apply_edits(store: Store, actor: Actor, edits: list[CellEdit], *,
+                all_or_nothing: bool = False, dry_run: bool = False) -> list[EditOutcome]:
     """Apply a batch (one keystroke, or a pasted block) as ONE transaction of the valid cells.
 
     Each cell is validated on its own: invalid ones are refused with their reason and the others kept,
     which is what a teacher pasting from Excel expects.
+
+    all_or_nothing: if any cell is refused, the whole batch is rolled back (an Excel import must not
+    half-apply a teacher's file). dry_run: validate every cell exactly as a real run would, then roll
+    back whatever happened; the outcomes still carry old → new. In both cases every outcome is
+    returned, and a rolled-back batch leaves no audit entry.
     """
     needs_proposal = any(e.kind == "confirmed" for e in edits)
     proposals: dict[int, str | None] = {}
@@ -259,15 +269,20 @@ def apply_edits(store: Store, actor: Actor, edits: list[CellEdit]) -> list[EditO
             if e.kind == "confirmed" and e.enrolment_id not in proposals:
                 proposals[e.enrolment_id] = lookup(e.enrolment_id)
     outcomes: list[EditOutcome] = []
-    with store.transaction(actor.code) as tx:
-        for e in edits:
-            sp = tx.session.begin_nested()  # a refused cell rolls back alone (SAVEPOINT)
-            try:
-                outcomes.append(_apply_one(tx, actor, e, proposals.get))
-                sp.commit()
-            except HocbasoError as err:
-                sp.rollback()
-                outcomes.append(EditOutcome(e, False, message=err.message))
+    try:
+        with store.transaction(actor.code) as tx:
+            for e in edits:
+                sp = tx.session.begin_nested()  # a refused cell rolls back alone (SAVEPOINT)
+                try:
+                    outcomes.append(_apply_one(tx, actor, e, proposals.get))
+                    sp.commit()
+                except HocbasoError as err:
+                    sp.rollback()
+                    outcomes.append(EditOutcome(e, False, message=err.message))
+            if dry_run or (all_or_nothing and not all(o.ok for o in outcomes)):
+                raise _RollBack  # store.transaction rolls back and skips anchoring the audit head
+    except _RollBack:
+        pass
     return outcomes
 
 
