@@ -156,9 +156,8 @@ def result_of(plan: ImportPlan, dry_run: bool) -> ImportResult:
 # --- comparing -----------------------------------------------------------------------------
 def _diff(s: Session, cl: ClassList) -> ImportPlan:
     year_row = s.execute(select(SchoolYear).where(SchoolYear.name == cl.year)).scalars().first()
+    # Compared even when the file has errors: the preview still tells which good rows are new or changed.
     plan = ImportPlan(cl, cl.year, year_row is not None)
-    if not cl.ok:
-        return plan
     rows = [r for r in cl.rows if r.student is not None]
     pids = [r.student.personal_id for r in rows]  # type: ignore[union-attr]
     existing: dict[str, Student] = {}
