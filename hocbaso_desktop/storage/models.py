@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -226,3 +227,55 @@ class AuditEntry(Base):
     changes: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Record(Base):
+    """One version of a student's yearly Học bạ số.
+
+    draft → signing (content frozen, signatures going on) → issued (immutable: triggers) →
+    replaced (by version + 1 after a correction) or withdrawn (thu hồi). Never deleted once signed.
+    """
+
+    __tablename__ = "record"
+    __table_args__ = (UniqueConstraint("enrolment_id", "version"), Index("ix_record_status", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    year_id: Mapped[int] = mapped_column(ForeignKey("school_year.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    content_xml: Mapped[bytes | None] = mapped_column(LargeBinary)  # unsigned XML the signatures cover
+    signed_xml: Mapped[bytes | None] = mapped_column(LargeBinary)  # with every signature so far
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of signed_xml, once issued
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime)
+    valid_from: Mapped[date | None] = mapped_column(Date)  # ngày hiệu lực
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"))
+    status_reason: Mapped[str] = mapped_column(Text, default="")  # why replaced / withdrawn
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RecordSignature(Base):
+    __tablename__ = "record_signature"
+    __table_args__ = (UniqueConstraint("record_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(12))  # gvcn / gvbm / principal / seal
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    signer_name: Mapped[str] = mapped_column(String(150))
+    cert_subject: Mapped[str] = mapped_column(String(400))
+    cert_serial: Mapped[str] = mapped_column(String(80))
+    signed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RecordUnlock(Base):
+    """An approved correction opens one student's issued record for change (correction workflow)."""
+
+    __tablename__ = "record_unlock"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    correction_id: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,227 @@
+"""Assembling a student's yearly record (RecordData) from the store, and building its XML / paper copy."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.catalogue import FINAL_PERIOD, catalogue
+from ..domain.errors import HocbasoError, NotFound
+from ..domain.ethnic import ETHNIC_GROUPS
+from ..domain.record_data import (
+    HistoryRow,
+    Person,
+    QualityRow,
+    RecordData,
+    SchoolInfo,
+    SignatureInfo,
+    StudentInfo,
+    SubjectRow,
+)
+from ..domain.results import completion
+from ..storage.engine import Store
+from ..storage.models import (
+    Enrolment,
+    PeriodSummary,
+    QualityEvaluation,
+    Record,
+    RecordSignature,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    StaffRole,
+    Student,
+    SubjectEvaluation,
+    YearResult,
+)
+from .directory import _name_key, find_class
+
+NATIONAL_STATUS = {"draft": "1", "signing": "1", "issued": "1", "replaced": "1", "withdrawn": "2"}
+POSITION = {"principal": "Hiệu trưởng", "vice_principal": "Phó hiệu trưởng"}
+
+
+def _principal(s: Session) -> Person | None:
+    st = s.execute(
+        select(Staff).join(StaffRole, StaffRole.staff_id == Staff.id).where(StaffRole.role == "principal", Staff.active.is_(True))
+    ).scalars().first()
+    return Person(st.full_name, st.personal_id, POSITION["principal"]) if st else None
+
+
+def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> RecordData:
+    """The record's content as the store holds it now (and the version/status of `record`, if given)."""
+    cat = catalogue()
+    row = s.execute(
+        select(Enrolment, Student, SchoolClass, SchoolYear)
+        .join(Student, Enrolment.student_id == Student.id)
+        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
+        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+        .where(Enrolment.id == enrolment_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
+    enrol, st, cls, year = row
+    sc = s.execute(select(School).order_by(School.id)).scalars().first()
+    school = SchoolInfo(sc.name, sc.moet_code, sc.province, sc.district, sc.commune, sc.address) if sc else SchoolInfo("")
+    grade = cls.grade
+    optional = {x for x in cls.optional_subjects.split(",") if x}
+
+    subj = {e.subject_code: e for e in s.execute(select(SubjectEvaluation).where(
+        SubjectEvaluation.enrolment_id == enrolment_id, SubjectEvaluation.period == FINAL_PERIOD)).scalars()}
+    subjects = tuple(
+        SubjectRow(x.code, x.name, x.print_name, subj[x.code].level if x.code in subj else None,
+                   subj[x.code].score if x.code in subj else None, subj[x.code].comment if x.code in subj else "",
+                   x.is_tested(grade, FINAL_PERIOD))
+        for x in cat.subjects_for(grade, optional)
+    )
+    qual = {e.quality_code: e.level for e in s.execute(select(QualityEvaluation).where(
+        QualityEvaluation.enrolment_id == enrolment_id, QualityEvaluation.period == FINAL_PERIOD)).scalars()}
+    qualities = tuple(QualityRow(q.code, q.group, q.name, q.national, qual.get(q.code)) for q in cat.qualities_for(grade))
+
+    summaries = {p.period: p for p in s.execute(select(PeriodSummary).where(PeriodSummary.enrolment_id == enrolment_id)).scalars()}
+    final = summaries.get(FINAL_PERIOD)
+    yr = s.execute(select(YearResult).where(YearResult.enrolment_id == enrolment_id)).scalars().first()
+    result = yr.confirmed_result if yr else None
+    comp = completion(grade, result, cat)
+    homeroom = s.get(Staff, cls.homeroom_id) if cls.homeroom_id else None
+
+    history = []
+    for e2, c2, y2 in s.execute(
+        select(Enrolment, SchoolClass, SchoolYear)
+        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
+        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+        .where(Enrolment.student_id == st.id).order_by(SchoolYear.name)
+    ):
+        history.append(HistoryRow(y2.name, c2.name, school.name, school.province, e2.joined_on if e2.joined_on and e2.joined_on != y2.start_date else None))
+
+    signatures: tuple[SignatureInfo, ...] = ()
+    if record is not None:
+        signatures = tuple(
+            SignatureInfo(sig.role, sig.signer_name, sig.cert_subject, sig.signed_at)
+            for sig in s.execute(select(RecordSignature).where(RecordSignature.record_id == record.id).order_by(RecordSignature.seq)).scalars()
+        )
+    return RecordData(
+        lookup_code=uuid.UUID(hex=st.lookup_code),
+        school=school,
+        school_year=year.name,
+        grade=grade,
+        class_name=cls.name,
+        student=StudentInfo(
+            personal_id=st.personal_id, full_name=st.full_name, birth_date=st.birth_date, sex=st.sex,
+            ethnicity_code=st.ethnicity_code, ethnicity_name=ETHNIC_GROUPS.get(st.ethnicity_code, ""),
+            nationality=st.nationality, moet_code=st.moet_code, birthplace=st.birthplace, hometown=st.hometown,
+            address=st.address, father_name=st.father_name, mother_name=st.mother_name, guardian_name=st.guardian_name,
+            not_assessed=st.not_assessed,
+        ),
+        subjects=subjects,
+        qualities=qualities,
+        group_comments={"PC": final.comment_pc, "NLC": final.comment_nlc, "NLD": final.comment_nld} if final else {},
+        days_absent_excused=sum(p.days_excused or 0 for p in summaries.values()),
+        days_absent_unexcused=sum(p.days_unexcused or 0 for p in summaries.values()),
+        result=result,
+        result_name=cat.result_name(result) if result else "",
+        awards=tuple(x for x in (yr.awards.splitlines() if yr else []) if x.strip()),
+        adhoc_awards=tuple(x for x in (yr.adhoc_awards.splitlines() if yr else []) if x.strip()),
+        completed_grade=comp.completed_grade,
+        completed_primary=comp.completed_primary,
+        completion_text=comp.text,
+        promoted=yr.promoted if yr else None,
+        teacher_comment=final.teacher_comment if final else "",
+        height_cm=yr.height_cm if yr else None,
+        weight_kg=yr.weight_kg if yr else None,
+        homeroom_teacher=Person(homeroom.full_name, homeroom.personal_id, "Giáo viên chủ nhiệm") if homeroom else None,
+        principal=_principal(s),
+        history=tuple(history),
+        version=record.version if record else 1,
+        status=NATIONAL_STATUS.get(record.status, "1") if record else "1",
+        valid_from=record.valid_from if record else None,
+        place_of_issue=school.province,
+        created_on=record.created_at.date() if record and record.created_at else None,
+        signatures=signatures,
+    )
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    enrolment_id: int
+    personal_id: str
+    full_name: str
+
+
+def class_students(store: Store, class_name: str, year: str | None = None) -> list[StudentRef]:
+    c = find_class(store, class_name, year)
+    with store.read() as s:
+        rows = s.execute(
+            select(Enrolment.id, Student.personal_id, Student.full_name)
+            .join(Student, Enrolment.student_id == Student.id)
+            .where(Enrolment.class_id == c.id, Enrolment.status == "active")
+        ).all()
+    out = [StudentRef(*r) for r in rows]
+    out.sort(key=lambda r: _name_key(r.full_name))
+    return out
+
+
+def find_student(store: Store, personal_id: str, year: str | None = None) -> StudentRef:
+    with store.read() as s:
+        q = (select(Enrolment.id, Student.personal_id, Student.full_name, SchoolYear.name)
+             .join(Student, Enrolment.student_id == Student.id)
+             .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+             .where(Student.personal_id == personal_id.strip()))
+        if year:
+            q = q.where(SchoolYear.name == year)
+        rows = s.execute(q.order_by(SchoolYear.name.desc())).all()
+    if not rows:
+        raise NotFound(f"Không có học sinh mã định danh {personal_id}" + (f" trong năm học {year}" if year else ""))
+    return StudentRef(rows[0][0], rows[0][1], rows[0][2])
+
+
+def latest_record(s: Session, enrolment_id: int) -> Record | None:
+    return s.execute(select(Record).where(Record.enrolment_id == enrolment_id).order_by(Record.version.desc()).limit(1)).scalars().first()
+
+
+def load_record_data(store: Store, enrolment_id: int) -> RecordData:
+    """Current content, carrying the latest version's number, status and signatures."""
+    with store.read() as s:
+        rec = latest_record(s, enrolment_id)
+        return record_data(s, enrolment_id, rec)
+
+
+def iter_record_data(store: Store, refs: list[StudentRef]) -> Iterator[RecordData]:
+    """One at a time, so a class of PDFs never holds every record in memory."""
+    for r in refs:
+        yield load_record_data(store, r.enrolment_id)
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    personal_id: str
+    full_name: str
+    reason: str
+
+
+def build_class_xml(store: Store, refs: list[StudentRef], out_dir: Path,
+                    progress: Callable[[int, int, str], None] | None = None) -> tuple[list[Path], list[BuildFailure]]:
+    """One validated `<mã tra cứu>.xml` per student (the issued bytes when the record is issued)."""
+    from ..exchange.record_xml import write_record_xml
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    failures: list[BuildFailure] = []
+    for i, r in enumerate(refs):
+        try:
+            written.append(write_record_xml(load_record_data(store, r.enrolment_id), out_dir))
+        except HocbasoError as e:
+            failures.append(BuildFailure(r.personal_id, r.full_name, e.message))
+        if progress:
+            progress(i + 1, len(refs), r.full_name)
+    return written, failures
+
+
+def today() -> date:
+    return date.today()
