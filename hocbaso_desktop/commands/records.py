@@ -1,0 +1,93 @@
+"""records build / records pdf / validate: the record XML and its paper copy."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..domain.errors import InputFileError
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ..cli import open_store
+    from ..services import records
+
+    with open_store(args) as store:
+        refs = records.class_students(store, args.class_name, args.year)
+        written, failures = records.build_class_xml(store, refs, Path(args.out))
+    for f in failures:
+        print(f"{f.personal_id}\t{f.full_name}\t{f.reason}", file=sys.stderr)
+    print(f"Đã tạo {len(written)} tệp XML trong {args.out}" + (f"; {len(failures)} học sinh không tạo được" if failures else ""))
+    return 1 if failures else 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from ..cli import open_store
+    from ..exchange.paper_copy import render_paper_copy
+    from ..services import records
+
+    if not args.class_name and not args.student:
+        print("Lỗi: cần --class NAME hoặc --student MÃ_ĐỊNH_DANH", file=sys.stderr)
+        return 2
+    with open_store(args) as store:
+        if args.student:
+            refs = [records.find_student(store, args.student, args.year)]
+        else:
+            refs = records.class_students(store, args.class_name, args.year)
+
+        def progress(done: int, total: int) -> None:
+            if sys.stderr.isatty():
+                print(f"\r{done}/{total}", end="", file=sys.stderr)
+
+        path = render_paper_copy(records.iter_record_data(store, refs), args.out, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Đã tạo bản giấy của {len(refs)} học sinh: {path}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..exchange.record_xml import validate_record_xml
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as e:
+        raise InputFileError(f"{args.file}: không đọc được tệp ({e.strerror})") from None
+    problems = validate_record_xml(data)
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"{args.file}: KHÔNG hợp lệ theo lược đồ ({len(problems)} lỗi)", file=sys.stderr)
+        return 1
+    print(f"{args.file}: hợp lệ theo lược đồ hocba-tieuhoc-1.0.xsd")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..cli import VietnameseArgumentParser
+
+    p = sub.add_parser("records", help="học bạ: tạo XML, bản giấy (PDF), xuất bản đã phát hành")
+    rs = p.add_subparsers(dest="records_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
+    rs.required = True
+    b = rs.add_parser("build", help="tạo <mã tra cứu>.xml cho từng học sinh của lớp (đã kiểm tra theo XSD)")
+    b.add_argument("--class", dest="class_name", metavar="NAME", required=True)
+    b.add_argument("--out", metavar="DIR", required=True)
+    b.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    b.set_defaults(handler=cmd_build)
+    d = rs.add_parser("pdf", help="bản giấy học bạ (A4) của một lớp hoặc một học sinh")
+    d.add_argument("--class", dest="class_name", metavar="NAME")
+    d.add_argument("--student", metavar="MÃ_ĐỊNH_DANH")
+    d.add_argument("--out", metavar="FILE.pdf", required=True)
+    d.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    d.set_defaults(handler=cmd_pdf)
+    try:  # the signing issue adds `records export` beside these
+        from .signing import add_records_export
+    except ImportError:
+        pass
+    else:
+        add_records_export(rs)
+
+    v = sub.add_parser("validate", help="kiểm tra một tệp học bạ XML theo lược đồ XSD")
+    v.add_argument("file", metavar="FILE.xml")
+    v.set_defaults(handler=cmd_validate)
