@@ -1,5 +1,5 @@
 """Sub-commands of `hocbaso`, one module per area; each exposes register(subparsers)."""
 
-from . import class_import, grid, records, school
+from . import class_import, grid, records, school, signing
 
-ALL = [school.register, class_import.register, grid.register, records.register]
+ALL = [school.register, class_import.register, grid.register, records.register, signing.register]

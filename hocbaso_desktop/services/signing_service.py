@@ -1,0 +1,300 @@
+"""Signing a planned batch with the token: one login, one PIN; each signature stored with its record
+in one transaction; the last required signature (the seal) issues the record.
+
+Runs on whatever thread the caller chooses (the GUI: a worker thread; the CLI: the main thread);
+every PKCS#11 call still goes through the token lane. A generator: the caller sees each record as
+it is stored, and Cancel (a CancelFlag) takes effect between records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterator
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from sqlalchemy import func, select
+
+from ..domain.errors import HocbasoError
+from ..signing import (
+    CancelFlag,
+    CertificateInfo,
+    CertificateNotFound,
+    CertificateUnusable,
+    PinPrompt,
+    Pkcs11Provider,
+    SignerChoice,
+    SignJob,
+    TokenError,
+    TokenInfo,
+    check_certificate_usable,
+    name_matches,
+    owner_warning,
+    sign_batch,
+)
+from ..signing.certs import common_name
+from ..storage.engine import Store
+from ..storage.models import Record, RecordSignature, School
+from . import settings as settings_service
+from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
+
+# ---- which certificate ------------------------------------------------------------------------------
+
+_ORG_UID_PREFIXES = ("MST:", "MNS:")  # mã số thuế / mã quan hệ ngân sách: organisations
+_PERSON_UID_PREFIXES = ("CCCD:", "CMND:", "HC:", "CMT:")  # căn cước / CMND / hộ chiếu: people
+
+
+def _uid(cert: x509.Certificate) -> str:
+    attrs = cert.subject.get_attributes_for_oid(NameOID.USER_ID)
+    value = attrs[0].value if attrs else ""
+    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else value).strip().upper()
+
+
+def is_organisation_certificate(cert: x509.Certificate, school_name: str = "") -> bool:
+    """The seal must be the school's organisation certificate, not a person's.
+
+    Vietnamese CAs write the subject's identifier in UID: "MST:…" (tax code) or "MNS:…" (budget
+    relation code) for an organisation, "CCCD:…"/"CMND:…"/"HC:…" for a person. A certificate with a
+    personal identifier is never a seal; one with an organisation identifier always is; one with
+    neither counts as the school's only when its CN is the school's name. (Check against the school's
+    real VGCA certificate on site: the rule lives here alone.)
+    """
+    uid = _uid(cert)
+    if uid.startswith(_PERSON_UID_PREFIXES):
+        return False
+    if uid.startswith(_ORG_UID_PREFIXES):
+        return True
+    return bool(school_name) and name_matches(cert, school_name)
+
+
+@dataclass(frozen=True)
+class CertificateChoice:
+    token: TokenInfo
+    certificate: CertificateInfo
+    warnings: tuple[str, ...]
+
+    @property
+    def signer(self) -> SignerChoice:
+        return SignerChoice(self.token.label, self.token.serial, self.certificate.cert_id)
+
+
+def school_name(store: Store) -> str:
+    with store.read() as s:
+        return s.execute(select(School.name).order_by(School.id)).scalar() or ""
+
+
+def choose_certificate(
+    provider: Pkcs11Provider, token_label: str | None, role: str, actor_name: str, school: str,
+    *, at: datetime | None = None,
+) -> CertificateChoice:
+    """Pick the signing certificate before asking for the PIN (certificates are public objects).
+
+    A personal role takes a person's certificate, preferably the one in the acting staff member's
+    name (a mismatch is only a warning: the name on a certificate may be written differently); the
+    seal takes the school's organisation certificate. Refuses expired or non-signing certificates.
+    """
+    token = provider.find_token(token_label)
+    certs = [c for c in provider.list_certificates(token.label, token.serial) if c.has_private_key and not c.is_ca]
+    if not certs:
+        raise CertificateNotFound(f"thiết bị ký số «{token.label}» không có chứng thư nào kèm khoá riêng")
+    parsed = [(c, c.certificate()) for c in certs]
+    if role == "seal":
+        pool = [(c, x) for c, x in parsed if is_organisation_certificate(x, school)]
+        if not pool:
+            raise CertificateNotFound(
+                f"thiết bị ký số «{token.label}» không có chứng thư số của tổ chức (con dấu nhà trường): "
+                "chứng thư cá nhân không dùng để đóng dấu")
+        named = [(c, x) for c, x in pool if name_matches(x, school)]
+        target = school
+    else:
+        pool = [(c, x) for c, x in parsed if not is_organisation_certificate(x, school)]
+        if not pool:
+            raise CertificateNotFound(f"thiết bị ký số «{token.label}» chỉ có chứng thư của tổ chức, không có chứng thư cá nhân")
+        named = [(c, x) for c, x in pool if name_matches(x, actor_name)]
+        target = actor_name
+    if len(named) == 1:
+        chosen = named[0]
+    elif len(pool) == 1:
+        chosen = pool[0]
+    else:
+        names = ", ".join(sorted(c.common_name for c, _ in pool))
+        raise CertificateNotFound(f"thiết bị ký số «{token.label}» có nhiều chứng thư ({names}) và không có chứng thư nào "
+                                  f"mang tên «{target}»: hãy cắm đúng thiết bị ký số")
+    info, cert = chosen
+    usable = check_certificate_usable(cert, at)
+    if not usable.ok:
+        raise CertificateUnusable(common_name(cert), list(usable.problems))
+    warnings = [w for w in [owner_warning(cert, target)] if w]
+    return CertificateChoice(token, info, tuple(warnings))
+
+
+# ---- the batch -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    enrolment_id: int
+    student_name: str
+    class_name: str
+    ok: bool
+    message: str  # Vietnamese: what happened, or why it could not be signed
+    issued: bool = False
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SignProgress:
+    done: int
+    total: int
+    label: str
+    outcome: RecordOutcome | None = None
+
+
+class SigningRun:
+    """Iterate to sign; afterwards `outcomes`, `stopped` (a token error after some records) and
+    `cancelled` tell what happened. Errors before the first record (PIN wrong, locked or cancelled,
+    no certificate) are raised: nothing was signed."""
+
+    def __init__(
+        self, store: Store, plan: SigningPlan, provider: Pkcs11Provider, choice: CertificateChoice,
+        prompt: PinPrompt, cancel: CancelFlag | None = None,
+    ) -> None:
+        self.store = store
+        self.plan = plan
+        self.provider = provider
+        self.choice = choice
+        self.prompt = prompt
+        self.cancel = cancel or CancelFlag()
+        self.outcomes: list[RecordOutcome] = []
+        self.stopped: str | None = None
+        self.cancelled = False
+        self._place = settings_service.signing_settings(store).place_of_issue
+        self._last_time: datetime | None = None
+        self.store_seconds = 0.0  # time spent storing (the benchmark reports it)
+
+    @property
+    def signed(self) -> list[RecordOutcome]:
+        return [o for o in self.outcomes if o.ok]
+
+    @property
+    def failed(self) -> list[RecordOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def _signing_time(self) -> datetime:
+        self._last_time = datetime.now(timezone.utc).replace(microsecond=0)
+        return self._last_time
+
+    def __iter__(self) -> Iterator[SignProgress]:
+        items = self.plan.items
+        jobs = [SignJob(str(i), item.label, item.xml) for i, item in enumerate(items)]
+        total = len(jobs)
+        done = 0
+        try:
+            for p in sign_batch(self.provider, self.choice.signer, jobs, self.plan.role, self.prompt, self.cancel,
+                                signing_time=self._signing_time):
+                assert p.outcome is not None
+                item = items[int(p.outcome.ref)]
+                if p.outcome.signed_xml is None:
+                    outcome = RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False,
+                                            p.outcome.error or "không ký được")
+                else:
+                    outcome = self._store(item, p.outcome.signed_xml)
+                self.outcomes.append(outcome)
+                done = p.done
+                yield SignProgress(done, total, item.label, outcome)
+        except TokenError as e:
+            if done == 0:
+                raise  # nothing signed: PIN wrong/locked/cancelled, token missing — the caller says so
+            self.stopped = e.message  # pulled mid-batch: what was stored stays stored
+        self.cancelled = self.cancel.cancelled and done < total
+
+    def _store(self, item: PlanItem, signed_xml: bytes) -> RecordOutcome:
+        import time
+
+        start = time.perf_counter()
+        try:
+            return self._store_tx(item, signed_xml)
+        except HocbasoError as e:
+            return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False, e.message)
+        except Exception as e:  # noqa: BLE001 - a database refusal (trigger) must not end the batch silently
+            return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False,
+                                 f"không lưu được chữ ký: {e}")
+        finally:
+            self.store_seconds += time.perf_counter() - start
+
+    def _store_tx(self, item: PlanItem, signed_xml: bytes) -> RecordOutcome:
+        plan, cert = self.plan, self.choice.certificate
+        fail = lambda msg: RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False, msg, False,  # noqa: E731
+                                         item.record_id)
+        with self.store.transaction(plan.actor_code) as tx:
+            s = tx.session
+            now = local_now()
+            if item.record_id is None:
+                taken = s.execute(select(func.count()).select_from(Record).where(
+                    Record.enrolment_id == item.enrolment_id, Record.version == item.version)).scalar()
+                if taken:
+                    return fail("học bạ vừa được người khác ký trong lúc đợt ký đang chạy: hãy ký lại")
+                rec = Record(enrolment_id=item.enrolment_id, student_id=0, year_id=0, version=item.version,
+                             status="draft", created_at=item.created_at, status_reason="")
+                from ..storage.models import Enrolment
+
+                enrol = s.get(Enrolment, item.enrolment_id)
+                rec.student_id, rec.year_id = enrol.student_id, enrol.year_id
+                sigs: list[RecordSignature] = []
+            else:
+                rec = s.get(Record, item.record_id)
+                if rec is None:
+                    return fail("học bạ không còn trong cơ sở dữ liệu")
+                sigs = list(s.execute(select(RecordSignature).where(RecordSignature.record_id == rec.id)).scalars())
+                expected = rec.signed_xml if item.seq > 1 else None
+                if rec.status not in ("draft", "signing") or len(sigs) != item.seq - 1 or (
+                        item.seq > 1 and (expected is None or sha256_hex(expected) != sha256_hex(item.xml))):
+                    return fail("học bạ đã thay đổi trạng thái trong lúc ký (có người khác vừa ký hoặc sửa): hãy ký lại")
+            # The content must still be what the database says now (an edit may have landed meanwhile).
+            current = content_xml(s, item.enrolment_id, rec, self._place)
+            if sha256_hex(current) != item.content_sha:
+                if sigs:
+                    reason = "nội dung học bạ đã thay đổi trong lúc ký: các chữ ký trước bị huỷ, học bạ trở về bản nháp"
+                    reset_to_draft(s, tx.audit, rec, reason)
+                    return fail(reason)
+                return fail("nội dung học bạ vừa thay đổi trong lúc ký: chữ ký này không được lưu, hãy ký lại")
+            if item.seq == 1:
+                rec.content_xml = current
+                if rec.id is None:
+                    s.add(rec)
+            rec.status = "signing"
+            rec.signed_xml = signed_xml
+            rec.status_reason = ""
+            s.flush()
+            when = (self._last_time or datetime.now(timezone.utc)).astimezone(VN_TZ).replace(tzinfo=None)
+            sig = RecordSignature(record_id=rec.id, seq=item.seq, role=plan.role, staff_id=plan.staff_id,
+                                  signer_name=cert.common_name, cert_subject=cert.subject[:400],
+                                  cert_serial=cert.serial_hex, signed_at=when)
+            s.add(sig)
+            s.flush()  # the signature row goes in while the record is still "signing" (triggers)
+            tx.audit("record.sign", "record", rec.id, {
+                "enrolment_id": item.enrolment_id, "seq": item.seq, "role": plan.role, "staff": plan.actor_code,
+                "cert_serial": cert.serial_hex, "cert_subject": cert.subject, "sha256": sha256_hex(signed_xml),
+            })
+            issued = False
+            if item.issues:
+                rec.status = "issued"
+                rec.sha256 = hashlib.sha256(signed_xml).hexdigest()
+                rec.issued_at = now
+                rec.valid_from = when.date()  # ngày hiệu lực = the issue date (the seal's signing day, VN time)
+                rec.status_changed_at = now
+                s.flush()
+                tx.audit("record.issue", "record", rec.id, {
+                    "enrolment_id": item.enrolment_id, "version": rec.version, "sha256": rec.sha256,
+                    "valid_from": rec.valid_from.isoformat(),
+                })
+                # OUTBOX HOOK (sync issue): write the upload package for this issued record HERE, in this
+                # same transaction (reliability.md: no signed record misses its upload, no upload exists
+                # for an unsigned record) — e.g. sync.outbox.enqueue(s, record=rec, event="NEW" if
+                # rec.version == 1 else "UPDATE", payload=signed_xml).
+                issued = True
+            record_id = rec.id
+        message = "đã ký và phát hành" if issued else f"đã ký ({plan.role_title})"
+        return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, True, message, issued, record_id)
