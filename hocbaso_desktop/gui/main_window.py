@@ -154,6 +154,15 @@ class MainWindow(QMainWindow):
         sug.triggered.connect(lambda: self.current_view().suggest_comment())
         e.addAction(sug)
         self.edit_menu = e
+        r = self.menuBar().addMenu("&Học bạ")
+        prev = QAction("&Xem trước bản giấy của học sinh đang chọn…", self)
+        prev.setShortcut(QKeySequence("Ctrl+P"))
+        prev.triggered.connect(self.preview_current_student)
+        r.addAction(prev)
+        exp = QAction("Xuất bản giấy cả &lớp (PDF)…", self)
+        exp.triggered.connect(self.export_class_pdf)
+        r.addAction(exp)
+        self.records_menu = r
         t = self.menuBar().addMenu("&Công cụ")
         bank = QAction("&Ngân hàng nhận xét…", self)
         bank.triggered.connect(self.open_comment_bank)
@@ -248,6 +257,55 @@ class MainWindow(QMainWindow):
             self, "Lý do thay đổi kết quả",
             f"{row.full_name}: phần mềm đề xuất {proposed or 'chưa đủ dữ liệu'}, bạn xác nhận {new}.\nGhi lý do (được lưu trong nhật ký):")
         return text.strip() if ok and text.strip() else None
+
+    def current_enrolment_id(self) -> int | None:
+        if self.session is None:
+            return None
+        idx = self.current_view().currentIndex()
+        row = idx.row() if idx.isValid() else 0
+        return self.session.rows[row].enrolment_id if self.session.rows else None
+
+    def preview_current_student(self) -> None:
+        from .paper_preview import PaperPreviewDialog
+
+        eid = self.current_enrolment_id()
+        if eid is None:
+            self.show_message("Hãy chọn một lớp và một học sinh")
+            return
+        self.preview = PaperPreviewDialog(self.store, eid, self)
+        self.preview.show()
+
+    def export_class_pdf(self, path: str | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..exchange.paper_copy import render_paper_copy
+        from ..services import records
+        from .jobs import Job
+
+        if self.grid is None:
+            self.show_message("Hãy chọn một lớp")
+            return
+        info = self.grid.info
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Xuất bản giấy cả lớp", f"hocba-lop-{info.name}.pdf", "PDF (*.pdf)")
+            if not path:
+                return
+
+        def work(progress, cancel):
+            refs = records.class_students(self.store, info.name, info.year)
+            data = list(records.iter_record_data(self.store, refs))
+            return render_paper_copy(data, path, progress=lambda d, t: progress(d, t, f"Học sinh {d}/{t}"), cancel=cancel)
+
+        def done(result, error):
+            if error and self.export_job.cancel.is_set():
+                self.show_message("Đã hủy xuất bản giấy; không có tệp nào được ghi")
+            elif error:
+                self.show_message(error)
+                QMessageBox.warning(self, "Xuất bản giấy", error)
+            else:
+                self.show_message(f"Đã lưu bản giấy lớp {info.name}: {result}")
+
+        self.export_job = Job(self, f"Xuất bản giấy lớp {info.name}", work, done).start()
 
     def open_comment_bank(self) -> None:
         from .comment_bank_dialog import CommentBankDialog

@@ -1,0 +1,130 @@
+"""Preview, print and save a student's paper copy (bản giấy học bạ)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+)
+
+from ..services.records import load_record_data
+from ..storage.engine import Store
+from .jobs import Job
+
+
+def pdf_page_images(pdf: bytes, scale: float = 1.4) -> list[QImage]:
+    """Rasterise with pdfium (pypdfium2): QtPdf is not in PySide6-Essentials."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    out = []
+    for i in range(len(doc)):
+        pil = doc[i].render(scale=scale).to_pil().convert("RGB")
+        data = pil.tobytes("raw", "RGB")
+        img = QImage(data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888).copy()
+        out.append(img)
+    doc.close()
+    return out
+
+
+class PaperPreviewDialog(QDialog):
+    def __init__(self, store: Store, enrolment_id: int, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Xem trước bản giấy học bạ")
+        self.resize(900, 1000)
+        self.store, self.enrolment_id = store, enrolment_id
+        self.pdf: bytes = b""
+        self.pages: list[QImage] = []
+        self.page = 0
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.prev_btn = QPushButton("◀ Trang trước")
+        self.next_btn = QPushButton("Trang sau ▶")
+        self.page_label = QLabel("Đang tạo bản giấy…")
+        self.print_btn = QPushButton("In…")
+        self.save_btn = QPushButton("Lưu PDF…")
+        for w in (self.prev_btn, self.next_btn, self.page_label):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.print_btn)
+        bar.addWidget(self.save_btn)
+        lay.addLayout(bar)
+        self.view = QLabel()
+        self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        scroll = QScrollArea()
+        scroll.setWidget(self.view)
+        scroll.setWidgetResizable(True)
+        lay.addWidget(scroll)
+        self.prev_btn.clicked.connect(lambda: self.show_page(self.page - 1))
+        self.next_btn.clicked.connect(lambda: self.show_page(self.page + 1))
+        self.print_btn.clicked.connect(self.print_pages)
+        self.save_btn.clicked.connect(self.save_pdf)
+        for b in (self.prev_btn, self.next_btn, self.print_btn, self.save_btn):
+            b.setEnabled(False)
+        self.job = Job(self, "Đang tạo bản giấy", self._render, self._rendered).start()
+
+    def _render(self, progress, cancel):
+        from ..exchange.paper_copy import paper_copy_bytes
+
+        data = load_record_data(self.store, self.enrolment_id)
+        pdf = paper_copy_bytes(data)
+        return data.student.full_name, pdf, pdf_page_images(pdf)
+
+    def _rendered(self, result, error) -> None:
+        if error:
+            QMessageBox.warning(self, "Bản giấy học bạ", error)
+            self.page_label.setText(error)
+            return
+        name, self.pdf, self.pages = result
+        self.setWindowTitle(f"Bản giấy học bạ — {name}")
+        for b in (self.print_btn, self.save_btn):
+            b.setEnabled(True)
+        self.show_page(0)
+
+    def show_page(self, i: int) -> None:
+        if not self.pages:
+            return
+        self.page = max(0, min(i, len(self.pages) - 1))
+        self.view.setPixmap(QPixmap.fromImage(self.pages[self.page]))
+        self.page_label.setText(f"Trang {self.page + 1}/{len(self.pages)}")
+        self.prev_btn.setEnabled(self.page > 0)
+        self.next_btn.setEnabled(self.page < len(self.pages) - 1)
+
+    def save_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Lưu bản giấy", "hocba.pdf", "PDF (*.pdf)")
+        if path:
+            Path(path).write_bytes(self.pdf)
+
+    def print_pages(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dlg = QPrintDialog(printer, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        print_images(printer, pdf_page_images(self.pdf, scale=300 / 72))
+
+
+def print_images(printer: QPrinter, images: list[QImage]) -> None:
+    painter = QPainter(printer)
+    try:
+        for i, img in enumerate(images):
+            if i:
+                printer.newPage()
+            rect = painter.viewport()
+            size = img.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(rect.x(), rect.y(), size.width(), size.height())
+            painter.setWindow(img.rect())
+            painter.drawImage(0, 0, img)
+            painter.setViewport(rect)
+    finally:
+        painter.end()
