@@ -102,11 +102,12 @@ class ImportWizard(QWizard):
             on_fail(message)
             self._restore_buttons()
 
-        job = import_worker.start(fn)
+        job = import_worker.Job(fn)
         job.signals.progress.connect(progress)
         job.signals.finished.connect(finished)
         job.signals.failed.connect(failed)
         self.job = job
+        import_worker.start(job)
 
     def _restore_buttons(self) -> None:
         page = self.currentPage()

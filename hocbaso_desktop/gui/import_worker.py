@@ -53,8 +53,21 @@ class Job(QRunnable):
             self.done.set()
 
 
-def start(fn: JobFn) -> Job:
-    job = Job(fn)
+_pool: QThreadPool | None = None
+
+
+def pool() -> QThreadPool:
+    """A pool of our own: the global one has as many threads as cores (2 here) and other dialogs' jobs
+    (PDF export, grid import) must not be able to starve an import, nor an import them."""
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(1)  # imports are one transaction each; one at a time is the rule anyway
+    return _pool
+
+
+def start(job: Job) -> Job:
+    """Start a job whose signals are ALREADY connected: a fast job (a refused file) ends in microseconds."""
     job.setAutoDelete(False)  # the wizard keeps the Python object (and its signals) alive
-    QThreadPool.globalInstance().start(job)
+    pool().start(job)
     return job

@@ -123,6 +123,7 @@ def test_unreadable_file_message_stays_on_first_page(qtbot, wizard: ImportWizard
     p.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)
     wizard.file_page.path_edit.setText(str(p))
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    # the refusal comes back in microseconds: its signal must not be lost before it is connected
     qtbot.waitUntil(lambda: "mật khẩu" in wizard.file_page.message.text(), timeout=10_000)
     assert wizard.currentId() == PAGE_FILE
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
