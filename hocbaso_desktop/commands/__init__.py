@@ -1,5 +1,5 @@
 """Sub-commands of `hocbaso`, one module per area; each exposes register(subparsers)."""
 
-from . import class_import, grid, records, school, signing
+from . import class_import, grid, outbox, records, school, signing
 
-ALL = [school.register, class_import.register, grid.register, records.register, signing.register]
+ALL = [school.register, class_import.register, grid.register, records.register, signing.register, outbox.register]

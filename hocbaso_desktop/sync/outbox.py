@@ -1,0 +1,94 @@
+"""Writing to the outbox inside the caller's transaction.
+
+The issuer calls `enqueue_issued(session, record)` in the same transaction that issues the record
+(reliability.md: no issued record without its package, no package without an issued record — the
+database refuses the second by trigger, the shared transaction guarantees the first). These
+functions flush but never commit: the caller's commit or rollback decides for both halves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.errors import HocbasoError
+from ..storage.models import Record, School, SchoolYear, Student
+from ..storage.outbox_models import OutboxEntry
+from .package import STATUS_VALID, STATUS_WITHDRAWN, Envelope, build_package, envelope_record_id, iso
+
+VN_OFFSET = "+07:00"
+
+
+class OutboxError(HocbasoError):
+    pass
+
+
+def _changed_at(dt: datetime | None) -> str:
+    # Record times are stored as Vietnam local time without a zone (signing_plan.local_now).
+    if dt is None:
+        return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if dt.tzinfo is not None:
+        return iso(dt)
+    return iso(dt) + VN_OFFSET
+
+
+def next_envelope_version(session: Session, envelope_id: str, record_version: int) -> int:
+    last = session.execute(select(func.max(OutboxEntry.version)).where(OutboxEntry.envelope_id == envelope_id)).scalar()
+    return max(record_version, (last or 0) + 1)
+
+
+def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", now: float | None = None) -> OutboxEntry:
+    if record.id is None:
+        session.flush()
+    if not record.signed_xml:
+        raise OutboxError(f"học bạ {record.id} chưa có bản đã ký: không thể xếp hàng gửi")
+    student = session.get(Student, record.student_id)
+    year = session.get(SchoolYear, record.year_id)
+    if student is None or year is None:
+        raise OutboxError(f"học bạ {record.id} thiếu học sinh hoặc năm học")
+    school_code = session.execute(select(School.moet_code).order_by(School.id)).scalar() or ""
+    lookup = student.lookup_code.lower()
+    env_id = envelope_record_id(lookup, year.name)
+    version = next_envelope_version(session, env_id, record.version)
+    key = str(uuid.uuid4())
+    when = record.status_changed_at if event == "CANCEL" else (record.issued_at or record.status_changed_at)
+    envelope = Envelope(
+        record_id=env_id, lookup_code=lookup, school_year=year.name, event=event, version=version,
+        record_version=record.version, status=STATUS_WITHDRAWN if event == "CANCEL" else STATUS_VALID,
+        changed_at=_changed_at(when), idempotency_key=key, school_code=school_code, reason=reason[:1000],
+    )
+    package = build_package(envelope, record.signed_xml)
+    t = time.time() if now is None else now
+    entry = OutboxEntry(
+        record_id=record.id, lookup_code=lookup, envelope_id=env_id, version=version, event=event,
+        idempotency_key=key, package=package, package_sha256=hashlib.sha256(package).hexdigest(),
+        state="pending", attempts=0, next_try_at=t, last_error="",
+        created_at=datetime.fromtimestamp(t, tz=timezone.utc).replace(tzinfo=None),
+    )
+    session.add(entry)
+    session.flush()  # the triggers speak now, inside the caller's transaction
+    return entry
+
+
+def enqueue_issued(session: Session, record: Record, event: str | None = None, *, now: float | None = None) -> OutboxEntry:
+    """The package for a record that was just issued: NEW for version 1, UPDATE for a correction's
+    new version (pass `event` to say so explicitly)."""
+    event = event or ("NEW" if record.version == 1 else "UPDATE")
+    if event not in ("NEW", "UPDATE"):
+        raise OutboxError(f"sự kiện {event} không dùng cho học bạ phát hành (NEW hoặc UPDATE)")
+    return _enqueue(session, record, event, now=now)
+
+
+def enqueue_update(session: Session, record: Record, *, now: float | None = None) -> OutboxEntry:
+    """A correction issued as a new version that replaces the old one."""
+    return _enqueue(session, record, "UPDATE", reason=record.status_reason or "", now=now)
+
+
+def enqueue_cancel(session: Session, record: Record, reason: str | None = None, *, now: float | None = None) -> OutboxEntry:
+    """A withdrawal (thu hồi): the record must already be marked withdrawn in this transaction."""
+    return _enqueue(session, record, "CANCEL", reason=reason if reason is not None else record.status_reason, now=now)

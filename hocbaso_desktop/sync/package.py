@@ -1,0 +1,165 @@
+"""The upload package: the signed record wrapped in the national envelope (records.md).
+
+    <?xml version='1.0' encoding='UTF-8'?>
+    <goitin xmlns="urn:hocbaso:goitin:1" phienbangoitin="1">
+      <phongbi>
+        <mahocba>{lookup hex}-{school year}</mahocba>   the envelope's record id (X-Record-Id)
+        <matracuu>{32 hex}</matracuu>                   mã tra cứu of the student's book
+        <namhoc>2025-2026</namhoc>
+        <sukien>NEW|UPDATE|CANCEL</sukien>              (X-Event)
+        <phienban>N</phienban>                          envelope version, increases on every send (X-Record-Version)
+        <phienbanhocba>M</phienbanhocba>                the record's own version (corrections)
+        <trangthai>1|2</trangthai>                      1 = có hiệu lực, 2 = thu hồi (national code list)
+        <thoidiem>ISO-8601</thoidiem>                   when the change happened (issue / withdrawal)
+        <khoaluydang>{uuid}</khoaluydang>               the idempotency key (Idempotency-Key)
+        <matruong>{MOET code}</matruong>
+        <lydo>…</lydo>                                  optional: why withdrawn / replaced
+      </phongbi>
+      <hocba mahoa="base64" sha256="{hex of the decoded bytes}">…</hocba>
+    </goitin>
+
+Why the record id is the lookup code *and* the school year: the lookup code names the student's whole
+book (grades 1-5) while the national layout keeps one row per student per school year; with the
+bare code the receiver, which keeps only the highest version per id, would throw away grade 2's
+version 1 as "not higher" than grade 1's.
+
+Why the envelope version is not simply the record's version: a withdrawal (CANCEL) changes no
+content, so it has no new record version, yet the receiver ignores any send that is not higher than
+what it holds. The queue therefore numbers sends per record id (max(record version, last + 1)).
+
+Why base64: the signed XML must reach the receiver byte for byte; embedding it as elements would
+put it under a foreign namespace context and invite re-serialisation of signed bytes.
+Packages from outside are parsed only through exchange.safe_xml.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from ..domain.errors import InputFileError
+from ..exchange.safe_xml import parse_xml
+
+NS = "urn:hocbaso:goitin:1"
+PROTOCOL_VERSION = "1"
+EVENTS = ("NEW", "UPDATE", "CANCEL")
+STATUS_VALID, STATUS_WITHDRAWN = "1", "2"
+_ENVELOPE_ID = re.compile(r"^[0-9a-f]{32}-\d{4}-\d{4}$")
+_KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    record_id: str
+    lookup_code: str
+    school_year: str
+    event: str
+    version: int
+    record_version: int
+    status: str
+    changed_at: str
+    idempotency_key: str
+    school_code: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Package:
+    envelope: Envelope
+    payload: bytes  # the signed record XML, exactly as issued
+
+    @property
+    def payload_sha256(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()
+
+
+def envelope_record_id(lookup_code: str, school_year: str) -> str:
+    return f"{lookup_code.lower()}-{school_year}"
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+def build_package(envelope: Envelope, payload: bytes) -> bytes:
+    _check_envelope(envelope)
+    root = etree.Element(f"{{{NS}}}goitin", nsmap={None: NS})
+    root.set("phienbangoitin", PROTOCOL_VERSION)
+    pb = etree.SubElement(root, f"{{{NS}}}phongbi")
+    e = envelope
+    fields = [("mahocba", e.record_id), ("matracuu", e.lookup_code), ("namhoc", e.school_year), ("sukien", e.event),
+              ("phienban", str(e.version)), ("phienbanhocba", str(e.record_version)), ("trangthai", e.status),
+              ("thoidiem", e.changed_at), ("khoaluydang", e.idempotency_key), ("matruong", e.school_code)]
+    if e.reason:
+        fields.append(("lydo", e.reason))
+    for name, value in fields:
+        etree.SubElement(pb, f"{{{NS}}}{name}").text = value
+    hb = etree.SubElement(root, f"{{{NS}}}hocba")
+    hb.set("mahoa", "base64")
+    hb.set("sha256", hashlib.sha256(payload).hexdigest())
+    hb.text = base64.b64encode(payload).decode("ascii")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def parse_package(data: bytes, source: str = "gói tin", *, check_payload: bool = True) -> Package:
+    """Parse untrusted package bytes (safe_xml) or raise InputFileError saying what is wrong."""
+    root = parse_xml(data, source)
+    if root.tag != f"{{{NS}}}goitin":
+        raise InputFileError(f"{source}: không phải gói tin học bạ ({NS})")
+    if root.get("phienbangoitin") != PROTOCOL_VERSION:
+        raise InputFileError(f"{source}: phiên bản gói tin «{root.get('phienbangoitin')}» không được hỗ trợ")
+    pb = root.find(f"{{{NS}}}phongbi")
+    hb = root.find(f"{{{NS}}}hocba")
+    if pb is None or hb is None:
+        raise InputFileError(f"{source}: thiếu phongbi hoặc hocba")
+
+    def text(name: str, required: bool = True) -> str:
+        value = (pb.findtext(f"{{{NS}}}{name}") or "").strip()
+        if required and not value:
+            raise InputFileError(f"{source}: thiếu {name} trong phongbi")
+        return value
+
+    try:
+        version, record_version = int(text("phienban")), int(text("phienbanhocba"))
+    except ValueError:
+        raise InputFileError(f"{source}: phiên bản không phải số") from None
+    env = Envelope(record_id=text("mahocba"), lookup_code=text("matracuu"), school_year=text("namhoc"),
+                   event=text("sukien"), version=version, record_version=record_version, status=text("trangthai"),
+                   changed_at=text("thoidiem"), idempotency_key=text("khoaluydang"),
+                   school_code=text("matruong", False), reason=text("lydo", False))
+    _check_envelope(env, source)
+    if hb.get("mahoa") != "base64":
+        raise InputFileError(f"{source}: hocba phải được mã hoá base64")
+    try:
+        payload = base64.b64decode((hb.text or "").encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise InputFileError(f"{source}: nội dung hocba không phải base64 hợp lệ") from None
+    if hashlib.sha256(payload).hexdigest() != (hb.get("sha256") or "").lower():
+        raise InputFileError(f"{source}: mã băm sha256 của học bạ không khớp")
+    if check_payload:
+        parse_xml(payload, f"{source} (học bạ bên trong)")  # the inner record is untrusted too
+    return Package(env, payload)
+
+
+def _check_envelope(e: Envelope, source: str = "gói tin") -> None:
+    problems = []
+    if not _ENVELOPE_ID.match(e.record_id):
+        problems.append(f"mahocba «{e.record_id}» phải là <mã tra cứu>-<năm học>")
+    elif not e.record_id.startswith(e.lookup_code.lower() + "-") or not e.record_id.endswith(e.school_year):
+        problems.append("mahocba không khớp mã tra cứu và năm học")
+    if e.event not in EVENTS:
+        problems.append(f"sự kiện «{e.event}» không hợp lệ (NEW, UPDATE, CANCEL)")
+    if e.version < 1 or e.record_version < 1:
+        problems.append("phiên bản phải từ 1 trở lên")
+    if e.status not in (STATUS_VALID, STATUS_WITHDRAWN) or (e.event == "CANCEL") != (e.status == STATUS_WITHDRAWN):
+        problems.append("trạng thái không khớp sự kiện (CANCEL ⇔ 2 = thu hồi)")
+    if not _KEY.match(e.idempotency_key):
+        problems.append("khoá lũy đẳng phải là UUID")
+    if problems:
+        raise InputFileError(f"{source}: " + "; ".join(problems))

@@ -1,0 +1,251 @@
+"""Transports: how a package leaves the school. One interface, one HTTP implementation (protocol v1,
+see issue 8 and commands/outbox.py), and a folder for schools that upload by hand via the web portal.
+
+A transport knows nothing of the database: it gets a frozen request and returns an Outcome; the
+sender alone turns outcomes into queue states.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import ssl
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from .backoff import parse_retry_after
+
+ACKED, SUPERSEDED, RETRY, FAILED, UNREACHABLE = "acked", "superseded", "retry", "failed", "unreachable"
+MAX_MESSAGE = 500
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    entry_id: int
+    envelope_id: str
+    version: int
+    event: str
+    idempotency_key: str
+    package: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # acked | superseded | retry | failed | unreachable
+    message: str = ""  # Vietnamese, for the user (and the server's own words when it gave any)
+    status: int | None = None
+    receipt: str | None = None
+    retry_after: float | None = None  # seconds, when the server said so
+
+
+class Transport(Protocol):
+    description: str  # where the data goes, recorded with each sent entry
+
+    def probe(self) -> Outcome | None:
+        """None when the destination looks reachable, else an UNREACHABLE outcome saying why."""
+
+    def send(self, request: SendRequest, now: float) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def classify(status: int, body: bytes, headers: dict[str, str], request: SendRequest, now: float) -> Outcome:
+    """Protocol v1: the HTTP answer → what the queue does with it."""
+    text = body.decode("utf-8", "replace")
+    if status in (200, 201):
+        try:
+            data = json.loads(text)
+            receipt = data["receipt"]
+            ok = (isinstance(receipt, str) and receipt.strip() and data.get("record_id") == request.envelope_id
+                  and int(data.get("version")) == request.version)
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            # A proxy's page or a half-written answer is no proof of storage: try again (same key).
+            return Outcome(RETRY, f"máy chủ trả {status} nhưng không kèm biên nhận hợp lệ: {_short(text)[:200]}", status)
+        return Outcome(ACKED, "", status, receipt.strip()[:200])
+    server_says = _server_message(text)
+    if status == 409:
+        return Outcome(SUPERSEDED, f"máy chủ đã có phiên bản này hoặc mới hơn{server_says}", status)
+    if status in (429, 503):
+        ra = parse_retry_after(headers.get("retry-after"), now)
+        what = "máy chủ đang quá tải" if status == 503 else "gửi quá nhanh"
+        return Outcome(RETRY, f"{what} (HTTP {status}){server_says}", status, retry_after=ra)
+    if status >= 500:
+        return Outcome(RETRY, f"lỗi máy chủ (HTTP {status}){server_says}", status)
+    if 400 <= status < 500:
+        return Outcome(FAILED, f"máy chủ từ chối gói tin (HTTP {status}){server_says}", status)
+    return Outcome(RETRY, f"phản hồi không mong đợi (HTTP {status})", status)
+
+
+def _server_message(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+        if isinstance(data, dict):
+            text = str(data.get("error") or data.get("message") or text)
+    except ValueError:
+        pass
+    return f": {_short(text)}"
+
+
+class HttpTransport:
+    """POST {endpoint}/packages over http.client, one keep-alive connection, one request at a time."""
+
+    def __init__(self, endpoint: str, token: str | None = None, *, timeout: float = 30.0,
+                 probe_timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None) -> None:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"địa chỉ máy chủ «{endpoint}» phải bắt đầu bằng http:// hoặc https://")
+        self.scheme = parts.scheme
+        self.host = parts.hostname
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.path = parts.path.rstrip("/") + "/packages"
+        self.token = token
+        self.timeout = timeout
+        self.probe_timeout = probe_timeout
+        self.ssl_context = ssl_context or (ssl.create_default_context() if parts.scheme == "https" else None)
+        # recorded with each sent entry: never the token, never credentials in the URL
+        self.description = f"{parts.scheme}://{self.host}:{self.port}{self.path}"
+        self._conn: http.client.HTTPConnection | None = None
+
+    def probe(self) -> Outcome | None:
+        # A TCP connect needs nothing from the protocol and costs one round trip; DNS failures,
+        # a cable out or a server down all show here before a package is claimed.
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.probe_timeout):
+                return None
+        except OSError as e:
+            return Outcome(UNREACHABLE, f"không kết nối được {self.host}:{self.port} ({e.strerror or e})")
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self.scheme == "https":
+                self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
+                                                         context=self.ssl_context)
+            else:
+                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self._conn
+
+    def send(self, request: SendRequest, now: float) -> Outcome:
+        headers = {
+            "Content-Type": "application/xml",
+            "Idempotency-Key": request.idempotency_key,
+            "X-Record-Id": request.envelope_id,
+            "X-Record-Version": str(request.version),
+            "X-Event": request.event,
+            "Content-Length": str(len(request.package)),
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        conn = self._connection()
+        try:
+            if conn.sock is None:
+                conn.connect()
+        except OSError as e:
+            self.close()
+            return Outcome(UNREACHABLE, f"không kết nối được máy chủ ({e.strerror or e})")
+        try:
+            conn.request("POST", self.path, body=request.package, headers=headers)
+            resp = conn.getresponse()
+            body = resp.read(1024 * 1024)
+            status = resp.status
+            resp_headers = {k.lower(): v for k, v in resp.getheaders()}
+            if resp.will_close:
+                self.close()
+        except socket.timeout:
+            self.close()
+            return Outcome(RETRY, "hết thời gian chờ máy chủ trả lời")
+        except (OSError, http.client.HTTPException) as e:
+            # The request may or may not have been stored: the retry carries the same idempotency key.
+            self.close()
+            return Outcome(RETRY, f"mất kết nối khi gửi ({type(e).__name__}: {e})")
+        return classify(status, body, resp_headers, request, now)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def package_file_name(request: SendRequest) -> str:
+    return f"{request.envelope_id}-v{request.version:03d}-{request.event}.xml"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """temp file → fsync → rename → fsync the folder: a file is whole or absent after a crash."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dfd = os.open(path.parent, os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+class FolderTransport:
+    """Writes each package as a file for upload by hand through the web portal.
+
+    The "receipt" names the file: the entry counts as handed over, and the person uploading takes it
+    from there (the portal gives no machine-readable receipt). Same name for the same package, so a
+    retry after a crash rewrites the same file instead of leaving a duplicate.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.description = f"thư mục {self.folder}"
+
+    def probe(self) -> Outcome | None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            return Outcome(UNREACHABLE, f"không tạo được thư mục {self.folder} ({e.strerror})")
+        if not os.access(self.folder, os.W_OK):
+            return Outcome(UNREACHABLE, f"không ghi được vào thư mục {self.folder}")
+        return None
+
+    def send(self, request: SendRequest, now: float) -> Outcome:
+        name = package_file_name(request)
+        try:
+            write_atomic(self.folder / name, request.package)
+        except OSError as e:
+            return Outcome(RETRY, f"không ghi được tệp {name} ({e.strerror})")
+        return Outcome(ACKED, "", None, f"tệp:{name}")
+
+    def close(self) -> None:
+        pass
+
+
+def make_transport(endpoint: str, token: str | None = None) -> Transport:
+    """http(s)://… → HTTP; file:///path or a plain folder path → FolderTransport."""
+    if endpoint.startswith(("http://", "https://")):
+        return HttpTransport(endpoint, token)
+    if endpoint.startswith("file://"):
+        return FolderTransport(urlsplit(endpoint).path)
+    if "://" in endpoint:
+        raise ValueError(f"địa chỉ «{endpoint}» không được hỗ trợ (http://, https:// hoặc thư mục)")
+    return FolderTransport(endpoint)
