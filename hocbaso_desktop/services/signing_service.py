@@ -37,6 +37,7 @@ from ..signing import (
 from ..signing.certs import common_name
 from ..storage.engine import Store
 from ..storage.models import Record, RecordSignature, School
+from ..sync.outbox import enqueue_issued
 from . import settings as settings_service
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
 
@@ -290,10 +291,9 @@ class SigningRun:
                     "enrolment_id": item.enrolment_id, "version": rec.version, "sha256": rec.sha256,
                     "valid_from": rec.valid_from.isoformat(),
                 })
-                # OUTBOX HOOK (sync issue): write the upload package for this issued record HERE, in this
-                # same transaction (reliability.md: no signed record misses its upload, no upload exists
-                # for an unsigned record) — e.g. sync.outbox.enqueue(s, record=rec, event="NEW" if
-                # rec.version == 1 else "UPDATE", payload=signed_xml).
+                # The upload package, in this same transaction (reliability.md: no signed record misses
+                # its upload, no upload exists for an unsigned record): NEW for version 1, UPDATE after.
+                enqueue_issued(s, rec)
                 issued = True
             record_id = rec.id
         message = "đã ký và phát hành" if issued else f"đã ký ({plan.role_title})"

@@ -99,8 +99,8 @@ def counts(s: Session) -> dict[str, int]:
 
 
 def next_due_at(s: Session) -> float | None:
-    """When the earliest pending entry becomes due (in-order blocking aside)."""
-    return s.execute(text("SELECT min(next_try_at) FROM outbox WHERE state = 'pending'")).scalar()
+    """When the earliest pending entry that is not waiting for a lower version becomes due."""
+    return s.execute(text(f"SELECT min(o.next_try_at) FROM outbox o WHERE o.state = 'pending' AND {_IN_ORDER}")).scalar()
 
 
 def due_count(s: Session, now: float) -> int:

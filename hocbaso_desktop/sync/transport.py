@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import tempfile
@@ -22,6 +23,7 @@ from .backoff import parse_retry_after
 
 ACKED, SUPERSEDED, RETRY, FAILED, UNREACHABLE = "acked", "superseded", "retry", "failed", "unreachable"
 MAX_MESSAGE = 500
+_TOKEN = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,9 @@ class HttpTransport:
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.path = parts.path.rstrip("/") + "/packages"
+        if token is not None and not _TOKEN.match(token):
+            # RFC 6750 b64token: anything else cannot even be written into an HTTP header
+            raise ValueError("mã truy cập chỉ được gồm chữ Latinh không dấu, số và các ký tự - . _ ~ + / =")
         self.token = token
         self.timeout = timeout
         self.probe_timeout = probe_timeout
