@@ -20,7 +20,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
-from ..domain.roles import ADMIN, CLERK, PRINCIPAL, SYSTEM, VICE_PRINCIPAL, Actor
+from ..domain import rights
+from ..domain.roles import SYSTEM, Actor
 from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list, year_start
 from ..storage.audit import AuditWriter, canonical_json, entry_hash, now_iso
 from ..storage.engine import Store, Tx
@@ -134,7 +135,7 @@ def apply_import(store: Store, plan: ImportPlan, actor: Actor | str = SYSTEM, *,
     since the preview is still imported correctly."""
     code = actor.code if isinstance(actor, Actor) else actor
     if isinstance(actor, Actor):
-        actor.require("nhập danh sách học sinh", CLERK, ADMIN, PRINCIPAL, VICE_PRINCIPAL)
+        rights.require(actor, rights.IMPORT_CLASSES)
     if not plan.ok:
         raise HocbasoError(f"Tệp còn {len(plan.errors)} lỗi; chưa ghi gì vào cơ sở dữ liệu.")
     with store.transaction(code) as tx:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from ..domain.errors import InvalidValue, NotFound
-from ..domain.roles import ADMIN, HOMEROOM, PRINCIPAL, SUBJECT, VICE_PRINCIPAL, Actor
+from ..domain import rights
+from ..domain.roles import Actor
 from ..domain.text import clean
 from ..storage.engine import Store
 from ..storage.models import CommentBank
@@ -40,7 +41,7 @@ def suggestions(store: Store, target: str, level: str | None = None) -> list[Sug
 
 
 def add(store: Store, actor: Actor, target: str, level: str, text: str) -> Suggestion:
-    actor.require("sửa ngân hàng nhận xét", PRINCIPAL, VICE_PRINCIPAL, ADMIN, HOMEROOM, SUBJECT)
+    rights.require(actor, rights.EDIT_COMMENT_BANK)
     t = clean(text)
     if not t:
         raise InvalidValue("Nhận xét", text, "không được để trống")
@@ -55,7 +56,7 @@ def add(store: Store, actor: Actor, target: str, level: str, text: str) -> Sugge
 
 
 def remove(store: Store, actor: Actor, suggestion_id: int) -> None:
-    actor.require("sửa ngân hàng nhận xét", PRINCIPAL, VICE_PRINCIPAL, ADMIN, HOMEROOM, SUBJECT)
+    rights.require(actor, rights.EDIT_COMMENT_BANK)
     with store.transaction(actor.code) as tx:
         row = tx.session.get(CommentBank, suggestion_id)
         if row is None:

@@ -1,0 +1,107 @@
+"""Who may do what (records.md, seed 004 Điều 3-10), as data: one matrix for the GUI and the CLI.
+
+The matrix answers "which roles may ever do this action". Finer checks that depend on the object
+(a GVBM only for their subjects in their classes, a GVCN only for their class) stay with the
+object: Actor.can_edit_subject / can_edit_class_summary, called by the services after require().
+The principal may do everything the others may (records.md: "everything below"), so the
+principal is in every row; the system actor (migrations, demo, tests) passes every check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PermissionDenied
+from .roles import ADMIN, ARCHIVIST, CLERK, HOMEROOM, PRINCIPAL, ROLE_NAMES, SUBJECT, VICE_PRINCIPAL, Actor
+
+# Ban giám hiệu + Ban quản trị: "the admin team" of seed 004 Điều 6 and 9.
+ADMIN_TEAM = frozenset({PRINCIPAL, VICE_PRINCIPAL, ADMIN})
+# Accounts of these roles are "tài khoản cấp cao" (Điều 9): only the principal and vice principals
+# create, reset or disable them; Ban quản trị manages the others (GVCN, GVBM, văn phòng…).
+HIGH_LEVEL_ROLES = frozenset({PRINCIPAL, VICE_PRINCIPAL, ADMIN})
+HIGH_LEVEL_MANAGERS = frozenset({PRINCIPAL, VICE_PRINCIPAL})
+
+# --- actions ---------------------------------------------------------------------------------
+EDIT_SUBJECT = "grid.edit_subject"
+EDIT_CLASS = "grid.edit_class"
+EDIT_COMMENT_BANK = "comment_bank.edit"
+IMPORT_CLASSES = "class.import"
+PRINT_RECORDS = "records.print"
+BUILD_RECORDS = "records.build"
+SIGN_TEACHER = "records.sign_teacher"
+APPROVE_AND_SIGN = "records.approve_sign"
+EXPORT_ARCHIVE = "archive.export"
+LOCK_YEAR = "year.lock"
+SYNC = "sync.upload"
+MANAGE_ACCOUNTS = "accounts.manage"
+EDIT_SETTINGS = "settings.edit"
+VIEW_AUDIT = "audit.view"
+REQUEST_CORRECTION = "correction.request"
+REVIEW_CORRECTIONS = "correction.review"
+APPROVE_CORRECTION = "correction.approve"
+WITHDRAW_RECORD = "records.withdraw"
+
+
+@dataclass(frozen=True)
+class Right:
+    action: str
+    name: str  # Vietnamese, as it reads after "Không có quyền …"
+    roles: frozenset[str]
+
+
+def _r(action: str, name: str, *roles: str) -> Right:
+    return Right(action, name, frozenset((PRINCIPAL, *roles)))
+
+
+RIGHTS: dict[str, Right] = {r.action: r for r in (
+    _r(EDIT_SUBJECT, "nhập đánh giá môn học", SUBJECT, HOMEROOM),
+    _r(EDIT_CLASS, "nhập phẩm chất, năng lực, chuyên cần, kết quả của lớp", HOMEROOM),
+    _r(EDIT_COMMENT_BANK, "sửa ngân hàng nhận xét", VICE_PRINCIPAL, ADMIN, HOMEROOM, SUBJECT),
+    _r(IMPORT_CLASSES, "nhập danh sách học sinh", VICE_PRINCIPAL, ADMIN, CLERK),
+    _r(PRINT_RECORDS, "in học bạ", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM),
+    _r(BUILD_RECORDS, "tạo lập học bạ", VICE_PRINCIPAL, ADMIN),
+    _r(SIGN_TEACHER, "ký phần của giáo viên", HOMEROOM, SUBJECT),
+    _r(APPROVE_AND_SIGN, "phê duyệt và ký số học bạ", VICE_PRINCIPAL),
+    _r(EXPORT_ARCHIVE, "xuất lưu trữ năm học", ARCHIVIST),
+    _r(LOCK_YEAR, "khóa/mở khóa năm học", ADMIN),
+    _r(SYNC, "đồng bộ lên CSDL ngành", ADMIN),
+    _r(MANAGE_ACCOUNTS, "quản lý tài khoản", VICE_PRINCIPAL, ADMIN),
+    _r(EDIT_SETTINGS, "thay đổi cài đặt", VICE_PRINCIPAL, ADMIN),
+    _r(VIEW_AUDIT, "xem nhật ký thao tác", VICE_PRINCIPAL, ADMIN),
+    _r(REQUEST_CORRECTION, "lập phiếu đề nghị sửa dữ liệu", HOMEROOM, SUBJECT),
+    _r(REVIEW_CORRECTIONS, "xem các phiếu đề nghị sửa dữ liệu", VICE_PRINCIPAL, ADMIN),
+    _r(APPROVE_CORRECTION, "phê duyệt sửa dữ liệu"),
+    _r(WITHDRAW_RECORD, "thu hồi học bạ"),
+)}
+
+# The order roles are named in a refusal: the person to ask first comes first.
+_ROLE_ORDER = (CLERK, ARCHIVIST, SUBJECT, HOMEROOM, ADMIN, VICE_PRINCIPAL, PRINCIPAL)
+
+
+def allowed(actor: Actor, action: str) -> bool:
+    return actor.is_system or bool(actor.roles & RIGHTS[action].roles)
+
+
+def needed_roles_text(roles: frozenset[str]) -> str:
+    names = [ROLE_NAMES[r] for r in _ROLE_ORDER if r in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hoặc " + names[-1]
+
+
+def require(actor: Actor, action: str) -> None:
+    """Raise PermissionDenied ("Không có quyền …: cần vai trò …") unless one of actor's roles may."""
+    right = RIGHTS[action]  # KeyError: a typo in a service, found by its first test
+    if not allowed(actor, action):
+        raise PermissionDenied(right.name, needed_roles_text(right.roles))
+
+
+def require_manage(actor: Actor, target_roles: frozenset[str] | set[str]) -> None:
+    """Account management of someone with `target_roles`: high-level accounts need BGH (Điều 9)."""
+    require(actor, MANAGE_ACCOUNTS)
+    if set(target_roles) & HIGH_LEVEL_ROLES and not (actor.is_system or actor.roles & HIGH_LEVEL_MANAGERS):
+        raise PermissionDenied("quản lý tài khoản cấp cao (Hiệu trưởng, Phó hiệu trưởng, Ban quản trị)",
+                               needed_roles_text(HIGH_LEVEL_MANAGERS))
+
+
+def rights_of(actor: Actor) -> list[Right]:
+    """What this person may do, for a "Quyền của tôi" view."""
+    return [r for r in RIGHTS.values() if allowed(actor, r.action)]
