@@ -62,7 +62,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if directory.is_empty(store):
             if args.demo_if_empty or (not args.screenshot and ask_create_demo()):
                 demo.create_demo_school(store)
-        win = MainWindow(store, args.acting)
+        if args.screenshot:
+            # Documentation shots: no login; --as picks whose view it is.
+            win = MainWindow(store, args.acting)
+        else:
+            from .idle_lock import install_idle_lock
+            from .login import login_flow
+
+            actor = login_flow(store)
+            if actor is None:
+                return 0
+            win = MainWindow(store, actor.code, allow_actor_choice=False)
+            win.idle_lock = install_idle_lock(win, store, win.actor)
+            win.idle_lock.user_switched.connect(lambda a: win.use_actor(a.code))
         if args.period:
             win.set_period(args.period)
         if args.class_name and not win.select_class(args.class_name):

@@ -39,9 +39,11 @@ from .models.grid_model import GridModel
 class MainWindow(QMainWindow):
     actor_changed = Signal(object)
 
-    def __init__(self, store: Store, acting_code: str | None = None) -> None:
+    def __init__(self, store: Store, acting_code: str | None = None, allow_actor_choice: bool = True) -> None:
         super().__init__()
         self.store = store
+        # After a login the person at the keyboard is fixed; choosing anyone is for demos and screenshots.
+        self.allow_actor_choice = allow_actor_choice
         self.grid: ClassGrid | None = None
         self.class_id: int | None = None
         self.models: dict[str, GridModel] = {}
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_body()
         self._build_menu()
+        self._fixed_code = acting_code
         self.refresh_school()
         self.set_acting(acting_code)
 
@@ -134,6 +137,23 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         m = self.menuBar().addMenu("&Tệp")
+        imp = QAction("&Nhập danh sách lớp từ Excel…", self)
+        imp.triggered.connect(self.open_import_wizard)
+        m.addAction(imp)
+        tpl = QAction("Xuất &mẫu danh sách lớp (Excel)…", self)
+        tpl.triggered.connect(self.export_class_template)
+        m.addAction(tpl)
+        m.addSeparator()
+        gx = QAction("&Xuất bảng đánh giá của lớp ra Excel (nhập ở nhà)…", self)
+        gx.triggered.connect(self.export_grid_workbook)
+        m.addAction(gx)
+        gi = QAction("Nhập &bảng đánh giá từ Excel…", self)
+        gi.triggered.connect(self.open_grid_import)
+        m.addAction(gi)
+        gs = QAction("Xuất bảng &tổng hợp kết quả của lớp (Excel)…", self)
+        gs.triggered.connect(self.export_class_summary)
+        m.addAction(gs)
+        m.addSeparator()
         act = QAction("&Thoát", self)
         act.setShortcut(QKeySequence.StandardKey.Quit)
         act.triggered.connect(self.close)
@@ -149,6 +169,13 @@ class MainWindow(QMainWindow):
         e.addAction(self.undo_action)
         e.addAction(self.redo_action)
         e.addSeparator()
+        self.switch_user_action = QAction("Đổi &người dùng…", self)
+        self.switch_user_action.triggered.connect(self.switch_user)
+        self.lock_action = QAction("&Khóa màn hình", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: getattr(self, "idle_lock", None) and self.idle_lock.lock_now())
+        self.file_menu.insertAction(self.file_menu.actions()[-1], self.switch_user_action)
+        self.file_menu.insertAction(self.file_menu.actions()[-1], self.lock_action)
         sug = QAction("&Gợi ý nhận xét", self)
         sug.setShortcut(QKeySequence("Ctrl+Space"))
         sug.triggered.connect(lambda: self.current_view().suggest_comment())
@@ -167,6 +194,9 @@ class MainWindow(QMainWindow):
         bank = QAction("&Ngân hàng nhận xét…", self)
         bank.triggered.connect(self.open_comment_bank)
         t.addAction(bank)
+        self.accounts_action = QAction("&Tài khoản người dùng…", self)
+        self.accounts_action.triggered.connect(self.open_accounts)
+        t.addAction(self.accounts_action)
         self.tools_menu = t
         h = self.menuBar().addMenu("Trợ &giúp")
         about = QAction("&Giới thiệu", self)
@@ -189,10 +219,12 @@ class MainWindow(QMainWindow):
         self.year_combo.blockSignals(False)
         self.actor_combo.blockSignals(True)
         self.actor_combo.clear()
-        self.actor_combo.addItem("(chưa chọn — chỉ xem)", SYSTEM)
+        if self.allow_actor_choice:
+            self.actor_combo.addItem("(chưa chọn — chỉ xem)", SYSTEM)
         for st in directory.staff(self.store):
-            if st.active:
+            if st.active and (self.allow_actor_choice or st.code == getattr(self, "_fixed_code", None)):
                 self.actor_combo.addItem(f"{st.code} — {st.full_name} ({', '.join(st.roles)})", st.code)
+        self.actor_combo.setEnabled(self.actor_combo.count() > 1)
         self.actor_combo.blockSignals(False)
         self.refresh_classes()
 
@@ -306,6 +338,98 @@ class MainWindow(QMainWindow):
                 self.show_message(f"Đã lưu bản giấy lớp {info.name}: {result}")
 
         self.export_job = Job(self, f"Xuất bản giấy lớp {info.name}", work, done).start()
+
+    def open_import_wizard(self) -> None:
+        from .import_wizard import ImportWizard
+
+        self.import_wizard = ImportWizard(self.store, self.actor, self)
+        self.import_wizard.imported.connect(lambda _result: self.refresh_school())
+        self.import_wizard.open()
+
+    def export_class_template(self, path: str | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..exchange.class_list_template import write_template
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Mẫu danh sách lớp", "mau-danh-sach-lop.xlsx", "Excel (*.xlsx)")
+            if not path:
+                return
+        classes = [c.name for c in directory.classes(self.store, self.year)] if self.year else []
+        write_template(path, classes)
+        self.show_message(f"Đã lưu mẫu danh sách lớp: {path}")
+
+    def _need_class(self) -> bool:
+        if self.grid is None:
+            self.show_message("Hãy chọn một lớp trước")
+            return False
+        return True
+
+    def export_grid_workbook(self, path: str | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..services.grid_excel import export_grid
+
+        if not self._need_class():
+            return
+        info = self.grid.info
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Xuất bảng đánh giá", f"danh-gia-{info.name}-{self.period}.xlsx", "Excel (*.xlsx)")
+            if not path:
+                return
+        try:
+            export_grid(self.store, info.id, self.period, path)
+        except HocbasoError as e:
+            QMessageBox.warning(self, "Xuất bảng đánh giá", e.message)
+            return
+        self.show_message(f"Đã xuất bảng đánh giá lớp {info.name} ({self.period}): {path}")
+
+    def open_grid_import(self) -> None:
+        from .grid_import_dialog import GridImportDialog
+
+        kw = {"expect_class_id": self.grid.info.id, "expect_period": self.period} if self.grid else {}
+        self.grid_import = GridImportDialog(self.store, self.actor, self, **kw)
+        self.grid_import.imported.connect(lambda _r: self.load_class())
+        self.grid_import.open()
+
+    def export_class_summary(self, path: str | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ..services.class_summary import export_class_summary
+
+        if not self._need_class():
+            return
+        info = self.grid.info
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Bảng tổng hợp", f"tong-hop-{info.name}-{self.period}.xlsx", "Excel (*.xlsx)")
+            if not path:
+                return
+        export_class_summary(self.store, info.id, self.period, path)
+        self.show_message(f"Đã xuất bảng tổng hợp lớp {info.name}: {path}")
+
+    def switch_user(self) -> None:
+        from .login import login_flow
+
+        actor = login_flow(self.store, self)
+        if actor is not None:
+            self.use_actor(actor.code)
+
+    def use_actor(self, code: str) -> None:
+        """The logged-in person changed (login, switch user, unlock as someone else)."""
+        self._fixed_code = code
+        self.refresh_school()
+        self.set_acting(code)
+        if getattr(self, "idle_lock", None) is not None:
+            self.idle_lock.set_actor(self.actor)
+
+    def open_accounts(self) -> None:
+        from ..domain import rights
+        from .accounts_dialog import AccountsDialog
+
+        if not rights.allowed(self.actor, rights.MANAGE_ACCOUNTS):
+            self.show_message("Chỉ Ban quản trị, Hiệu trưởng hoặc Phó hiệu trưởng quản lý tài khoản")
+            return
+        AccountsDialog(self.store, self.actor, self).exec()
 
     def open_comment_bank(self) -> None:
         from .comment_bank_dialog import CommentBankDialog
