@@ -1,0 +1,171 @@
+"""The "Ký số" menu and the token status in the status bar: the GUI's entry point to signing.
+
+`install_signing_actions(window)` needs only `window.store`, `window.actor`, `menuBar()` and
+`statusBar()` (and uses `window.load_class()` after a batch, when present, so the grid shows the
+newly issued records locked). The token watcher polls on its own thread (calls go through the token
+lane) and reports through a Qt signal; it is stopped while a batch signs and restarted afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
+
+from ..domain.errors import HocbasoError
+from ..services import signing_setup
+from ..services.signing_service import is_organisation_certificate, school_name
+from ..signing import Pkcs11Provider, TokenChange, TokenWatcher
+from .sign_dialog import SignDialog
+from .verify_dialog import VerifyDialog
+
+
+class TokenStatus(QObject):
+    """Status-bar label fed by a TokenWatcher; `pause()`/`resume()` around a batch."""
+
+    changed = Signal(object)  # TokenChange, emitted from the watcher thread, delivered queued
+
+    def __init__(self, label: QLabel, provider: Pkcs11Provider | None, interval: float = 1.0) -> None:
+        super().__init__(label)
+        self.label = label
+        self.provider = provider
+        self.interval = interval
+        self.watcher: TokenWatcher | None = None
+        self.present: tuple = ()
+        self.changed.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        if provider is None:
+            label.setText("Thiết bị ký số: chưa cài đặt thư viện PKCS#11")
+        else:
+            label.setText("Thiết bị ký số: đang tìm…")
+
+    def resume(self) -> None:
+        if self.provider is None or self.watcher is not None:
+            return
+        # A stopped TokenWatcher cannot restart: a fresh one, which reports the present tokens again.
+        self.watcher = TokenWatcher(self.provider, self.changed.emit, self.interval)
+        self.watcher.start()
+
+    def pause(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+
+    @Slot(object)
+    def _show(self, change: TokenChange) -> None:
+        self.present = change.present
+        if not change.present:
+            self.label.setText("Thiết bị ký số: chưa cắm")
+        else:
+            names = ", ".join(t.label for t in change.present if not t.label.endswith("-CA"))
+            self.label.setText(f"Thiết bị ký số: {names or change.present[0].label}")
+        if change.removed and not change.present:
+            self.label.setToolTip("Thiết bị ký số vừa được rút ra.")
+
+
+class _TokenLister(QObject):
+    done = Signal(str)
+
+    def __init__(self, provider: Pkcs11Provider, school: str) -> None:
+        super().__init__()
+        self.provider, self.school = provider, school
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            lines = []
+            for t in self.provider.list_tokens():
+                lines.append(f"«{t.label}» — sê-ri {t.serial} — {t.manufacturer} {t.model}")
+                for c in self.provider.list_certificates(t.label, t.serial):
+                    if c.is_ca or not c.has_private_key:
+                        continue
+                    kind = "tổ chức" if is_organisation_certificate(c.certificate(), self.school) else "cá nhân"
+                    lines.append(f"    • {c.common_name} ({kind}), hết hạn {c.not_after:%d/%m/%Y}")
+            self.done.emit("\n".join(lines) or "Không có thiết bị ký số nào đang cắm.")
+        except HocbasoError as e:
+            self.done.emit(e.message)
+
+
+class SigningActions(QObject):
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        store = window.store  # type: ignore[attr-defined]
+        try:
+            self.provider: Pkcs11Provider | None = signing_setup.provider_for(store)
+        except HocbasoError:
+            self.provider = None
+        menu = window.menuBar().addMenu("&Ký số")
+        self.menu = menu
+        self.sign_action = QAction("Ký và phát hành…", window)
+        self.sign_action.triggered.connect(self.open_sign_dialog)
+        self.verify_action = QAction("Xác minh tệp học bạ…", window)
+        self.verify_action.triggered.connect(self.open_verify_dialog)
+        self.token_action = QAction("Token…", window)
+        self.token_action.triggered.connect(self.show_tokens)
+        for a in (self.sign_action, self.verify_action, self.token_action):
+            menu.addAction(a)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("token_status")
+        window.statusBar().addPermanentWidget(self.status_label)
+        self.token_status = TokenStatus(self.status_label, self.provider)
+        self.token_status.resume()
+        self.sign_dialog: SignDialog | None = None
+        self._lister: tuple[QThread, _TokenLister] | None = None
+
+    def open_sign_dialog(self) -> SignDialog:
+        actor = self.window.actor  # type: ignore[attr-defined]
+        dlg = SignDialog(self.window, self.window.store, actor, provider=self.provider)  # type: ignore[attr-defined]
+        dlg.batch_started.connect(self.token_status.pause)
+        dlg.batch_finished.connect(self._batch_finished)
+        self.sign_dialog = dlg
+        dlg.setModal(True)
+        dlg.show()
+        return dlg
+
+    def _batch_finished(self, _result: Any) -> None:
+        self.token_status.resume()
+        reload = getattr(self.window, "load_class", None)
+        if callable(reload):
+            reload()
+
+    def open_verify_dialog(self, path: str | None = None) -> VerifyDialog:
+        dlg = VerifyDialog(self.window, self.window.store)  # type: ignore[attr-defined]
+        dlg.show()
+        if path:
+            dlg.open_file(path)
+        else:
+            dlg.choose_file()
+        return dlg
+
+    def show_tokens(self) -> None:
+        if self.provider is None:
+            QMessageBox.information(self.window, "Thiết bị ký số", "Chưa chọn thư viện PKCS#11 của thiết bị ký số.")
+            return
+        thread = QThread(self)
+        worker = _TokenLister(self.provider, school_name(self.window.store))  # type: ignore[attr-defined]
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.done.connect(self._tokens_listed, Qt.ConnectionType.QueuedConnection)
+        self._lister = (thread, worker)
+        thread.start()
+
+    def _tokens_listed(self, text: str) -> None:
+        if self._lister is not None:
+            self._lister[0].quit()
+            self._lister[0].wait()
+            self._lister = None
+        QMessageBox.information(self.window, "Thiết bị ký số", text)
+
+    def shutdown(self) -> None:
+        self.token_status.pause()
+
+
+def install_signing_actions(window: QMainWindow) -> SigningActions:
+    """Add the "Ký số" menu and the token status label; keep the returned object (or find it as
+    `window.signing_actions`)."""
+    actions = SigningActions(window)
+    window.signing_actions = actions  # type: ignore[attr-defined]
+    window.destroyed.connect(lambda *_: actions.shutdown())
+    return actions

@@ -1,0 +1,136 @@
+"""The "Ký số" menu on real widgets, offscreen, against SoftHSM2: the sign dialog (PIN asked by a Qt
+dialog from the worker thread, answered here), the token status, the verification dialog.
+Screenshots of both dialogs go to docs/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from hocbaso_desktop.gui.fonts import install_ui_font
+from hocbaso_desktop.gui.main_window import MainWindow
+from hocbaso_desktop.gui.pin_prompt import PinDialog
+from hocbaso_desktop.gui.signing_actions import install_signing_actions
+from hocbaso_desktop.services import directory
+from hocbaso_desktop.services.record_export import export_issued
+from hocbaso_desktop.services.signing_plan import plan_signing
+from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
+from hocbaso_desktop.signing import ScriptedPinPrompt
+from tests.school_token import PIN, SchoolToken, school_token
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def token(demo_template: Path) -> SchoolToken:
+    t = school_token(demo_template)
+    if t is None:
+        pytest.skip("SoftHSM2 is not installed")
+    return t
+
+
+@pytest.fixture
+def window(qtbot, demo_store, token):
+    QApplication.instance().setFont(install_ui_font())
+    token.attach(demo_store)
+    w = MainWindow(demo_store, "GV001")
+    qtbot.addWidget(w)
+    w.show()
+    actions = install_signing_actions(w)
+    yield w
+    actions.shutdown()
+
+
+def _answer_pin(qtbot, dialog, pin: str | None) -> PinDialog:
+    qtbot.waitUntil(lambda: dialog.findChild(PinDialog) is not None and dialog.findChild(PinDialog).isVisible(), timeout=15000)
+    pin_dialog = dialog.findChild(PinDialog)
+    if pin is None:
+        pin_dialog.reject()
+    else:
+        pin_dialog.edit.setText(pin)
+        pin_dialog.accept()
+    return pin_dialog
+
+
+def test_menu_and_token_status(window, qtbot, token) -> None:
+    titles = [a.text() for a in window.signing_actions.menu.actions()]
+    assert titles == ["Ký và phát hành…", "Xác minh tệp học bạ…", "Token…"]
+    qtbot.waitUntil(lambda: token.info.label in window.signing_actions.status_label.text(), timeout=10000)
+
+
+def test_sign_dialog_signs_the_class_with_one_pin(window, qtbot, token) -> None:
+    actions = window.signing_actions
+    dialog = actions.open_sign_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.role == "gvcn" and dialog.checked_class_ids() == [directory.find_class(window.store, "1A").id]
+    with qtbot.waitSignal(dialog.batch_finished, timeout=60000) as finished:
+        dialog.start()
+        _answer_pin(qtbot, dialog, PIN)
+        assert actions.token_status.watcher is None  # no polling while the batch holds the token
+    result = finished.args[0]
+    assert result.error is None and result.signed == 29
+    assert dialog.outcomes.count() == 29 and dialog.outcomes.item(0).text().startswith("✓")
+    assert "Đã ký 29 học bạ" in dialog.status.text()
+    assert actions.token_status.watcher is not None  # polling again
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / "sign-dialog.png"))
+
+
+def test_cancelled_pin_signs_nothing(window, qtbot) -> None:
+    dialog = window.signing_actions.open_sign_dialog()
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.batch_finished, timeout=60000) as finished:
+        dialog.start()
+        _answer_pin(qtbot, dialog, None)
+    assert finished.args[0].signed == 0 and "huỷ nhập mã PIN" in finished.args[0].error
+    assert "huỷ nhập mã PIN" in dialog.status.text()
+
+
+def test_seal_dialog_lists_what_waits(qtbot, demo_store, token) -> None:
+    QApplication.instance().setFont(install_ui_font())
+    token.attach(demo_store)
+    w = MainWindow(demo_store, "HT")
+    qtbot.addWidget(w)
+    actions = install_signing_actions(w)
+    try:
+        dialog = actions.open_sign_dialog()
+        qtbot.addWidget(dialog)
+        dialog.role_combo.setCurrentIndex(dialog.role_combo.findData("seal"))
+        assert dialog.sign_button.text() == "Ký và phát hành"
+        dialog.select_classes(["2B"])
+        with qtbot.waitSignal(dialog.batch_finished, timeout=60000) as finished:
+            dialog.start()
+        assert finished.args[0].signed == 0
+        assert all(dialog.outcomes.item(i).text().startswith("⏸") for i in range(dialog.outcomes.count()))
+    finally:
+        actions.shutdown()
+
+
+def _issue_class(store, token: SchoolToken, class_name: str) -> None:
+    cid = directory.find_class(store, class_name).id
+    for code, seal in (("GV001", False), ("HT", False), ("HT", True)):
+        actor = directory.actor(store, code)
+        plan = plan_signing(store, actor, [cid], seal=seal)
+        choice = choose_certificate(token.provider, token.info.label, plan.role, actor.name, school_name(store))
+        list(SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN)))
+
+
+def test_verify_dialog_reports_valid_and_tampered(window, qtbot, token, tmp_path: Path) -> None:
+    _issue_class(window.store, token, "1A")
+    exported = export_issued(window.store, "1A", tmp_path / "xuat")
+    sample = exported.written[0]
+    dialog = window.signing_actions.open_verify_dialog(str(sample))
+    qtbot.addWidget(dialog)
+    assert dialog.report is not None and dialog.report.ok
+    assert "hợp lệ" in dialog.verdict.text() and "KHÔNG" not in dialog.verdict.text()
+    assert "Giáo viên chủ nhiệm" in dialog.view.toPlainText() and "con dấu" in dialog.view.toPlainText()
+    assert dialog.grab().save(str(SHOTS / "verify-dialog.png"))
+
+    bad = tmp_path / "sua.xml"
+    bad.write_bytes(sample.read_bytes().replace(b"<songaynghicophep>", b"<songaynghicophep>1", 1))
+    dialog.open_file(bad)
+    assert dialog.report is not None and not dialog.report.ok and "KHÔNG" in dialog.verdict.text()
+    dialog.open_file(tmp_path / "khong-co.xml")
+    assert dialog.report is None and "Không đọc được tệp" in dialog.verdict.text()
