@@ -41,6 +41,7 @@ class VerifyDialog(QDialog):
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.verdict.setWordWrap(True)
+        self.verdict.setMinimumHeight(2 * self.verdict.fontMetrics().height() + 6)  # verdict + demo note
         lay.addWidget(self.verdict)
         self.view = QTextBrowser()
         self.view.setObjectName("report")
@@ -82,8 +83,8 @@ class VerifyDialog(QDialog):
 
     def _show(self, report: VerificationReport) -> None:
         if report.ok:
-            extra = " (chứng thư thử nghiệm — không có giá trị pháp lý)" if report.demo else ""
-            self.verdict.setText(f"<b style='color:#1b5e20'>✓ Học bạ hợp lệ: mọi chữ ký số đều đúng và tin cậy{extra}.</b>")
+            extra = "<br>(chứng thư thử nghiệm — không có giá trị pháp lý)" if report.demo else ""
+            self.verdict.setText(f"<b style='color:#1b5e20'>✓ Học bạ hợp lệ: mọi chữ ký số đều đúng và tin cậy.{extra}</b>")
         else:
             self.verdict.setText("<b style='color:#b00020'>✗ Học bạ KHÔNG hợp lệ.</b>")
         parts = []
