@@ -1,0 +1,144 @@
+"""`year lock|unlock` and `archive export|verify`: closing a school year and sealing it onto external media.
+
+The PIN for `--seal` comes from HOCBASO_PIN or the terminal (no echo), never from an argument.
+`archive verify` opens no database: it reads the folder, the bundled trust anchors, the default
+database's demo CA folder (by path only) and any `--trust DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..domain.errors import InputFileError
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def cmd_year_lock(args: argparse.Namespace) -> int:
+    from ..cli import open_store
+    from ..services.year_lock import lock_year
+
+    with open_store(args) as store:
+        st = lock_year(store, args.year, args.acting)
+    print(f"Đã khóa năm học {st.name}: {st.issued} học bạ đã phát hành"
+          + (f", {st.deferred} học bạ để lại chờ đánh giá bổ sung" if st.deferred else "") + ".")
+    return 0
+
+
+def cmd_year_unlock(args: argparse.Namespace) -> int:
+    from ..cli import open_store
+    from ..services.year_lock import unlock_year
+
+    with open_store(args) as store:
+        st = unlock_year(store, args.year, args.acting, args.reason)
+    print(f"Đã mở khóa năm học {st.name}. Lý do đã được ghi vào nhật ký.")
+    return 0
+
+
+def cmd_archive_export(args: argparse.Namespace) -> int:
+    from ..cli import open_store
+    from ..services import signing_setup
+    from ..services.archive_service import ArchiveExport, SealWith
+    from ..signing.prompt import TerminalPinPrompt
+
+    with open_store(args) as store:
+        seal = None
+        if args.seal:
+            label = args.token_label or signing_setup.settings_service.signing_settings(store).token_label
+            seal = SealWith(signing_setup.provider_for(store), TerminalPinPrompt(), label)
+        run = ArchiveExport(store, args.year, args.to, args.acting, partial=args.partial, seal=seal)
+        tty = sys.stderr.isatty()
+        stage = ""
+        try:
+            for p in run:
+                if p.stage != stage:
+                    stage = p.stage
+                    if tty:
+                        print(file=sys.stderr)
+                    _err(f"{stage}…") if not tty else None
+                if tty:
+                    print(f"\r{stage}: {p.done}/{p.total}", end="", file=sys.stderr)
+        except KeyboardInterrupt:
+            if tty:
+                print(file=sys.stderr)
+            _err("Đã hủy: không có kho lưu trữ nào được để lại trên ổ đích.")
+            return 130
+        if tty:
+            print(file=sys.stderr)
+    r = run.result
+    assert r is not None
+    f = r.facts
+    print(f"Loại: {'TẠM (năm học chưa khóa)' if r.interim else 'CHÍNH THỨC'}; "
+          f"{f.classes} lớp, {f.students} học sinh; học bạ: {f.issued} đang hiệu lực, {f.replaced} bị thay thế, "
+          f"{f.withdrawn} thu hồi; {f.paper_copies} bản giấy; {f.summaries_xlsx} bảng tổng hợp (.xlsx, chưa có bản PDF)")
+    if f.not_issued or f.deferred:
+        print(f"Chưa phát hành: {f.not_issued}; chờ đánh giá bổ sung: {f.deferred}")
+    for w in f.warnings:
+        _err(f"Cảnh báo: {w}")
+    print(f"Niêm phong: {r.sealed_by}" if r.sealed_by else "Niêm phong: KHÔNG (chưa ký số danh mục)")
+    print(f"Đã ghi và đọc lại {r.files} tệp ({r.octets / 1e6:.1f} MB): khớp từng byte.")
+    print(r.path)  # the LAST line: the archive's folder (scripts read it)
+    return 0
+
+
+def cmd_archive_verify(args: argparse.Namespace) -> int:
+    from ..exchange.archive.verify import verify_archive
+    from ..signing.trust import default_trust_store
+
+    dirs: list[Path] = []
+    try:  # the default database's demo CA folder, found by path alone (no database is opened)
+        from ..services.signing_setup import default_trust_dirs, signing_home
+
+        dirs += default_trust_dirs()
+        if args.db:
+            d = signing_home(args.db) / "trust"
+            if d.is_dir():
+                dirs.append(d)
+    except ImportError:  # a verifier-only install without the storage layer
+        pass
+    for d in args.trust or []:
+        if not Path(d).is_dir():
+            raise InputFileError(f"Không có thư mục chứng thư tin cậy {d}")
+        dirs.append(Path(d))
+    report = verify_archive(args.path, default_trust_store(*dirs), allow_unsealed=args.allow_unsealed)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..cli import VietnameseArgumentParser
+
+    y = sub.add_parser("year", help="khóa / mở khóa năm học (Hiệu trưởng)")
+    ys = y.add_subparsers(dest="year_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
+    ys.required = True
+    lk = ys.add_parser("lock", help="khóa năm học: mọi học bạ phải đã phát hành hoặc đang chờ đánh giá bổ sung")
+    lk.add_argument("year", metavar="NĂM_HỌC", help="ví dụ 2025-2026")
+    lk.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True, help="mã cán bộ (Hiệu trưởng)")
+    lk.set_defaults(handler=cmd_year_lock)
+    ul = ys.add_parser("unlock", help="mở khóa năm học (Hiệu trưởng, cần lý do; ghi nhật ký)")
+    ul.add_argument("year", metavar="NĂM_HỌC")
+    ul.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True)
+    ul.add_argument("--reason", metavar="TEXT", required=True, help="lý do mở khóa")
+    ul.set_defaults(handler=cmd_year_unlock)
+
+    a = sub.add_parser("archive", help="kho lưu trữ năm học niêm phong (BagIt) trên ổ ngoài")
+    asub = a.add_subparsers(dest="archive_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
+    asub.required = True
+    e = asub.add_parser("export", help="xuất kho lưu trữ của một năm học vào thư mục (USB/ổ ngoài); dòng cuối là đường dẫn kho")
+    e.add_argument("--year", required=True, metavar="NĂM_HỌC")
+    e.add_argument("--to", required=True, metavar="DIR", help="thư mục đích (kho được tạo thành một thư mục con)")
+    e.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True)
+    e.add_argument("--seal", action="store_true", help="niêm phong bằng chữ ký số (con dấu nhà trường hoặc Hiệu trưởng)")
+    e.add_argument("--partial", action="store_true", help="cho phép năm học chưa khóa: bản TẠM (sao lưu giữa năm)")
+    e.add_argument("--token-label", metavar="LABEL", help="nhãn thiết bị ký số (khi cắm nhiều thiết bị)")
+    e.set_defaults(handler=cmd_archive_export)
+    v = asub.add_parser("verify", help="kiểm tra một kho lưu trữ (không cần cơ sở dữ liệu, không cần mạng)")
+    v.add_argument("path", metavar="PATH")
+    v.add_argument("--trust", metavar="DIR", action="append", help="thêm thư mục chứng thư gốc tin cậy (lặp lại được)")
+    v.add_argument("--allow-unsealed", action="store_true", help="chấp nhận kho không niêm phong (chỉ kiểm tra mã băm)")
+    v.set_defaults(handler=cmd_archive_verify)

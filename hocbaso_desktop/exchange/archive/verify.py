@@ -1,0 +1,356 @@
+"""`hocbaso archive verify`: does this folder prove itself? No database, no network, no GUI.
+
+Order matters: list the tree (no file opened), read the three fixed tag files, check every manifest
+path BEFORE opening any listed file, compare the tree with the manifests (nothing added, removed or
+renamed), hash every file, then the seal over the tag manifest, every record's signatures, the
+audit chain and the index. Only modules that run without the application's database are imported
+(a test imports this module with storage, sqlalchemy and PySide6 blocked).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from ...signing.trust import TrustStore
+from ...signing.xml_signature import verify_record
+from . import layout
+from .audit_chain import check_chain
+from .bagit_format import (
+    BAG_INFO,
+    BAGIT_TXT,
+    MANIFEST,
+    SEAL_CHAIN,
+    SEAL_DIR,
+    SEAL_FILE,
+    TAG_FILES,
+    TAGMANIFEST,
+    ManifestEntry,
+    ManifestError,
+    UnsafePath,
+    bag_info_value,
+    parse_bag_info,
+    parse_manifest,
+    payload_oxum,
+)
+from .seal import SealReport, verify_seal
+
+Progress = Callable[[int, int, str], None]
+CHUNK = 1024 * 1024
+MAX_TAG_BYTES = 1024 * 1024
+MAX_LISTED = 20  # a report names at most this many files per kind of problem
+
+
+@dataclass
+class ArchiveReport:
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    info: list[tuple[str, str]] = field(default_factory=list)
+    files: int = 0
+    octets: int = 0
+    seal: SealReport | None = None
+    records_total: int = 0
+    records_ok: int = 0
+    audit_entries: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def info_value(self, label: str) -> str | None:
+        return bag_info_value(self.info, label)
+
+    def lines(self) -> list[str]:
+        out = [f"Kho lưu trữ: {self.path}"]
+        if self.info:
+            out.append(f"Trường: {self.info_value('Source-Organization') or '?'} (mã {self.info_value(layout.SCHOOL_CODE) or '?'}), "
+                       f"năm học {self.info_value(layout.SCHOOL_YEAR) or '?'}, loại: {self.info_value(layout.KIND) or '?'}")
+            out.append(f"Tạo lúc: {self.info_value('Hocbaso-Created') or self.info_value('Bagging-Date') or '?'}; "
+                       f"đầu chuỗi nhật ký: {self.info_value(layout.AUDIT_CHAIN_HEAD) or '?'}")
+        out.append(f"Tệp đã kiểm: {self.files} tệp, {self.octets / 1e6:.1f} MB")
+        if self.seal is not None:
+            out += self.seal.lines()
+        if self.records_total:
+            out.append(f"Học bạ: {self.records_ok}/{self.records_total} bản có chữ ký số hợp lệ")
+        if self.audit_entries is not None:
+            out.append(f"Nhật ký thao tác: {self.audit_entries} mục")
+        out += [f"Ghi chú: {n}" for n in self.notes]
+        out += [f"LỖI: {p}" for p in self.problems]
+        out.append("KẾT LUẬN: KHO LƯU TRỮ NGUYÊN VẸN, ĐÃ XÁC MINH." if self.ok
+                   else f"KẾT LUẬN: KHÔNG ĐẠT — {len(self.problems)} lỗi. Không dùng kho này làm bản gốc.")
+        return out
+
+
+def _scan(root: Path, report: ArchiveReport) -> dict[str, int]:
+    """Every regular file under `root` (relative POSIX path → size) without opening any; symlinks and
+    special files are refused, never followed."""
+    files: dict[str, int] = {}
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        with os.scandir(root / rel if rel else root) as it:
+            for entry in it:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISLNK(st.st_mode):
+                    report.problems.append(f"«{path}» là liên kết tượng trưng (symlink): không được phép trong kho")
+                elif stat.S_ISDIR(st.st_mode):
+                    stack.append(path)
+                elif stat.S_ISREG(st.st_mode):
+                    files[path] = st.st_size
+                else:
+                    report.problems.append(f"«{path}» không phải tệp thông thường")
+    return files
+
+
+def _read_small(root: Path, name: str, files: dict[str, int], report: ArchiveReport) -> bytes | None:
+    if name not in files:
+        report.problems.append(f"thiếu tệp {name}")
+        return None
+    if files[name] > (64 * 1024 * 1024 if name in (MANIFEST, TAGMANIFEST) else MAX_TAG_BYTES):
+        report.problems.append(f"tệp {name} lớn bất thường")
+        return None
+    with open(root / name, "rb") as f:
+        return f.read()
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f" và {len(items) - MAX_LISTED} tệp khác" if len(items) > MAX_LISTED else "")
+
+
+def verify_archive(
+    path: str | os.PathLike[str], trust: TrustStore, *, allow_unsealed: bool = False,
+    progress: Progress | None = None, now: datetime | None = None,
+) -> ArchiveReport:
+    root = Path(path)
+    report = ArchiveReport(root)
+    try:
+        st = os.lstat(root)
+    except OSError as e:
+        report.problems.append(f"không mở được thư mục {root}: {e.strerror or e}")
+        return report
+    if not stat.S_ISDIR(st.st_mode):
+        report.problems.append(f"{root} không phải một thư mục kho lưu trữ")
+        return report
+    try:
+        return _verify(root, trust, report, allow_unsealed, progress, now)
+    except OSError as e:  # a failing medium: say so, never a traceback
+        report.problems.append(f"lỗi đọc ổ đĩa: {e.strerror or e} ({getattr(e, 'filename', '') or ''})")
+        return report
+
+
+def _verify(root: Path, trust: TrustStore, report: ArchiveReport, allow_unsealed: bool,
+            progress: Progress | None, now: datetime | None) -> ArchiveReport:
+    files = _scan(root, report)
+    if report.problems:
+        return report
+    bagit = _read_small(root, BAGIT_TXT, files, report)
+    manifest_raw = _read_small(root, MANIFEST, files, report)
+    tag_raw = _read_small(root, TAGMANIFEST, files, report)
+    if bagit is None or manifest_raw is None or tag_raw is None:
+        report.problems.append("thư mục này không phải một kho lưu trữ BagIt hoàn chỉnh")
+        return report
+    decl = {k.lower(): v for k, v in _pairs(bagit)}
+    if decl.get("bagit-version") != "1.0" or (decl.get("tag-file-character-encoding") or "").upper() != "UTF-8":
+        report.problems.append("bagit.txt không khai báo BagIt-Version 1.0 / UTF-8")
+
+    # Every path is checked before any listed file is opened.
+    try:
+        payload = parse_manifest(manifest_raw, payload=True)
+        tags = parse_manifest(tag_raw, payload=False)
+    except UnsafePath as e:
+        report.problems.append(f"danh mục có đường dẫn nguy hiểm «{e.path!r}»: {e.reason} — từ chối, không mở tệp nào")
+        return report
+    except ManifestError as e:
+        report.problems.append(f"danh mục sai định dạng ({e.line_no and f'dòng {e.line_no}: ' or ''}{e.reason})")
+        return report
+
+    _check_completeness(files, payload, tags, report)
+    if report.problems:
+        return report
+    entries = [*tags, *payload]
+    total = len(entries)
+    for i, e in enumerate(entries):
+        if progress:
+            progress(i, total, e.path)
+        if _sha256_file(root / e.path) != e.digest:
+            report.problems.append(f"tệp «{e.path}» đã bị thay đổi (mã SHA-256 không khớp danh mục)")
+        report.files += 1
+        report.octets += files[e.path]
+    if report.problems:
+        return report
+
+    info_raw = _read_small(root, BAG_INFO, files, report)
+    try:
+        report.info = parse_bag_info(info_raw or b"")
+    except (UnicodeDecodeError, ValueError) as e:
+        report.problems.append(f"bag-info.txt sai định dạng: {e}")
+        return report
+    oxum = report.info_value("Payload-Oxum")
+    if oxum != payload_oxum(files[e.path] for e in payload):
+        report.problems.append(f"Payload-Oxum trong bag-info ({oxum}) không khớp dữ liệu thực tế")
+
+    _check_seal(root, files, tag_raw, trust, report, allow_unsealed, now)
+    by_path = {e.path: e for e in payload}
+    _check_records(root, payload, trust, report, progress)
+    _check_audit(root, by_path, report)
+    _check_index(root, by_path, report)
+    if progress:
+        progress(total, total, "xong")
+    return report
+
+
+def _pairs(data: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_bag_info(data)
+    except (UnicodeDecodeError, ValueError):
+        return []
+
+
+def _check_completeness(files: dict[str, int], payload: list[ManifestEntry], tags: list[ManifestEntry],
+                        report: ArchiveReport) -> None:
+    listed = {e.path for e in payload} | {e.path for e in tags}
+    missing_tags = [t for t in TAG_FILES if t not in {e.path for e in tags}]
+    if missing_tags:
+        report.problems.append(f"tagmanifest-sha256.txt không liệt kê {', '.join(missing_tags)}")
+    allowed = listed | {TAGMANIFEST, SEAL_FILE, SEAL_CHAIN}
+    missing = sorted(p for p in listed if p not in files)
+    extra = sorted(p for p in files if p not in allowed)
+    if missing:
+        report.problems.append(f"thiếu {len(missing)} tệp có trong danh mục: {_listed(missing)}")
+    if extra:
+        report.problems.append(f"có {len(extra)} tệp không nằm trong danh mục (bị thêm vào?): {_listed(extra)}")
+
+
+def _check_seal(root: Path, files: dict[str, int], tag_raw: bytes, trust: TrustStore, report: ArchiveReport,
+                allow_unsealed: bool, now: datetime | None) -> None:
+    declared = report.info_value(layout.SEAL)
+    present = SEAL_FILE in files
+    if declared == SEAL_FILE or present:
+        if declared != SEAL_FILE:
+            report.problems.append("có tệp niêm phong nhưng bag-info không ghi nhận niêm phong")
+        if not present:
+            report.problems.append(f"bag-info ghi có niêm phong nhưng thiếu tệp {SEAL_FILE}")
+            return
+        with open(root / SEAL_FILE, "rb") as f:
+            seal_der = f.read(2 * 1024 * 1024)
+        report.seal = verify_seal(tag_raw, seal_der, trust, now)
+        if not report.seal.ok:
+            report.problems.append("niêm phong không hợp lệ: " + "; ".join(report.seal.problems))
+        _check_chain_file(root, files, report)
+        return
+    if SEAL_CHAIN in files:
+        report.problems.append(f"có {SEAL_CHAIN} nhưng không có tệp niêm phong")
+    if allow_unsealed:
+        report.notes.append("kho KHÔNG được niêm phong: mã băm chỉ chứng minh các tệp khớp nhau, "
+                            "không chứng minh ai đã tạo kho")
+    else:
+        report.problems.append("kho không được niêm phong (không có chữ ký số trên danh mục): không chứng minh được "
+                               "nguồn gốc; dùng --allow-unsealed để chỉ kiểm tra mã băm")
+
+
+def _check_chain_file(root: Path, files: dict[str, int], report: ArchiveReport) -> None:
+    """seal/chain.pem is outside the signature (it serves openssl by hand): it must still be there and
+    begin with the very certificate that made the seal, so a swapped file cannot mislead a manual check."""
+    from cryptography import x509
+
+    if SEAL_CHAIN not in files:
+        report.problems.append(f"thiếu tệp {SEAL_CHAIN}")
+        return
+    with open(root / SEAL_CHAIN, "rb") as f:
+        data = f.read(MAX_TAG_BYTES)
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except ValueError:
+        certs = []
+    if not certs or report.seal is None or format(certs[0].serial_number, "x") != report.seal.serial_hex:
+        report.problems.append(f"{SEAL_CHAIN} không chứa đúng chứng thư đã niêm phong")
+
+
+def _check_records(root: Path, payload: list[ManifestEntry], trust: TrustStore, report: ArchiveReport,
+                   progress: Progress | None) -> None:
+    xmls = [e for e in payload if e.path.startswith(layout.RECORDS_DIR + "/") and e.path.endswith(".xml")]
+    report.records_total = len(xmls)
+    for i, e in enumerate(xmls):
+        if progress:
+            progress(i, len(xmls), f"chữ ký học bạ {e.path}")
+        with open(root / e.path, "rb") as f:
+            result = verify_record(f.read(), trust)
+        if result.ok:
+            report.records_ok += 1
+        else:
+            why = "; ".join([*result.problems, *(r for s in result.signatures for r in s.reasons)]) or "chữ ký không hợp lệ"
+            report.problems.append(f"học bạ «{e.path}»: {why}")
+
+
+def _check_audit(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveReport) -> None:
+    if layout.AUDIT_LOG not in by_path:
+        report.problems.append(f"thiếu nhật ký thao tác {layout.AUDIT_LOG}")
+        return
+    with open(root / layout.AUDIT_LOG, encoding="utf-8") as f:
+        chain = check_chain(f)
+    report.audit_entries = chain.count
+    if not chain.ok:
+        report.problems.append(f"nhật ký thao tác: {chain.reason}")
+        return
+    head = f"{chain.head[0]} {chain.head[1]}"
+    if report.info_value(layout.AUDIT_CHAIN_HEAD) != head:
+        report.problems.append("đầu chuỗi nhật ký trong bag-info không khớp nhật ký trong kho")
+    if layout.AUDIT_HEAD in by_path:
+        with open(root / layout.AUDIT_HEAD, encoding="utf-8") as f:
+            if f.read(200).strip() != head:
+                report.problems.append(f"{layout.AUDIT_HEAD} không khớp nhật ký trong kho")
+
+
+def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveReport) -> None:
+    if layout.INDEX not in by_path:
+        report.problems.append(f"thiếu mục lục {layout.INDEX}")
+        return
+    try:
+        index = load_index(root)
+        listed = [(r["xml"], r["sha256"]) for c in index["classes"] for s in c["students"] for r in s["records"]]
+    except (ValueError, KeyError, TypeError) as e:
+        report.problems.append(f"mục lục {layout.INDEX} sai định dạng ({e})")
+        return
+    for xml_path, digest in listed:
+        entry = by_path.get(xml_path)
+        if entry is None or entry.digest != digest:
+            report.problems.append(f"mục lục ghi học bạ «{xml_path}» nhưng kho không có đúng tệp đó")
+    on_disk = sum(1 for p in by_path if p.startswith(layout.RECORDS_DIR + "/") and p.endswith(".xml"))
+    if on_disk != len(listed):
+        report.problems.append(f"mục lục ghi {len(listed)} bản học bạ nhưng kho có {on_disk} tệp XML học bạ")
+
+
+def load_index(root: str | os.PathLike[str]) -> dict:
+    """The archive's index (data/muc-luc.json); for the verifier and the read-only browser."""
+    p = Path(root) / layout.INDEX
+    if p.is_symlink():
+        raise ValueError("mục lục là liên kết tượng trưng")
+    with open(p, "rb") as f:
+        data = f.read(layout.MAX_INDEX_BYTES + 1)
+    if len(data) > layout.MAX_INDEX_BYTES:
+        raise ValueError("mục lục quá lớn")
+    index = json.loads(data.decode("utf-8"))
+    if not isinstance(index, dict) or index.get("format") != layout.INDEX_FORMAT:
+        raise ValueError("không phải mục lục kho lưu trữ Học bạ số")
+    return index
+
+
+__all__ = ["ArchiveReport", "SEAL_DIR", "load_index", "verify_archive"]
