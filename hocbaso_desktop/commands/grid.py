@@ -43,7 +43,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     code = _acting_code(args)
     with open_store(args) as store:
-        actor = directory.actor(store, code)
+        from ..services.accounts import resolve_cli_actor
+
+        actor = resolve_cli_actor(store, code)  # asks the password when the account has one
         report = import_grid(store, actor, args.file, dry_run=args.dry_run)
     if not report.ok:
         for line in report.problem_lines():
