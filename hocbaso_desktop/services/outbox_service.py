@@ -21,7 +21,7 @@ from ..storage.engine import Store
 from ..storage.models import School, Setting
 from ..sync import deadlines as dl
 from ..sync import queue
-from ..sync.backoff import Backoff, Clock, SystemClock
+from ..sync.backoff import Backoff, Clock
 from ..sync.sender import SendReport, Sender
 from ..sync.transport import FolderTransport, SendRequest, Transport, make_transport, package_file_name, write_atomic
 from . import directory

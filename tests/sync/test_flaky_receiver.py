@@ -28,7 +28,7 @@ def drain(store: Store, transport: HttpTransport, clock: FakeClock, backoff: Bac
     while outbox_service.status(store).pending:
         rounds += 1
         assert rounds <= max_rounds, "the queue does not drain"
-        rep = outbox_service.send_due(store, transport, clock=clock, backoff=backoff)
+        outbox_service.send_due(store, transport, clock=clock, backoff=backoff)
         with store.read() as s:
             due = queue.next_due_at(s)
         if due is not None:

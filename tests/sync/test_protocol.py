@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import socket
-import time
 from email.utils import format_datetime
 from datetime import datetime, timezone
 from pathlib import Path

@@ -104,10 +104,10 @@ def test_versions_only_increase_and_cancel_gets_a_higher_one(store: Store) -> No
         assert (env.status, env.record_version, env.reason) == ("2", 2, "nhầm học sinh")
         assert env.record_id.endswith("-2025-2026") and env.record_id.startswith(env.lookup_code)
     with pytest.raises(Exception, match="version must increase"):
-        store.execute_raw(f"INSERT INTO outbox (record_id, lookup_code, envelope_id, version, event, idempotency_key, package,"
-                          f" package_sha256, state, attempts, next_try_at, last_error, created_at) SELECT record_id,"
-                          f" lookup_code, envelope_id, 2, 'UPDATE', 'k2', package, package_sha256, 'pending', 0, 0, '',"
-                          f" created_at FROM outbox WHERE version = 2")
+        store.execute_raw("INSERT INTO outbox (record_id, lookup_code, envelope_id, version, event, idempotency_key, package,"
+                          " package_sha256, state, attempts, next_try_at, last_error, created_at) SELECT record_id,"
+                          " lookup_code, envelope_id, 1, 'CANCEL', 'k2', package, package_sha256, 'pending', 0, 0, '',"
+                          " created_at FROM outbox WHERE version = 3")  # a lower version, otherwise valid
 
 
 def test_versions_go_out_in_order(store: Store, recv_dir: Path) -> None:
