@@ -98,6 +98,7 @@ class SigningPlan:
     skipped: tuple[PlanNote, ...]  # cannot be signed now, with the reason
     already: tuple[PlanNote, ...]  # this role's signature is on already (resumed batch)
     resets: tuple[PlanNote, ...]  # content changed since earlier signatures: voided, back to draft
+    audit_seq: int = 0  # the audit log's head when the plan's content checks were made
 
     @property
     def role_title(self) -> str:
@@ -328,7 +329,14 @@ def plan_signing(store: Store, actor: Actor, class_ids: list[int], role: str | N
             again = plan_signing(store, actor, class_ids, role)
             return replace(again, resets=tuple(reset_notes))
     return SigningPlan(role, actor.code, actor.name, staff_id, tuple(i.name for i in infos), tuple(items),
-                       tuple(skipped), tuple(already), tuple(reset_notes))
+                       tuple(skipped), tuple(already), tuple(reset_notes), audit_head(store))
+
+
+def audit_head(store: Store) -> int:
+    from ..storage.models import AuditEntry
+
+    with store.read() as s:
+        return s.execute(select(func.max(AuditEntry.id))).scalar() or 0
 
 
 # ---- what the grid shows -------------------------------------------------------------------------

@@ -200,10 +200,10 @@ def test_content_changed_while_the_batch_runs(store: Store, token: SchoolToken) 
     choice = choose_certificate(token.provider, token.info.label, plan.role, actor.name, school_name(store))
     run = SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN))
     for p in run:
-        if p.done == 1:  # someone edits the last student's record while the principal signs
-            with store.transaction("GV001") as tx:
-                tx.session.execute(update(PeriodSummary).where(PeriodSummary.enrolment_id == late.enrolment_id,
-                                   PeriodSummary.period == FINAL_PERIOD).values(days_excused=9))
+        if p.done == 1:  # the GVCN edits the last student's record (through the grid) while the principal signs
+            out = apply_edits(store, directory.actor(store, "GV001"),
+                              [CellEdit(late.enrolment_id, FINAL_PERIOD, "days_excused", value="9")])
+            assert out[0].ok, out[0].message
     assert [o.enrolment_id for o in run.failed] == [late.enrolment_id]
     assert "thay đổi" in run.failed[0].message
     rec = _records(store, "1A")[late.enrolment_id]
