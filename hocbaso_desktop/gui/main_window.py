@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._fixed_code = acting_code
         self.refresh_school()
         self.set_acting(acting_code)
+        self._install_extensions()
 
     # --- layout ------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -205,6 +206,14 @@ class MainWindow(QMainWindow):
 
     def _about(self) -> None:
         QMessageBox.about(self, "Giới thiệu", f"Học bạ số tiểu học {__version__}\nĐánh giá theo Thông tư 27/2020/TT-BGDĐT.\nTệp dữ liệu: {self.store.path}")
+
+    def _install_extensions(self) -> None:
+        """Menus of the later capabilities; each reads window.store / .actor / .year when used."""
+        from .archive_menu import install_archive_ui
+        from .outbox_ui import install_outbox_ui
+
+        self.archive_ui = install_archive_ui(self)
+        self.outbox_ui = install_outbox_ui(self)
 
     # --- data --------------------------------------------------------------------------------
     def refresh_school(self) -> None:
@@ -453,6 +462,10 @@ class MainWindow(QMainWindow):
                 tv.setColumnWidth(i, col.width)
             tv.horizontalHeader().setMinimumHeight(58)
             tv.selectionModel().currentChanged.connect(lambda *_: self._update_explain())
+        for tv in self.views.values():
+            if tv.model().rowCount():
+                tv.setCurrentIndex(tv.model().index(0, 0))
+        self._update_explain()
         info = self.grid.info
         self.setWindowTitle(f"Học bạ số tiểu học — Lớp {info.name} — {catalogue().periods[self.period]} — {info.year}")
         self.update_counters()
