@@ -34,6 +34,13 @@ class GridSession(QObject):
         self._index = {r.enrolment_id: i for i, r in enumerate(self.rows)}
         self.undo_stack = QUndoStack(self)
         self.reason_provider: ReasonProvider | None = None
+        from ..services.locks import locked_enrolments
+
+        # Issued records and a locked year are read-only here; the database refuses them anyway.
+        self.year_locked, self.issued = locked_enrolments(store, grid.info.id)
+
+    def is_locked(self, enrolment_id: int) -> bool:
+        return self.year_locked or enrolment_id in self.issued
 
     def row_index(self, enrolment_id: int) -> int:
         return self._index[enrolment_id]

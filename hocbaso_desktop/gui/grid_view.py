@@ -114,6 +114,9 @@ class GridView(QTableView):
         assert m is not None
         col = m.columns[index.column()]
         name = col.header.splitlines()[0]
+        if m.session is not None and m.session.is_locked(m.rows[index.row()].enrolment_id):
+            return ("Năm học đã khóa" if m.session.year_locked else "Học bạ của học sinh này đã phát hành") + \
+                ": chỉ sửa qua phiếu đính chính đã được Hiệu trưởng duyệt"
         if col.kind.startswith("subject_"):
             return f"Chỉ GVBM dạy môn này ở lớp mới sửa được cột «{name}»"
         if col.kind in ("name", "missing", "proposal", "completion"):

@@ -207,11 +207,19 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(self, "Giới thiệu", f"Học bạ số tiểu học {__version__}\nĐánh giá theo Thông tư 27/2020/TT-BGDĐT.\nTệp dữ liệu: {self.store.path}")
 
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        sa = getattr(self, "signing_actions", None)
+        if sa is not None:
+            sa.shutdown()  # stop the token watcher thread
+        super().closeEvent(event)
+
     def _install_extensions(self) -> None:
         """Menus of the later capabilities; each reads window.store / .actor / .year when used."""
         from .archive_menu import install_archive_ui
         from .outbox_ui import install_outbox_ui
+        from .signing_actions import install_signing_actions
 
+        self.signing_actions = install_signing_actions(self)
         self.archive_ui = install_archive_ui(self)
         self.outbox_ui = install_outbox_ui(self)
 

@@ -36,3 +36,16 @@ def _has_record_table(s: Session) -> bool:
         insp = inspect(conn)
         _checked[key] = insp.has_table("record") and insp.has_table("record_unlock")
     return _checked[key]
+
+
+def locked_enrolments(store, class_id: int) -> tuple[bool, set[int]]:
+    """(year locked?, enrolments whose issued record is not open for a correction) for the grid."""
+    from sqlalchemy import select
+
+    from ..storage.models import SchoolClass, SchoolYear
+    from .signing_plan import issued_enrolments
+
+    with store.read() as s:
+        locked = bool(s.execute(select(SchoolYear.locked).join(SchoolClass, SchoolClass.year_id == SchoolYear.id)
+                                .where(SchoolClass.id == class_id)).scalar())
+    return locked, issued_enrolments(store, class_id)

@@ -17,7 +17,8 @@ MISSING_BG = QBrush(QColor("#fff3c4"))
 LEVEL_C_FG = QBrush(QColor("#b00020"))
 LEVEL_T_FG = QBrush(QColor("#1b5e20"))
 READONLY_BG = QBrush(QColor("#eeeeee"))
-MISMATCH_BG = QBrush(QColor("#ffd8a8"))  # the confirmed result no longer matches the proposal
+MISMATCH_BG = QBrush(QColor("#ffd8a8"))
+ISSUED_BG = QBrush(QColor("#e3ecf7"))  # issued record: locked, changed only by an approved correction  # the confirmed result no longer matches the proposal
 
 Index = QModelIndex | QPersistentModelIndex
 EDITABLE_KINDS = {
@@ -114,6 +115,8 @@ class GridModel(QAbstractTableModel):
             return False
         if c.kind in ("confirmed", "awards") and self.grid.period != "CN":
             return False
+        if self.session.is_locked(row.enrolment_id):
+            return False
         actor = self.session.actor
         if c.kind.startswith("subject_"):
             return actor.can_edit_subject(self.grid.info.id, c.code)
@@ -132,6 +135,8 @@ class GridModel(QAbstractTableModel):
             if c.kind == "confirmed" and row.year.confirmed_result and row.proposal and row.proposal.result \
                     and row.proposal.result != row.year.confirmed_result and not row.year.change_reason:
                 return MISMATCH_BG
+            if self.session is not None and self.session.is_locked(row.enrolment_id):
+                return ISSUED_BG
             if self.session is not None and c.kind in EDITABLE_KINDS and not self.can_edit(row, c):
                 return READONLY_BG
             return None
@@ -146,7 +151,11 @@ class GridModel(QAbstractTableModel):
             if c.kind == "confirmed" and row.year.change_reason:
                 return f"Lý do thay đổi: {row.year.change_reason}"
             if c.kind == "name":
-                return f"Mã định danh: {row.personal_id}"
+                locked = ""
+                if self.session is not None and self.session.is_locked(row.enrolment_id):
+                    locked = ("\nNăm học đã khóa" if self.session.year_locked else "\nHọc bạ đã phát hành") + \
+                        ": chỉ sửa qua phiếu đính chính đã được duyệt"
+                return f"Mã định danh: {row.personal_id}{locked}"
             if c.kind in ("subject_comment", "group_comment", "awards"):
                 return self.display_value(row, c) or None
         return None
