@@ -40,6 +40,8 @@ REQUEST_CORRECTION = "correction.request"
 REVIEW_CORRECTIONS = "correction.review"
 APPROVE_CORRECTION = "correction.approve"
 WITHDRAW_RECORD = "records.withdraw"
+TRANSFER_STUDENT = "student.transfer"
+VIEW_REPORTS = "reports.view"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ RIGHTS: dict[str, Right] = {r.action: r for r in (
     _r(REVIEW_CORRECTIONS, "xem các phiếu đề nghị sửa dữ liệu", VICE_PRINCIPAL, ADMIN),
     _r(APPROVE_CORRECTION, "phê duyệt sửa dữ liệu"),
     _r(WITHDRAW_RECORD, "thu hồi học bạ"),
+    _r(TRANSFER_STUDENT, "chuyển trường (xuất/nhận học bạ)", VICE_PRINCIPAL, ADMIN, CLERK),
+    _r(VIEW_REPORTS, "xem báo cáo thống kê", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM),
 )}
 
 # The order roles are named in a refusal: the person to ask first comes first.

@@ -26,6 +26,7 @@ from ..domain.record_data import (
 )
 from ..domain.results import completion
 from ..storage.engine import Store
+from ..storage.transfer_models import LearningHistory
 from ..storage.models import (
     Enrolment,
     PeriodSummary,
@@ -91,7 +92,10 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
     comp = completion(grade, result, cat)
     homeroom = s.get(Staff, cls.homeroom_id) if cls.homeroom_id else None
 
-    history = []
+    # Years at earlier schools first (brought by a transfer package), then this school's enrolments.
+    history = [HistoryRow(h.school_year, h.class_name, h.school_name, h.province, h.transfer_in_date)
+               for h in s.execute(select(LearningHistory).where(LearningHistory.student_id == st.id)
+                                  .order_by(LearningHistory.seq)).scalars()]
     for e2, c2, y2 in s.execute(
         select(Enrolment, SchoolClass, SchoolYear)
         .join(SchoolClass, Enrolment.class_id == SchoolClass.id)

@@ -1,0 +1,43 @@
+"""`hocbaso report` — thống kê chất lượng giáo dục of a period for a class, a grade or the school (issue 10)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..domain.errors import InvalidValue
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..cli import open_store
+    from ..services.reports import build_report
+
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise InvalidValue("Tệp kết quả", args.out, "phải có đuôi .xlsx hoặc .pdf")
+    with open_store(args) as store:
+        report = build_report(store, args.period.upper(), class_name=args.class_name, grade=args.grade, year=args.year)
+    if suffix == ".xlsx":
+        from ..exchange.report_xlsx import write_report_xlsx
+
+        write_report_xlsx(report, out)
+    else:
+        from ..exchange.report_pdf import write_report_pdf
+
+        write_report_pdf(report, out)
+    s = report.students
+    print(f"Đã ghi báo cáo {report.period_name} — {report.scope}, năm học {report.year}: {out}")
+    print(f"  {s.total} học sinh (nữ {s.female}, dân tộc thiểu số {s.minority}); {len(report.support)} học sinh cần hỗ trợ")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser("report", help="báo cáo thống kê kết quả đánh giá (.xlsx hoặc .pdf) của lớp, khối hoặc toàn trường")
+    r.add_argument("--period", required=True, type=str.upper, choices=["GK1", "CK1", "GK2", "CN"], help="kì đánh giá")
+    scope = r.add_mutually_exclusive_group()
+    scope.add_argument("--class", dest="class_name", metavar="NAME", help="một lớp")
+    scope.add_argument("--grade", type=int, choices=[1, 2, 3, 4, 5], metavar="N", help="một khối (1-5)")
+    r.add_argument("--out", metavar="FILE.xlsx|FILE.pdf", required=True)
+    r.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    r.set_defaults(handler=cmd_report)
