@@ -11,9 +11,7 @@ formatted one way, and the lxml serialiser with fixed options.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ from lxml import etree
 
 from ..domain.errors import HocbasoError
 from ..domain.record_data import RecordData
+from ..fileio import write_atomic
 from .safe_xml import parse_xml
 from .xsd import FIELD_LABELS, SchemaProblem, record_schema, schema_problems
 
@@ -276,17 +275,4 @@ def write_record_xml(data: RecordData, out_dir: str | os.PathLike[str]) -> Path:
     xml = build_record_xml(data)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / record_file_name(data)
-    fd, tmp = tempfile.mkstemp(prefix=".hocba-", suffix=".xml.tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(xml)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if hashlib.sha256(target.read_bytes()).digest() != hashlib.sha256(xml).digest():
-        raise HocbasoError(f"Ghi tệp {target} không trọn vẹn (đọc lại khác nội dung đã ghi)", path=str(target))
-    return target
+    return write_atomic(folder / record_file_name(data), xml)

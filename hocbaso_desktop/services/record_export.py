@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from ..domain.errors import HocbasoError
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, Student
+from ..fileio import write_atomic
 from .directory import find_class
 from .records import class_students
 
@@ -25,21 +25,6 @@ from .records import class_students
 class ExportResult:
     written: tuple[Path, ...]
     not_issued: tuple[str, ...]  # students of the class without an issued record (names)
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".hocba-", suffix=".xml.tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if hashlib.sha256(target.read_bytes()).digest() != hashlib.sha256(data).digest():
-        raise HocbasoError(f"Tệp {target} ghi ra không khớp nội dung (ổ đĩa lỗi?): hãy xuất lại.")
 
 
 def export_issued(store: Store, class_name: str, out_dir: str | os.PathLike[str], year: str | None = None) -> ExportResult:

@@ -13,13 +13,13 @@ import os
 import re
 import socket
 import ssl
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from .backoff import parse_retry_after
+from ..fileio import write_atomic
 
 ACKED, SUPERSEDED, RETRY, FAILED, UNREACHABLE = "acked", "superseded", "retry", "failed", "unreachable"
 MAX_MESSAGE = 500
@@ -187,29 +187,6 @@ class HttpTransport:
 
 def package_file_name(request: SendRequest) -> str:
     return f"{request.envelope_id}-v{request.version:03d}-{request.event}.xml"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """temp file → fsync → rename → fsync the folder: a file is whole or absent after a crash."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        dfd = os.open(path.parent, os.O_DIRECTORY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
 
 
 class FolderTransport:
