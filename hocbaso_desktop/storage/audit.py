@@ -61,6 +61,27 @@ class AuditWriter:
         return e
 
 
+    def append_many(self, session: Session, actor: str, events: list[tuple[str, str, object, dict[str, Any] | None]]) -> tuple[int, str]:
+        """Many entries chained exactly like append, in bulk INSERTs: an import of 2,000 pupils would
+        otherwise spend seconds re-reading the head and flushing per entry. Returns the new head."""
+        from sqlalchemy import insert
+
+        seq, prev = self.head(session)
+        rows = []
+        for action, entity, entity_id, changes in events:
+            seq += 1
+            at = now_iso()
+            ch = canonical_json(changes or {})
+            eid = str(entity_id)
+            h = entry_hash(prev, seq, at, actor, action, entity, eid, ch)
+            rows.append({"id": seq, "at": at, "actor": actor, "action": action, "entity": entity, "entity_id": eid,
+                         "changes": ch, "prev_hash": prev, "hash": h})
+            prev = h
+        for i in range(0, len(rows), 500):
+            session.execute(insert(AuditEntry), rows[i:i + 500])
+        return seq, prev
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool

@@ -58,9 +58,18 @@ class Tx:
     _audit: AuditWriter
     audited: int = 0
 
+    head: tuple[int, str] | None = None
+
     def audit(self, action: str, entity: str, entity_id: object, changes: dict[str, Any] | None = None) -> None:
-        self._audit.append(self.session, self.actor, action, entity, entity_id, changes)
+        e = self._audit.append(self.session, self.actor, action, entity, entity_id, changes)
         self.audited += 1
+        self.head = (e.id, e.hash)
+
+    def audit_many(self, events: list[tuple[str, str, object, dict[str, Any] | None]]) -> None:
+        """(action, entity, entity_id, changes) for each event, chained in order, inserted in bulk."""
+        if events:
+            self.head = self._audit.append_many(self.session, self.actor, events)
+            self.audited += len(events)
 
 
 class Store:
@@ -148,16 +157,19 @@ class Store:
                 s.rollback()
                 raise
         if tx.audited:
-            self._anchor_head()
+            # The head we appended is the committed head (one writer): no second read needed.
+            self._anchor_head(tx.head if tx.head is not None else None)
 
     # --- audit -----------------------------------------------------------------------------
     @property
     def anchor_path(self) -> Path:
         return Path(str(self.path) + ".audit-head")
 
-    def _anchor_head(self) -> None:
-        with self.read() as s:
-            seq, h = self._audit.head(s)
+    def _anchor_head(self, head: tuple[int, str] | None = None) -> None:
+        if head is None:
+            with self.read() as s:
+                head = self._audit.head(s)
+        seq, h = head
         tmp = self.anchor_path.with_suffix(".tmp")
         tmp.write_text(f"{seq} {h}\n", encoding="ascii")
         os.replace(tmp, self.anchor_path)
