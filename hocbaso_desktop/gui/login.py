@@ -123,7 +123,9 @@ class LoginDialog(QDialog):
         form.addRow("Mật khẩu:", self.password_edit)
         lay.addLayout(form)
         if accounts.is_demo(store):
-            hint = QLabel("Trường mẫu: tài khoản chưa đặt mật khẩu thì để trống ô mật khẩu.")
+            hint = QLabel("Trường mẫu: tài khoản chưa đặt mật khẩu thì để trống ô mật khẩu. Thử các mã "
+                          "HT (Hiệu trưởng), GV001 (GVCN lớp 1A), GV011 (GVBM Tiếng Anh), VP01 (Văn phòng, lưu trữ), "
+                          "QT01 (Ban quản trị) — danh sách đủ: lệnh «hocbaso staff».")
             hint.setWordWrap(True)
             hint.setStyleSheet("color: #555;")
             lay.addWidget(hint)
