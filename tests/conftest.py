@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ import pytest
 # Qt tests run without a screen, always; set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("HOCBASO_DB", None)
+# Backups (before a migration or a year lock, daily) and the per-machine config file go to throwaway
+# folders, never the developer's own data and config directories.
+os.environ["HOCBASO_BACKUP_DIR"] = tempfile.mkdtemp(prefix="hocbaso-test-backups-")
+os.environ["HOCBASO_CONFIG_DIR"] = tempfile.mkdtemp(prefix="hocbaso-test-config-")
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

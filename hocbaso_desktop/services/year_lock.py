@@ -84,6 +84,10 @@ def lock_year(store: Store, name: str, actor_code: str) -> YearStatus:
         raise HocbasoError(f"Năm học {status.name} đã khóa từ trước.")
     if status.not_ready:
         raise YearNotReady(status.name, status.not_ready)
+    # A copy of the year as it stood before the lock (no backup, no lock: backup_now raises).
+    from .backup import YEAR_LOCK, backup_now
+
+    backup_now(store, YEAR_LOCK)
     now = local_now().replace(microsecond=0)  # Vietnam wall-clock time, like issue times
     with store.transaction(actor.code) as tx:
         y = _year(tx.session, name)

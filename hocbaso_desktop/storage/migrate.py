@@ -38,6 +38,10 @@ def upgrade_to_head(engine: Engine, path: Path) -> None:
         )
     if rev == script.get_current_head():
         return
+    if rev is not None:  # an existing school's data is about to change shape: keep a copy first
+        from .snapshot import backup_before_migration
+
+        backup_before_migration(engine, path, rev)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
