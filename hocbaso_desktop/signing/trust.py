@@ -131,7 +131,7 @@ class TrustStore:
         but only our roots anchor it.
         """
         if not self.roots:
-            return ChainResult(False, False, (), "kho chứng thư tin cậy trống: chưa có chứng thư gốc nào")
+            return ChainResult(False, False, (), "kho chứng thư tin cậy trống: chưa có chứng thư gốc nào (thêm thư mục chứng thư gốc bằng --trust THƯ_MỤC)")
         moment = utc(at)
         pool = [c for c in [*untrusted, *self.intermediates] if c != leaf]
         ca_policy = (
