@@ -10,6 +10,7 @@ removed so the import creates them. `receiver_untrusting` trusts only its own CA
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +70,22 @@ def _make_receiver(template: Path, dst: Path, pid: str, trust_dirs: list[Path]) 
     return dst
 
 
-def two_schools(demo_template: Path, base: Path) -> TwoSchools | None:
+_cached: TwoSchools | None = None
+
+
+def two_schools(demo_template: Path, base: Path | None = None) -> TwoSchools | None:
+    """Built once per process (services, CLI and GUI tests share it); None without SoftHSM2."""
+    global _cached
     token = school_token(demo_template)
     if token is None:
         return None
+    if _cached is None:
+        _cached = _build(demo_template, base or Path(tempfile.mkdtemp(prefix="hocbaso-two-schools-")), token)
+    token.activate()
+    return _cached
+
+
+def _build(demo_template: Path, base: Path, token: SchoolToken) -> TwoSchools:
     sender = build_small_school(demo_template, base / "sender.sqlite3", token)
     with Store.open(sender) as store, store.read() as s:
         pid, name = s.execute(

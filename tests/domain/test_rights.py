@@ -33,6 +33,8 @@ EXPECTED: dict[str, set[str]] = {
     rights.REVIEW_CORRECTIONS: {HT, PHT, QT},
     rights.APPROVE_CORRECTION: {HT},
     rights.WITHDRAW_RECORD: {HT},
+    rights.TRANSFER_STUDENT: {HT, PHT, QT, VP},  # issue 10: the school office handles transfers
+    rights.VIEW_REPORTS: {HT, PHT, QT, VP, CN},
 }
 
 
