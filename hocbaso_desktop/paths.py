@@ -29,3 +29,8 @@ def resources_dir() -> Path:
 def schemas_dir() -> Path:
     """Versioned XSDs of the exchange formats."""
     return _root() / "schemas"
+
+
+def guide_dir() -> Path:
+    """The Vietnamese user guide (Markdown + screenshots), opened from Trợ giúp › Hướng dẫn sử dụng."""
+    return _root() / "docs" / "huong-dan"

@@ -1,0 +1,85 @@
+"""`install_help_ui(window)`: Trợ giúp › Hướng dẫn sử dụng (F1) opens the Vietnamese user guide.
+
+The guide is Markdown with screenshots in docs/huong-dan/, shipped inside the bundle. It is shown
+in a QTextBrowser rather than handed to a web browser: a school PC may have no default browser
+for .md files, and the guide must work offline; links between the role pages are followed in place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QMainWindow, QMenu, QPushButton, QTextBrowser, QVBoxLayout
+
+from ..paths import guide_dir
+
+INDEX = "README.md"
+
+
+class GuideDialog(QDialog):
+    def __init__(self, parent: QMainWindow | None = None, page: str = INDEX) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Hướng dẫn sử dụng — Học bạ số")
+        self.setObjectName("guideDialog")
+        self.resize(900, 680)
+        lay = QVBoxLayout(self)
+        self.view = QTextBrowser()
+        self.view.setObjectName("guideView")
+        self.view.setOpenExternalLinks(True)
+        self.view.setSearchPaths([str(guide_dir())])
+        lay.addWidget(self.view)
+        row = QHBoxLayout()
+        home = QPushButton("Trang đầu")
+        home.clicked.connect(lambda: self.show_page(INDEX))
+        back = QPushButton("Quay lại")
+        back.clicked.connect(self.view.backward)
+        ext = QPushButton("Mở thư mục hướng dẫn")
+        ext.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide_dir()))))
+        close = QPushButton("Đóng")
+        close.clicked.connect(self.accept)
+        for b in (home, back, ext):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+        lay.addLayout(row)
+        self.show_page(page)
+
+    def show_page(self, page: str) -> None:
+        path = guide_dir() / page
+        if path.is_file():
+            self.view.setSource(QUrl.fromLocalFile(str(path)))
+        else:
+            self.view.setMarkdown(f"# Không tìm thấy hướng dẫn\n\nThiếu tệp `{path}`. Hãy cài đặt lại chương trình.")
+
+
+def help_menu(window: QMainWindow) -> QMenu:
+    for act in window.menuBar().actions():
+        if act.menu() is not None and act.text().replace("&", "") in ("Trợ giúp", "Help"):
+            return act.menu()
+    return window.menuBar().addMenu("Trợ &giúp")
+
+
+class HelpUi:
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        self.dialog: GuideDialog | None = None
+        self.action = QAction("&Hướng dẫn sử dụng", window)
+        self.action.setObjectName("guideAction")
+        self.action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.action.triggered.connect(self.open)
+        menu = help_menu(window)
+        first = menu.actions()[0] if menu.actions() else None
+        menu.insertAction(first, self.action)  # before "Giới thiệu"
+
+    def open(self, page: str = INDEX) -> GuideDialog:
+        if self.dialog is None:
+            self.dialog = GuideDialog(self.window, page if isinstance(page, str) else INDEX)
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+
+def install_help_ui(window: QMainWindow) -> HelpUi:
+    ui = HelpUi(window)
+    window.help_ui = ui  # type: ignore[attr-defined]
+    return ui
