@@ -217,11 +217,13 @@ class MainWindow(QMainWindow):
         """Menus of the later capabilities; each reads window.store / .actor / .year when used."""
         from .archive_menu import install_archive_ui
         from .outbox_ui import install_outbox_ui
+        from .reports_menu import install_reports_ui
         from .signing_actions import install_signing_actions
 
         self.signing_actions = install_signing_actions(self)
         self.archive_ui = install_archive_ui(self)
         self.outbox_ui = install_outbox_ui(self)
+        self.reports_ui = install_reports_ui(self)
 
     # --- data --------------------------------------------------------------------------------
     def refresh_school(self) -> None:
