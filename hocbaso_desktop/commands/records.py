@@ -87,6 +87,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         pass
     else:
         add_records_export(rs)
+    from .correction import add_records_versions  # records versions / records withdraw (corrections issue)
+
+    add_records_versions(rs)
 
     v = sub.add_parser("validate", help="kiểm tra một tệp học bạ XML theo lược đồ XSD")
     v.add_argument("file", metavar="FILE.xml")

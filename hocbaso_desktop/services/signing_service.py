@@ -39,6 +39,7 @@ from ..storage.engine import Store
 from ..storage.models import AuditEntry, Record, RecordSignature, School
 from ..sync.outbox import enqueue_issued
 from . import settings as settings_service
+from .corrections import on_version_issued
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
 
 # ---- which certificate ------------------------------------------------------------------------------
@@ -313,6 +314,9 @@ class SigningRun:
                 # The upload package, in this same transaction (reliability.md: no signed record misses
                 # its upload, no upload exists for an unsigned record): NEW for version 1, UPDATE after.
                 enqueue_issued(s, rec)
+                # A correction's new version: the old one becomes "replaced", the request applied and
+                # the record's opening closed, in this same transaction (never one without the other).
+                on_version_issued(s, tx.audit, rec)
                 issued = True
             record_id = rec.id
             mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0  # our own entries, write lock held

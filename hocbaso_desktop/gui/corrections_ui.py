@@ -1,0 +1,136 @@
+"""The "Đính chính" menu: `install_corrections_ui(window)` adds the request form for the selected
+student, the corrections inbox, the record's history, the audit viewer and the withdrawal.
+
+Needs from the window: `store`, `actor`, `year`, `menuBar()`, `statusBar()`, `current_enrolment_id()`
+and `load_class()` (the grid shows a record opened by an approval as editable again). Every action
+reads window.actor when triggered, so switching user needs no re-wiring.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
+
+from ..domain import rights
+from ..domain.errors import HocbasoError
+from ..services import record_history
+from .correction_dialogs import CorrectionsInbox, RequestDialog
+from .history_views import AuditViewer, RecordHistoryDialog
+
+
+class CorrectionsUi(QObject):
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.menu = window.menuBar().addMenu("Đính &chính")
+        self.request_action = self._add("Lập phiếu đề nghị sửa…", self.open_request)
+        self.inbox_action = self._add("Hộp phiếu đề nghị…", self.open_inbox)
+        self.menu.addSeparator()
+        self.history_action = self._add("Lịch sử học bạ…", self.open_history)
+        self.audit_action = self._add("Nhật ký hệ thống…", self.open_audit)
+        self.menu.addSeparator()
+        self.withdraw_action = self._add("Thu hồi học bạ…", self.withdraw_current)
+        self.menu.aboutToShow.connect(self.update_actions)
+        self.update_actions()
+
+    def _add(self, text: str, slot: Any) -> QAction:
+        a = QAction(text, self.window)
+        a.triggered.connect(lambda *_: slot())
+        self.menu.addAction(a)
+        return a
+
+    @property
+    def store(self) -> Any:
+        return self.window.store  # type: ignore[attr-defined]
+
+    @property
+    def actor(self) -> Any:
+        return self.window.actor  # type: ignore[attr-defined]
+
+    def update_actions(self) -> None:
+        a = self.actor
+        self.request_action.setEnabled(rights.allowed(a, rights.REQUEST_CORRECTION) and not a.is_system)
+        self.inbox_action.setEnabled(rights.allowed(a, rights.REQUEST_CORRECTION) or rights.allowed(a, rights.REVIEW_CORRECTIONS))
+        self.audit_action.setEnabled(rights.allowed(a, rights.VIEW_AUDIT))
+        self.withdraw_action.setEnabled(rights.allowed(a, rights.WITHDRAW_RECORD))
+
+    def _student(self) -> tuple[int, str, str] | None:
+        """(enrolment id, "Name — lớp X (mã định danh)", mã định danh) of the selected student."""
+        eid = self.window.current_enrolment_id()  # type: ignore[attr-defined]
+        if eid is None:
+            self._say("Hãy chọn một học sinh trong bảng nhập liệu trước.")
+            return None
+        label, personal_id = record_history.student_label(self.store, eid)
+        return eid, label, personal_id
+
+    def _say(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 8000)
+
+    # --- actions -------------------------------------------------------------------------------
+    def open_request(self, *, modal: bool = True) -> RequestDialog | None:
+        picked = self._student()
+        if picked is None:
+            return None
+        dlg = RequestDialog(self.store, self.actor, picked[0], picked[1], self.window)
+        dlg.filed.connect(lambda cid: self._say(f"Đã gửi phiếu đề nghị sửa số {cid}: chờ Hiệu trưởng duyệt."))
+        if modal:
+            dlg.exec()
+        return dlg
+
+    def open_inbox(self, *, modal: bool = True) -> CorrectionsInbox:
+        dlg = CorrectionsInbox(self.store, self.actor, self.window)
+        dlg.changed.connect(self.window.load_class)  # type: ignore[attr-defined]
+        if modal:
+            dlg.exec()
+        return dlg
+
+    def open_history(self, *, modal: bool = True) -> RecordHistoryDialog | None:
+        picked = self._student()
+        if picked is None:
+            return None
+        dlg = RecordHistoryDialog(self.store, picked[0], picked[1], self.window)
+        if modal:
+            dlg.exec()
+        return dlg
+
+    def open_audit(self, *, modal: bool = True) -> AuditViewer | None:
+        if not rights.allowed(self.actor, rights.VIEW_AUDIT):
+            self._say("Không có quyền xem nhật ký thao tác.")
+            return None
+        dlg = AuditViewer(self.store, self.window)
+        if modal:
+            dlg.exec()
+        return dlg
+
+    def withdraw_current(self, reason: str | None = None) -> bool:
+        picked = self._student()
+        if picked is None:
+            return False
+        interactive = reason is None
+        if reason is None:
+            text, ok = QInputDialog.getText(self.window, "Thu hồi học bạ",
+                                            f"Thu hồi học bạ đã phát hành của {picked[1]}.\n"
+                                            "Học bạ vẫn được giữ lại (đánh dấu Thu hồi) và báo hủy về CSDL ngành.\nLý do:")
+            if not ok:
+                return False
+            reason = text
+        try:
+            v = record_history.withdraw(self.store, self.actor, picked[0], reason)
+        except HocbasoError as e:
+            if interactive:
+                QMessageBox.warning(self.window, "Thu hồi học bạ", e.message)
+            self._say(e.message)
+            return False
+        self._say(f"Đã thu hồi học bạ phiên bản {v.version} của {picked[1]}.")
+        self.window.load_class()  # type: ignore[attr-defined]
+        return True
+
+
+def install_corrections_ui(window: QMainWindow) -> CorrectionsUi:
+    ui = CorrectionsUi(window)
+    if hasattr(window, "actor_changed"):
+        window.actor_changed.connect(lambda *_: ui.update_actions())  # type: ignore[attr-defined]
+    return ui
