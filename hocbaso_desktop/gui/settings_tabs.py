@@ -246,7 +246,7 @@ class BackupTab(QWidget):
         form = QFormLayout(self)
         self.folder = QLineEdit()
         self.folder.setObjectName("backupFolder")
-        self.folder.setPlaceholderText(str(snapshot.default_backup_dir()))
+        self.folder.setPlaceholderText(str(snapshot.configured_dir(None)))  # what applies when left empty
         form.addRow("Thư mục sao lưu:", _browse_row(
             self.folder, lambda: QFileDialog.getExistingDirectory(self, "Thư mục sao lưu")))
         self.keep = QSpinBox()

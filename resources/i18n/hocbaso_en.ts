@@ -168,6 +168,26 @@
       <translation>Upload address…</translation>
     </message>
     <message>
+      <source>&amp;Báo cáo</source>
+      <translation>R&amp;eports</translation>
+    </message>
+    <message>
+      <source>Bảng điều khiển</source>
+      <translation>Dashboard</translation>
+    </message>
+    <message>
+      <source>Báo cáo thống kê…</source>
+      <translation>Statistics report…</translation>
+    </message>
+    <message>
+      <source>Chuyển trường: xuất…</source>
+      <translation>School transfer: export…</translation>
+    </message>
+    <message>
+      <source>Chuyển trường: nhận…</source>
+      <translation>School transfer: receive…</translation>
+    </message>
+    <message>
       <source>Môn học</source>
       <translation>Subjects</translation>
     </message>

@@ -168,6 +168,26 @@
       <translation>Địa chỉ gửi…</translation>
     </message>
     <message>
+      <source>&amp;Báo cáo</source>
+      <translation>&amp;Báo cáo</translation>
+    </message>
+    <message>
+      <source>Bảng điều khiển</source>
+      <translation>Bảng điều khiển</translation>
+    </message>
+    <message>
+      <source>Báo cáo thống kê…</source>
+      <translation>Báo cáo thống kê…</translation>
+    </message>
+    <message>
+      <source>Chuyển trường: xuất…</source>
+      <translation>Chuyển trường: xuất…</translation>
+    </message>
+    <message>
+      <source>Chuyển trường: nhận…</source>
+      <translation>Chuyển trường: nhận…</translation>
+    </message>
+    <message>
       <source>Môn học</source>
       <translation>Môn học</translation>
     </message>
