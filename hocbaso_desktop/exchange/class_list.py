@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
@@ -70,7 +71,7 @@ def read_class_list(
             except (HocbasoError, MemoryError):
                 raise
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError, TypeError, AttributeError,
-                    IndexError, SyntaxError) as e:
+                    IndexError, SyntaxError, NotImplementedError, zlib.error) as e:
                 raise damaged(p) from e
             done = reader.done
     finally:

@@ -29,6 +29,7 @@ import json
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -123,7 +124,7 @@ def read_members(data: bytes, source: str = "gói chuyển trường") -> dict[s
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise refuse(f"không phải tệp nén .zip hợp lệ ({e})") from None
     if len(infos) > MAX_MEMBERS:
         raise refuse(f"có {len(infos)} tệp bên trong, quá nhiều")
@@ -151,7 +152,7 @@ def read_members(data: bytes, source: str = "gói chuyển trường") -> dict[s
         try:
             with z.open(info) as f:
                 body = f.read(MAX_MEMBER_BYTES + 1)  # the header may lie: cap what we inflate
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as e:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as e:
             raise refuse(f"không đọc được «{name}» ({e})") from None
         if len(body) > MAX_MEMBER_BYTES:
             raise refuse(f"tệp «{name}» quá lớn khi giải nén")

@@ -54,7 +54,7 @@ def check_xlsx(path: str | Path) -> Path:
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):  # NotImplementedError: an unknown zip version or method
         raise InputFileError(f"Tệp {name} bị hỏng hoặc không đầy đủ (không giải nén được). Hãy lấy lại tệp gốc.",
                              path=str(p)) from None
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
@@ -123,7 +123,7 @@ def sheet_extras(wb: Workbook, ws: object) -> tuple[list[tuple[int, int, int, in
         if archive.getinfo(path).file_size > MAX_SCAN:
             return merges, formulas
         data = archive.read(path)
-    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         return merges, formulas
     for c1, r1, c2, r2 in _MERGE.findall(data):
         merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
