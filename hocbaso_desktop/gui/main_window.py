@@ -216,6 +216,9 @@ class MainWindow(QMainWindow):
     def _install_extensions(self) -> None:
         """Menus of the later capabilities; each reads window.store / .actor / .year when used."""
         from .archive_menu import install_archive_ui
+        from .backup_ui import install_backup_ui
+        from .corrections_ui import install_corrections_ui
+        from .help_ui import install_help_ui
         from .outbox_ui import install_outbox_ui
         from .reports_menu import install_reports_ui
         from .signing_actions import install_signing_actions
@@ -223,7 +226,13 @@ class MainWindow(QMainWindow):
         self.signing_actions = install_signing_actions(self)
         self.archive_ui = install_archive_ui(self)
         self.outbox_ui = install_outbox_ui(self)
+        self.corrections_ui = install_corrections_ui(self)
         self.reports_ui = install_reports_ui(self)
+        self.backup_ui = install_backup_ui(self)
+        self.help_ui = install_help_ui(self)
+        from .settings_dialog import install_settings_ui
+
+        self.settings_ui = install_settings_ui(self)  # last: it applies this PC's language to every menu
 
     # --- data --------------------------------------------------------------------------------
     def refresh_school(self) -> None:

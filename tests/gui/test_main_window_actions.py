@@ -25,7 +25,8 @@ def test_menus_offer_the_work(qtbot, demo_store) -> None:
     texts = " | ".join(menu_texts(w))
     for needle in ("Nhập danh sách lớp từ Excel", "Xuất bảng đánh giá", "Nhập bảng đánh giá", "tổng hợp",
                    "Xem trước bản giấy", "Ngân hàng nhận xét", "Tài khoản", "Hoàn tác", "Khóa màn hình",
-                   "Ký số", "Lưu trữ", "Gửi CSDL", "Báo cáo", "Chuyển trường"):
+                   "Ký số", "Lưu trữ", "Gửi CSDL", "Báo cáo", "Chuyển trường", "Đính chính", "Cài đặt",
+                   "Sao lưu", "Hướng dẫn sử dụng"):
         assert needle in texts, needle
 
 
