@@ -4,6 +4,9 @@ Screenshots of both dialogs go to docs/screenshots/."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,9 @@ from hocbaso_desktop.services.signing_service import SigningRun, choose_certific
 from hocbaso_desktop.signing import ScriptedPinPrompt
 from tests.school_token import PIN, SchoolToken, school_token
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Running the suite must not change the checkout: shots go to a temp folder unless asked for
+# (HOCBASO_SHOTS_DIR=docs/screenshots refreshes the documentation's pictures).
+SHOTS = Path(os.environ.get("HOCBASO_SHOTS_DIR") or Path(tempfile.gettempdir()) / "hocbaso-shots")
 
 
 @pytest.fixture
