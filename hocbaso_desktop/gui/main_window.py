@@ -205,7 +205,9 @@ class MainWindow(QMainWindow):
         h.addAction(about)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "Giới thiệu", f"Học bạ số tiểu học {__version__}\nĐánh giá theo Thông tư 27/2020/TT-BGDĐT.\nTệp dữ liệu: {self.store.path}")
+        from .about import AboutDialog
+
+        AboutDialog(self.store, self).exec()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         sa = getattr(self, "signing_actions", None)

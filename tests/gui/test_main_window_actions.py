@@ -76,3 +76,13 @@ def test_accounts_need_admin_rights(qtbot, demo_store) -> None:
     w.open_accounts()
     assert "Ban quản trị" in w.statusBar().currentMessage()
     QApplication.processEvents()
+
+
+def test_about_dialog_from_designer_form(qtbot, demo_store) -> None:
+    from hocbaso_desktop.gui.about import AboutDialog
+
+    d = AboutDialog(demo_store)
+    qtbot.addWidget(d)
+    assert "Thông tư 27/2020" in d.ui.bodyLabel.text()
+    assert "chuỗi băm nguyên vẹn" in d.ui.detailsLabel.text()
+    assert not d.ui.iconLabel.pixmap().isNull()

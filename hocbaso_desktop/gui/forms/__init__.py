@@ -1,0 +1,1 @@
+"""Compiled Qt Designer forms (tools/compile_forms.py); do not edit by hand."""
