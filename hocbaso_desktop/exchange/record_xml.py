@@ -211,6 +211,12 @@ def _serialise(root: etree._Element) -> bytes:
     return _DECLARATION + etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
 
 
+def record_xml_bytes(data: RecordData) -> bytes:
+    """The same deterministic bytes as build_record_xml, NOT validated: only for comparing with
+    content that was validated when it was frozen (equal bytes are that valid content)."""
+    return _serialise(_Builder(data).build())
+
+
 def build_record_xml(data: RecordData, schema_path: str | Path | None = None) -> bytes:
     """The record's XML, validated; raises RecordXmlError naming the student and field(s)."""
     root = _Builder(data).build()

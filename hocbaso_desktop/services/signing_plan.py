@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session
 
 from ..domain.catalogue import FINAL_PERIOD
 from ..domain.errors import HocbasoError, PermissionDenied
+from ..domain.record_data import RecordData
 from ..domain.roles import CLERK, HOMEROOM, PRINCIPAL, SUBJECT, VICE_PRINCIPAL, Actor
-from ..exchange.record_xml import build_record_xml
+from ..exchange.record_xml import build_record_xml, record_xml_bytes
 from ..storage.engine import Store
 from ..storage.models import Record, RecordSignature, RecordUnlock, SchoolClass, Staff, TeachingAssignment
 from . import settings as settings_service
@@ -149,10 +150,19 @@ def may_sign_class(actor: Actor, role: str, info: ClassInfo) -> str | None:
 
 def content_xml(s: Session, enrolment_id: int, record: Record, place_of_issue: str | None) -> bytes:
     """The content the signatures cover, as the database holds it now (deterministic bytes)."""
+    return build_record_xml(_content_data(s, enrolment_id, record, place_of_issue))
+
+
+def _content_data(s: Session, enrolment_id: int, record: Record, place_of_issue: str | None) -> RecordData:
     data = record_data(s, enrolment_id, record)
-    data = replace(data, signatures=(), status="1", valid_from=None,
-                   place_of_issue=place_of_issue or data.place_of_issue)
-    return build_record_xml(data)
+    return replace(data, signatures=(), status="1", valid_from=None, place_of_issue=place_of_issue or data.place_of_issue)
+
+
+def content_unchanged(s: Session, enrolment_id: int, record: Record, place_of_issue: str | None) -> bool:
+    """Is the frozen (already validated) content still what the database says? Skips the XSD pass:
+    a byte-equal rebuild is the validated content, and a different one voids the signatures anyway."""
+    frozen = record.content_xml
+    return frozen is not None and record_xml_bytes(_content_data(s, enrolment_id, record, place_of_issue)) == frozen
 
 
 def reset_to_draft(s: Session, audit, record: Record, reason: str) -> None:  # noqa: ANN001 - Tx.audit
@@ -233,11 +243,11 @@ def _plan_class(
         if signing:
             assert rec is not None and rec.content_xml is not None
             try:
-                current = content_xml(s, row.enrolment_id, rec, place)
+                unchanged = content_unchanged(s, row.enrolment_id, rec, place)
             except HocbasoError as e:
                 skipped.append(note("incomplete", f"không dựng được nội dung học bạ: {e.message}"))
                 continue
-            if current != rec.content_xml:
+            if not unchanged:
                 reason = ("nội dung học bạ đã thay đổi sau khi "
                           + ", ".join(ROLE_TITLES[x.role] for x in sigs)
                           + " ký: các chữ ký đó bị huỷ, học bạ trở về bản nháp và phải ký lại từ đầu")
