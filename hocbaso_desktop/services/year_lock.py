@@ -93,6 +93,18 @@ def lock_year(store: Store, name: str, actor_code: str) -> YearStatus:
         y = _year(tx.session, name)
         if y.locked:  # someone else locked it meanwhile
             raise HocbasoError(f"Năm học {y.name} đã khóa từ trước.")
+        # A correction approved but not yet re-issued would be stranded by the lock: finish it first.
+        from sqlalchemy import select as _select
+
+        from ..storage.models import Enrolment, RecordUnlock
+
+        open_fixes = tx.session.execute(
+            _select(RecordUnlock.id).join(Enrolment, RecordUnlock.enrolment_id == Enrolment.id)
+            .where(Enrolment.year_id == y.id, RecordUnlock.active.is_(True))).all()
+        if open_fixes:
+            raise HocbasoError(
+                f"Chưa khóa được năm học {y.name}: còn {len(open_fixes)} học bạ đang mở để đính chính "
+                "(đã duyệt, chưa ký phát hành lại). Hãy hoàn tất việc đính chính trước khi khóa.")
         y.locked = True
         y.locked_at = now
         tx.audit("year.lock", "school_year", y.id, {

@@ -57,6 +57,22 @@ def test_lock_unlock_cycle(school_store: Store) -> None:
     assert school_store.verify_audit().ok
 
 
+def test_lock_refused_while_a_correction_is_open(school_store: Store) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from hocbaso_desktop.storage.models import Enrolment, RecordUnlock
+
+    with school_store.transaction("system") as tx:
+        e = tx.session.execute(select(Enrolment.id)).scalars().first()
+        tx.session.add(RecordUnlock(enrolment_id=e, active=True, opened_at=datetime.now()))
+        tx.audit("test.unlock", "record_unlock", e, {})
+    with pytest.raises(HocbasoError, match="đang mở để đính chính"):
+        lock_year(school_store, YEAR, "HT")
+    assert not year_status(school_store, YEAR).locked
+
+
 def test_locked_year_refuses_changes_in_the_database(school_db: Path) -> None:
     with Store.open(school_db) as store:
         lock_year(store, YEAR, "HT")
