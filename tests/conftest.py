@@ -64,3 +64,32 @@ def empty_store(tmp_path: Path):
 
 def hocbaso_cmd() -> list[str]:
     return [sys.executable, "-m", "hocbaso_desktop.cli"]
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_message_boxes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A modal QMessageBox nobody answers would hang the whole suite (offscreen, no user). The static
+    helpers are replaced by recorders for every test; an unexpected warning/critical box fails the test
+    with its text instead. Tests that expect a box patch QMessageBox themselves (their patch wins)."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield []
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str, str]] = []
+
+    def recorder(kind: str, answer: object):
+        def box(_parent, title, text, *args, **kwargs):
+            shown.append((kind, str(title), str(text)))
+            return answer
+        return box
+
+    yes = QMessageBox.StandardButton.Yes
+    ok = QMessageBox.StandardButton.Ok
+    monkeypatch.setattr(QMessageBox, "warning", recorder("warning", ok))
+    monkeypatch.setattr(QMessageBox, "critical", recorder("critical", ok))
+    monkeypatch.setattr(QMessageBox, "information", recorder("information", ok))
+    monkeypatch.setattr(QMessageBox, "question", recorder("question", yes))
+    yield shown
+    unexpected = [s for s in shown if s[0] in ("warning", "critical")]
+    assert not unexpected, f"unexpected message box: {unexpected}"

@@ -156,8 +156,9 @@ def _check_dates(name: str, start: date | None, end: date | None, lock: date | N
         raise InvalidValue("Ngày kết thúc năm học", f"{end:%d/%m/%Y}", "phải sau ngày bắt đầu")
     if lock and start and lock < start:
         raise InvalidValue("Ngày khóa học bạ", f"{lock:%d/%m/%Y}", "không được trước ngày bắt đầu năm học")
-    if cutoff and lock and cutoff < lock:
-        raise InvalidValue("Hạn đề nghị sửa sai", f"{cutoff:%d/%m/%Y}", "không được trước ngày khóa học bạ")
+    if cutoff and lock and cutoff > lock:
+        # seed 004: corrections close (one week) BEFORE the records are locked
+        raise InvalidValue("Hạn đề nghị sửa sai", f"{cutoff:%d/%m/%Y}", "không được sau ngày khóa học bạ")
     if main and final and final < main:
         raise InvalidValue("Hạn gửi cuối", f"{final:%d/%m/%Y}", "không được trước hạn gửi chính")
     summer = dl.end_year(name)
