@@ -31,7 +31,12 @@ def cmd_import_classes(args: argparse.Namespace) -> int:
         if args.dry_run:
             result = class_import.result_of(plan, dry_run=True)
         else:
-            result = class_import.apply_import(store, plan, "system")
+            actor: object = "system"  # the contract form has no --as: a scripted first import
+            if args.acting:
+                from ..services.accounts import resolve_cli_actor
+
+                actor = resolve_cli_actor(store, args.acting)  # password if the account has one; rights checked
+            result = class_import.apply_import(store, plan, actor)
     _report(result, plan.class_list)
     return 0
 
@@ -97,6 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE.xlsx", help="tệp danh sách lớp")
     p.add_argument("--year", type=_year, help="năm học, ví dụ 2025-2026 (mặc định: theo tiêu đề tệp hoặc năm học mới nhất)")
     p.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì, không ghi vào cơ sở dữ liệu")
+    p.add_argument("--as", dest="acting", metavar="STAFF_CODE",
+                   help="người nhập (văn phòng, ban quản trị, hiệu trưởng); ghi vào nhật ký thao tác")
     p.set_defaults(handler=cmd_import_classes)
 
     p = sub.add_parser("template-classes", help="xuất tệp mẫu danh sách lớp (.xlsx) có danh sách chọn",
