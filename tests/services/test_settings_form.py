@@ -20,7 +20,7 @@ def _changed(form: settings_form.SettingsForm, tmp_path) -> settings_form.Settin
         school={**form.school, "name": "Trường Tiểu học Hòa Bình", "moet_code": "01234567", "province": "Ninh Bình",
                 "address": "Số 1 đường Lê Lợi, phường Đông Thành"},
         start_date=date(2025, 9, 5), end_date=date(2026, 5, 29), lock_date=date(2026, 7, 1),
-        correction_cutoff=date(2026, 8, 1), main_deadline=date(2026, 6, 20), final_deadline=date(2026, 8, 5),
+        correction_cutoff=date(2026, 6, 24), main_deadline=date(2026, 6, 20), final_deadline=date(2026, 8, 5),
         pkcs11_module="/usr/lib/libcastle.so.1.0.0", softhsm_conf="", token_label="VNPT-CA 1234",
         trust_dirs=(str(tmp_path / "ca1"), str(tmp_path / "ca2")), endpoint="https://csdl.example.vn/hocba",
         token_env="HOCBASO_UPLOAD_TOKEN", idle_minutes=7.5, backup_dir=str(tmp_path / "sao-luu"), backup_keep=30,
@@ -84,3 +84,13 @@ def test_damaged_machine_config_gives_defaults(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv(machine_config.ENV_DIR, str(tmp_path))
     (tmp_path / "config.json").write_text("{not json", encoding="utf-8")
     assert machine_config.load().language == "vi"
+
+
+def test_correction_cutoff_after_the_lock_date_is_refused(demo_store, tmp_path) -> None:
+    # seed 004: requests close (one week) BEFORE the records are locked, never after
+    ht = directory.actor(demo_store, "HT", YEAR)
+    before = settings_form.load_form(demo_store, YEAR)
+    bad = _changed(before, tmp_path).with_(correction_cutoff=date(2026, 7, 2))  # lock date 01/07/2026
+    with pytest.raises(InvalidValue, match="không được sau ngày khóa học bạ"):
+        settings_form.save_form(demo_store, ht, bad, before)
+    assert settings_form.load_form(demo_store, YEAR) == before
