@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import stat
 import zipfile
 import zlib
@@ -43,6 +42,7 @@ from .archive.bagit_format import (
     ManifestError, UnsafePath, check_relative_path, format_bag_info, format_manifest, parse_manifest,
 )
 from .archive.seal import SealReport, verify_seal
+from ..fileio import write_atomic
 
 FORMAT = "hocbaso-chuyen-truong"
 FORMAT_VERSION = 1
@@ -87,18 +87,10 @@ def build_package(payload: dict[str, bytes], bag_info: Sequence[tuple[str, str]]
 
 
 def write_package_file(data: bytes, path: str | Path) -> Path:
-    """temp → fsync → rename → read back and compare the hash (architecture.md: write files safely)."""
+    """The one safe writer (temp → fsync → rename → read back), creating the folder if needed."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, p)
-    if _sha(p.read_bytes()) != _sha(data):
-        raise InputFileError(f"Ghi tệp {p} không toàn vẹn (đọc lại khác nội dung đã ghi): hãy thử ổ đĩa khác")
-    return p
+    return write_atomic(p, data)
 
 
 def _sha(data: bytes) -> str:
