@@ -6,7 +6,7 @@ the user a clear Vietnamese reason before the trigger would have to refuse.
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..domain.errors import RecordLocked
@@ -16,26 +16,13 @@ from ..storage.models import Enrolment, SchoolYear
 def ensure_editable(s: Session, enrolment: Enrolment, year: SchoolYear) -> None:
     if year.locked:
         raise RecordLocked(f"Năm học {year.name} đã khóa: chỉ sửa được qua quy trình đính chính đã được duyệt")
-    if _has_record_table(s):
-        issued = s.execute(
-            text("SELECT 1 FROM record WHERE enrolment_id = :e AND status = 'issued' "
-                 "AND NOT EXISTS (SELECT 1 FROM record_unlock u WHERE u.enrolment_id = :e AND u.active = 1) LIMIT 1"),
-            {"e": enrolment.id},
-        ).first()
-        if issued:
-            raise RecordLocked("Học bạ của học sinh này đã phát hành: chỉ sửa được qua phiếu đính chính đã được Hiệu trưởng duyệt")
-
-
-_checked: dict[int, bool] = {}
-
-
-def _has_record_table(s: Session) -> bool:
-    conn = s.connection()  # the session's own connection: the pool holds only one
-    key = id(s.get_bind())
-    if key not in _checked:
-        insp = inspect(conn)
-        _checked[key] = insp.has_table("record") and insp.has_table("record_unlock")
-    return _checked[key]
+    issued = s.execute(
+        text("SELECT 1 FROM record WHERE enrolment_id = :e AND status = 'issued' "
+             "AND NOT EXISTS (SELECT 1 FROM record_unlock u WHERE u.enrolment_id = :e AND u.active = 1) LIMIT 1"),
+        {"e": enrolment.id},
+    ).first()
+    if issued:
+        raise RecordLocked("Học bạ của học sinh này đã phát hành: chỉ sửa được qua phiếu đính chính đã được Hiệu trưởng duyệt")
 
 
 def locked_enrolments(store, class_id: int) -> tuple[bool, set[int]]:
