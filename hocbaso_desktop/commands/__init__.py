@@ -1,5 +1,25 @@
 """Sub-commands of `hocbaso`, one module per area; each exposes register(subparsers)."""
 
-from . import archive, backup, class_import, correction, grid, outbox, records, report, school, signing, transfer, user
+from . import (
+    archive,
+    assign,
+    backup,
+    class_import,
+    correction,
+    grid,
+    outbox,
+    pupil,
+    records,
+    report,
+    school,
+    settings_cmd,
+    signing,
+    staff_admin,
+    transfer,
+    trust,
+    user,
+)
 
-ALL = [school.register, class_import.register, grid.register, records.register, signing.register, user.register, outbox.register, archive.register, transfer.register, report.register, backup.register, correction.register]
+ALL = [school.register, class_import.register, staff_admin.register, assign.register, pupil.register,
+       grid.register, records.register, signing.register, trust.register, settings_cmd.register, user.register,
+       outbox.register, archive.register, transfer.register, report.register, backup.register, correction.register]

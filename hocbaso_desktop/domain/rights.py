@@ -42,6 +42,11 @@ APPROVE_CORRECTION = "correction.approve"
 WITHDRAW_RECORD = "records.withdraw"
 TRANSFER_STUDENT = "student.transfer"
 VIEW_REPORTS = "reports.view"
+MANAGE_STAFF = "staff.manage"
+ASSIGN_TEACHING = "teaching.assign"
+EDIT_PUPIL = "pupil.edit"
+DECIDE_PROMOTION = "year_result.promote"
+MANAGE_TRUST = "trust.manage"
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,13 @@ RIGHTS: dict[str, Right] = {r.action: r for r in (
     _r(WITHDRAW_RECORD, "thu hồi học bạ"),
     _r(TRANSFER_STUDENT, "chuyển trường (xuất/nhận học bạ)", VICE_PRINCIPAL, ADMIN, CLERK),
     _r(VIEW_REPORTS, "xem báo cáo thống kê", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM),
+    _r(MANAGE_STAFF, "quản lý danh sách cán bộ, giáo viên", VICE_PRINCIPAL, ADMIN, CLERK),
+    _r(ASSIGN_TEACHING, "phân công GVCN, GVBM", VICE_PRINCIPAL, ADMIN),
+    # a GVCN edits only the pupils of their own class: checked by the service after require()
+    _r(EDIT_PUPIL, "sửa hồ sơ học sinh", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM),
+    # Điều 11 khoản 1 điểm c: after the supplementary evaluation the principal decides
+    _r(DECIDE_PROMOTION, "quyết định lên lớp / ở lại lớp"),
+    _r(MANAGE_TRUST, "quản lý chứng thư số gốc tin cậy", VICE_PRINCIPAL, ADMIN),
 )}
 
 # The order roles are named in a refusal: the person to ask first comes first.

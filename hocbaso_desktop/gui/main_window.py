@@ -232,6 +232,16 @@ class MainWindow(QMainWindow):
         self.reports_ui = install_reports_ui(self)
         self.backup_ui = install_backup_ui(self)
         self.help_ui = install_help_ui(self)
+        # school setup (issue 14): staff, assignments, pupils, trust anchors
+        from .assignments_ui import install_assignments_ui
+        from .pupil_ui import install_pupil_ui
+        from .staff_ui import install_staff_ui
+        from .trust_ui import install_trust_ui
+
+        self.staff_ui = install_staff_ui(self)
+        self.assignments_ui = install_assignments_ui(self)
+        self.pupil_ui = install_pupil_ui(self)
+        self.trust_ui = install_trust_ui(self)
         from .settings_dialog import install_settings_ui
 
         self.settings_ui = install_settings_ui(self)  # last: it applies this PC's language to every menu

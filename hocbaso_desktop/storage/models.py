@@ -66,6 +66,11 @@ class Staff(Base):
     personal_id: Mapped[str] = mapped_column(String(12), default="")
     sex: Mapped[str] = mapped_column(String(3), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[str] = mapped_column(String(100), default="")  # chức vụ / vị trí việc làm
+    email: Mapped[str] = mapped_column(String(150), default="")
+    subjects_text: Mapped[str] = mapped_column(String(200), default="")  # "Môn dạy" as the ministry's file says it
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)  # left the school: kept, cannot log in or be assigned
     roles: Mapped[list[StaffRole]] = relationship(back_populates="staff", cascade="all, delete-orphan")
 
 
@@ -94,10 +99,11 @@ class SchoolClass(Base):
 
 
 class TeachingAssignment(Base):
-    """A GVBM teaches a subject in a class (rights of the grid follow from it)."""
+    """A teacher teaches a subject in a class (rights of the grid follow from it); several GVBM may
+    share one subject of a class."""
 
     __tablename__ = "teaching_assignment"
-    __table_args__ = (UniqueConstraint("class_id", "subject_code"),)
+    __table_args__ = (UniqueConstraint("class_id", "subject_code", "staff_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     class_id: Mapped[int] = mapped_column(ForeignKey("school_class.id"))
@@ -121,7 +127,12 @@ class Student(Base):
     father_name: Mapped[str] = mapped_column(String(150), default="")
     mother_name: Mapped[str] = mapped_column(String(150), default="")
     guardian_name: Mapped[str] = mapped_column(String(150), default="")
+    # assessed by an individual education plan (a disabled pupil, TT27 Điều 14): no result computed
     not_assessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    register_no: Mapped[str] = mapped_column(String(30), default="")  # số đăng bộ
+    enrolled_on: Mapped[date | None] = mapped_column(Date)  # ngày vào trường
+    policy_group: Mapped[str] = mapped_column(String(100), default="")  # đối tượng chính sách
+    disability: Mapped[str] = mapped_column(String(100), default="")  # loại khuyết tật, empty when none
 
 
 class Enrolment(Base):
@@ -134,6 +145,10 @@ class Enrolment(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # active | transferred_out | left
     joined_on: Mapped[date | None] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+    # per pupil and year, comma-separated catalogue codes: optional subjects taken beyond the class's
+    # own (Ngoại ngữ 1 in grades 1-2, Tiếng dân tộc) and subjects the pupil is exempt from (M)
+    optional_subjects: Mapped[str] = mapped_column(String(100), default="")
+    exempt_subjects: Mapped[str] = mapped_column(String(100), default="")
     student: Mapped[Student] = relationship()
     school_class: Mapped[SchoolClass] = relationship()
 
@@ -192,7 +207,10 @@ class YearResult(Base):
     awards: Mapped[str] = mapped_column(Text, default="")  # one per line
     adhoc_awards: Mapped[str] = mapped_column(Text, default="")
     pending_supplementary: Mapped[bool] = mapped_column(Boolean, default=False)
-    promoted: Mapped[bool | None] = mapped_column(Boolean)  # after đánh giá bổ sung
+    promoted: Mapped[bool | None] = mapped_column(Boolean)  # after đánh giá bổ sung: the principal's decision
+    promotion_decided_by: Mapped[int | None] = mapped_column(Integer)  # staff.id of the principal
+    promotion_decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    promotion_note: Mapped[str] = mapped_column(Text, default="")
     height_cm: Mapped[float | None] = mapped_column()
     weight_kg: Mapped[float | None] = mapped_column()
 

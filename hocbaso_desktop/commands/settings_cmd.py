@@ -1,0 +1,9 @@
+"""settings show|set: school settings such as GVBM sign-off (issue 14)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    pass  # filled in by its own work item

@@ -1,0 +1,7 @@
+"""Placeholder: filled in by its own work item (issue 14)."""
+
+from __future__ import annotations
+
+
+def install_trust_ui(window):  # noqa: ANN001, ANN201
+    return None
