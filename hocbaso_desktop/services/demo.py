@@ -78,9 +78,11 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
             raise HocbasoError("Cơ sở dữ liệu đã có dữ liệu; trường mẫu chỉ tạo được trên cơ sở dữ liệu trống (dùng --db với tệp mới).")
         school = School(name="Trường Tiểu học Hòa Bình (trường mẫu)", moet_code="31000901", province="Hải Phòng",
                         district="", commune="phường An Biên", address="Số 12 đường Trần Nguyên Hãn, phường An Biên, TP Hải Phòng")
-        # A real school locks by 30/6; the demo keeps its records open to the end of 2026 so that
-        # corrections (cut off a week before the lock date) can still be tried on it.
-        year = SchoolYear(name=DEMO_YEAR, start_date=date(2025, 9, 5), end_date=date(2026, 5, 31), lock_date=date(2026, 12, 31))
+        # A real school locks by 30/6; the demo keeps its records open for half a year from the day it
+        # is created (and at least to the end of 2026) so that corrections (cut off a week before the
+        # lock date) can still be tried on it, whatever today's date is.
+        lock_date = max(date(2026, 12, 31), date.today() + timedelta(days=180))
+        year = SchoolYear(name=DEMO_YEAR, start_date=date(2025, 9, 5), end_date=date(2026, 5, 31), lock_date=lock_date)
         s.add_all([school, year])
         s.flush()
         tx.audit("demo.create", "school", school.id, {"name": school.name, "year": DEMO_YEAR, "seed": seed})

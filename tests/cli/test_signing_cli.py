@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,9 @@ def test_sign_issue_export_verify(cli: Cli, tmp_path: Path) -> None:
     assert "demo" in out.stdout
 
     trust = cli.db.parent / "truong-kyso" / "trust"
-    out = cli("verify", str(sample), "--trust", str(trust), "--at", "2026-12-01T08:00", db=False)
+    # An explicit instant a month from now: inside the certificates just made, on any date.
+    later = (datetime.now() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    out = cli("verify", str(sample), "--trust", str(trust), "--at", later, db=False)
     assert out.returncode == 0, out.stdout
     out = cli("verify", str(sample), db=False)  # no database, no trust anchor for the demo CA
     assert out.returncode == 1 and "KHÔNG hợp lệ" in out.stdout
