@@ -1,8 +1,9 @@
 """`year lock|unlock` and `archive export|verify`: closing a school year and sealing it onto external media.
 
 The PIN for `--seal` comes from HOCBASO_PIN or the terminal (no echo), never from an argument.
-`archive verify` opens no database: it reads the folder, the bundled trust anchors, the default
-database's demo CA folder (by path only) and any `--trust DIR`.
+`archive verify` opens no database as a Store: it reads the folder, the bundled trust anchors, the
+trust folders of --db or the default database (settings read-only, see services/trust_anchors) and
+any `--trust DIR`.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ def cmd_year_lock(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services.year_lock import lock_year
 
+    from ..services.accounts import resolve_cli_actor
+
     with open_store(args) as store:
-        st = lock_year(store, args.year, args.acting)
+        actor = resolve_cli_actor(store, args.acting, year=args.year)  # logged in, like grid import
+        st = lock_year(store, args.year, actor.code)
     print(f"Đã khóa năm học {st.name}: {st.issued} học bạ đã phát hành"
           + (f", {st.deferred} học bạ để lại chờ đánh giá bổ sung" if st.deferred else "") + ".")
     return 0
@@ -33,8 +37,11 @@ def cmd_year_unlock(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services.year_lock import unlock_year
 
+    from ..services.accounts import resolve_cli_actor
+
     with open_store(args) as store:
-        st = unlock_year(store, args.year, args.acting, args.reason)
+        actor = resolve_cli_actor(store, args.acting, year=args.year)
+        st = unlock_year(store, args.year, actor.code, args.reason)
     print(f"Đã mở khóa năm học {st.name}. Lý do đã được ghi vào nhật ký.")
     return 0
 
@@ -45,12 +52,15 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
     from ..services.archive_service import ArchiveExport, SealWith
     from ..signing.prompt import TerminalPinPrompt
 
+    from ..services.accounts import resolve_cli_actor
+
     with open_store(args) as store:
+        actor = resolve_cli_actor(store, args.acting, year=args.year)
         seal = None
         if args.seal:
             label = args.token_label or signing_setup.settings_service.signing_settings(store).token_label
             seal = SealWith(signing_setup.provider_for(store), TerminalPinPrompt(), label)
-        run = ArchiveExport(store, args.year, args.to, args.acting, partial=args.partial, seal=seal)
+        run = ArchiveExport(store, args.year, args.to, actor.code, partial=args.partial, seal=seal)
         tty = sys.stderr.isatty()
         stage = ""
         try:
@@ -90,14 +100,10 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
     from ..signing.trust import default_trust_store
 
     dirs: list[Path] = []
-    try:  # the default database's demo CA folder, found by path alone (no database is opened)
-        from ..services.signing_setup import default_trust_dirs, signing_home
+    try:  # the school's trust folders of --db or the default database (read-only: no Store is opened)
+        from ..services.trust_anchors import dirs_for_db_path
 
-        dirs += default_trust_dirs()
-        if args.db:
-            d = signing_home(args.db) / "trust"
-            if d.is_dir():
-                dirs.append(d)
+        dirs += dirs_for_db_path(args.db)
     except ImportError:  # a verifier-only install without the storage layer
         pass
     for d in args.trust or []:

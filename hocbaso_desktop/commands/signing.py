@@ -76,8 +76,10 @@ def cmd_sign(args: argparse.Namespace) -> int:
     from ..services.signing_service import SigningRun, choose_certificate, school_name
 
     with open_store(args) as store:
+        from ..services.accounts import resolve_cli_actor
+
         info = directory.find_class(store, args.class_name, args.year)
-        actor = directory.actor(store, args.acting, info.year)
+        actor = resolve_cli_actor(store, args.acting, year=info.year)  # logged in, like grid import
         plan = plan_signing(store, actor, [info.id], args.role, seal=args.seal)
         print(f"{actor.name} ký với vai trò {plan.role_title}, lớp {info.name}: {len(plan.items)} học bạ cần ký, "
               f"{len(plan.already)} đã ký trước đó, {len(plan.skipped)} chưa ký được.")
@@ -128,7 +130,7 @@ def _parse_at(text: str | None) -> datetime | None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ..services.signing_setup import default_trust_dirs, signing_home
+    from ..services.trust_anchors import dirs_for_db_path
     from ..signing import default_trust_store, verify_record
 
     path = Path(args.file)
@@ -136,11 +138,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as e:
         raise InputFileError(f"Không đọc được tệp {path}: {e.strerror or e}") from None
-    dirs: list[Path] = list(default_trust_dirs())
-    if args.db:  # the database's own demo CA, found by path alone: verify never opens a database
-        d = signing_home(args.db) / "trust"
-        if d.is_dir():
-            dirs.append(d)
+    # The school's trust folders (hocbaso trust add, the demo CA, Cài đặt › Ký số) of --db or the
+    # default database, read without opening it as a Store: verify takes no lock, runs no migration.
+    dirs: list[Path] = dirs_for_db_path(args.db)
     for d in args.trust or []:
         if not Path(d).is_dir():
             raise InputFileError(f"Không có thư mục chứng thư tin cậy {d}")

@@ -53,3 +53,37 @@ def test_import_classes_as_a_teacher_is_refused(demo_db: Path, tmp_path: Path) -
     assert r.returncode != 0 and "Không có quyền" in r.stderr, r.stdout + r.stderr
     r = run(["--db", str(demo_db), "import-classes", str(tpl), "--as", "VP01"])
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_acting_commands_refuse_without_the_password(demo_db: Path, tmp_path: Path) -> None:
+    """sign, year lock/unlock and archive export log in like grid import: a principal with a
+    password cannot be impersonated by typing --as HT (issue 14: every command that acts)."""
+    with Store.open(demo_db) as store:
+        accounts.change_own_password(store, "HT", None, "hiệu trưởng 2026!")
+        accounts.change_own_password(store, "VP01", None, "văn phòng 2026!")
+    db = ["--db", str(demo_db)]
+    attempts = [
+        ["sign", "--class", "5A", "--as", "HT"],
+        ["year", "lock", "2025-2026", "--as", "HT"],
+        ["year", "unlock", "2025-2026", "--as", "HT", "--reason", "thử"],
+        ["archive", "export", "--year", "2025-2026", "--to", str(tmp_path / "usb"), "--as", "VP01"],
+    ]
+    for argv in attempts:
+        r = run([*db, *argv])
+        assert r.returncode == 2 and "HOCBASO_PASSWORD" in r.stderr, (argv, r.stdout, r.stderr)
+        r = run([*db, *argv], {"HOCBASO_PASSWORD": "đoán bừa 123"})
+        assert r.returncode != 0 and "mật khẩu" in r.stderr.lower(), (argv, r.stdout, r.stderr)
+    assert not (tmp_path / "usb").exists() or not any((tmp_path / "usb").iterdir())
+    with Store.open(demo_db) as store:
+        from hocbaso_desktop.services import directory
+
+        assert directory.years(store) == ["2025-2026"]
+        from sqlalchemy import select
+
+        from hocbaso_desktop.storage.models import SchoolYear
+
+        with store.read() as s:
+            assert s.execute(select(SchoolYear.locked)).scalar() is False
+    # with the password the principal is let in, and the year's own rule speaks (unissued records)
+    r = run([*db, "year", "lock", "2025-2026", "--as", "HT"], {"HOCBASO_PASSWORD": "hiệu trưởng 2026!"})
+    assert r.returncode == 1 and "chưa phát hành" in r.stderr and "mật khẩu" not in r.stderr.lower(), r.stderr
