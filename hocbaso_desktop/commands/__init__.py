@@ -12,6 +12,7 @@ from . import (
     records,
     report,
     school,
+    school_details,
     settings_cmd,
     signing,
     staff_admin,
@@ -20,6 +21,6 @@ from . import (
     user,
 )
 
-ALL = [school.register, class_import.register, staff_admin.register, assign.register, pupil.register,
+ALL = [school.register, school_details.register, class_import.register, staff_admin.register, assign.register, pupil.register,
        grid.register, records.register, signing.register, trust.register, settings_cmd.register, user.register,
        outbox.register, archive.register, transfer.register, report.register, backup.register, correction.register]
