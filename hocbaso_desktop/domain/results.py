@@ -25,7 +25,7 @@ class YearInputs:
     subjects: dict[str, SubjectFinal]
     qualities: dict[str, str | None]
     optional_subjects: frozenset[str] = frozenset()
-    not_assessed: bool = False  # disabled student "không đánh giá": ratings optional
+    not_assessed: bool = False  # assessed by an individual education plan: ratings optional, no computed result
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,18 @@ def level_failures(inp: YearInputs, level: ResultLevel, cat: Catalogue | None = 
     return out
 
 
+INDIVIDUAL_PLAN_TEXT = "Học sinh được đánh giá theo kế hoạch giáo dục cá nhân: GVCN nhập kết quả kèm lý do"
+
+
 def propose_result(inp: YearInputs, cat: Catalogue | None = None) -> Proposal:
-    """Điều 9 khoản 2: the highest level whose every condition holds, with the reason it is not higher."""
+    """Điều 9 khoản 2: the highest level whose every condition holds, with the reason it is not higher.
+
+    A pupil assessed by an individual education plan gets no proposal at all: the TT27 thresholds do
+    not apply to a plan, and an empty record must never come out as HTXS. The GVCN enters the result
+    with a reason (evaluation_edit), and signing waits for it (signing_plan)."""
     cat = cat or catalogue()
+    if inp.not_assessed:
+        return Proposal(None, INDIVIDUAL_PLAN_TEXT)
     missing = missing_items(inp, cat)
     if missing:
         return Proposal(None, "Chưa đủ dữ liệu cuối năm: " + "; ".join(missing), missing=tuple(missing))

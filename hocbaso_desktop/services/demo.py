@@ -167,6 +167,7 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
                     birthplace=prov_name, hometown=prov_name,
                     address=f"Số {rng.randint(1, 199)} {rng.choice(D.STREETS)}, {rng.choice(D.WARDS)}, TP Hải Phòng",
                     father_name=father, mother_name=mother, not_assessed=not_assessed,
+                    disability="Khuyết tật trí tuệ" if not_assessed else "",
                 )
                 s.add(st)
                 s.flush()
@@ -178,6 +179,8 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
                 _p, sw, qw, (lo, hi) = TIERS[tier]
                 exempt = c.name == "4A" and not special_done["exempt"] and tier != "weak"
                 special_done["exempt"] |= exempt
+                if exempt:
+                    e.exempt_subjects = "GDTC"  # the per-pupil fact the M ratings below follow from
                 final_s: dict[str, SubjectCell] = {}
                 final_q: dict[str, QualityCell] = {}
                 for period in PERIODS:
@@ -227,6 +230,10 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
                     ))
                 prop = propose_result(year_inputs(c.grade, optional, not_assessed, final_s, final_q), cat)
                 result = prop.result
+                # A pupil assessed by an individual plan has no computed result: the GVCN enters one with a reason.
+                reason = "Đánh giá theo kế hoạch giáo dục cá nhân: đạt các mục tiêu của kế hoạch" if not_assessed else ""
+                if not_assessed:
+                    result = "HT"
                 awards = []
                 if result == "HTXS":
                     awards.append(cat.award_by_result["HTXS"])
@@ -235,7 +242,7 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
                 summary_rows[-1]["teacher_comment"] = D.TEACHER_COMMENTS.get(result or "HT", "")
                 year_rows.append(dict(
                     enrolment_id=e.id, confirmed_result=result, confirmed_by=c.homeroom_id,
-                    confirmed_at=datetime(2026, 5, 25, 9, 0), change_reason="", awards="\n".join(awards),
+                    confirmed_at=datetime(2026, 5, 25, 9, 0), change_reason=reason, awards="\n".join(awards),
                     adhoc_awards="Giải Nhì cuộc thi Vẽ tranh thiếu nhi cấp thành phố" if rng.random() < 0.02 else "",
                     pending_supplementary=result == "CHT", promoted=None,
                     height_cm=round(rng.gauss(108 + 6 * c.grade, 4), 1), weight_kg=round(rng.gauss(17 + 2.6 * c.grade, 2.5), 1),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, PERIODS, RESULT_LEVELS, catalogue
 from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied, RecordLocked
+from ..domain.pupil_subjects import parse_codes
 from ..domain.ratings import parse_days, parse_quality_level, parse_score, parse_subject_level
 from ..domain.roles import Actor
 from ..domain.text import clean
@@ -100,7 +101,9 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
     _check_rights(actor, ctx, e)
     ensure_editable(s, ctx.enrolment, ctx.year)
     grade = ctx.school_class.grade
-    optional = {x for x in ctx.school_class.optional_subjects.split(",") if x}
+    # the pupil's own subjects: the class's optional ones plus the pupil's (Enrolment.optional_subjects)
+    optional = parse_codes(ctx.school_class.optional_subjects) | parse_codes(ctx.enrolment.optional_subjects)
+    exempt = parse_codes(ctx.enrolment.exempt_subjects)
     audit_base = {"hs": ctx.student.personal_id, "ky": e.period}
 
     if e.kind in SUBJECT_KINDS:
@@ -109,7 +112,15 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
         except KeyError:
             raise InvalidValue("Môn học", e.code, "không có trong danh mục") from None
         if subj not in cat.subjects_for(grade, optional):
+            if grade in subj.optional_grades:  # an optional subject others of the class take, not this pupil
+                raise InvalidValue(subj.name, e.value, f"học sinh {ctx.student.full_name} không học môn tự chọn này")
             raise InvalidValue(subj.name, e.value, f"lớp {ctx.school_class.name} không học môn này")
+        if subj.code in exempt and e.kind != "subject_comment":
+            typed = "" if e.value is None else clean(str(e.value)).upper()
+            harmless = (e.kind == "subject_level" and typed == EXEMPT) or (e.kind == "subject_score" and typed == "")
+            if not harmless:  # M, or no score: what an exempt subject reads anyway
+                raise InvalidValue(subj.name, e.value, "học sinh được miễn môn này (M) ở mọi kì: bỏ miễn trong "
+                                                      "Hồ sơ học sinh trước khi nhập mức hoặc điểm")
         row = s.execute(select(SubjectEvaluation).where(
             SubjectEvaluation.enrolment_id == e.enrolment_id, SubjectEvaluation.period == e.period,
             SubjectEvaluation.subject_code == e.code)).scalars().first()
@@ -198,6 +209,9 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
             proposed = proposal_of(e.enrolment_id)
             reason = clean(e.reason)
             if v is not None and v != proposed and not reason:
+                if ctx.student.not_assessed:
+                    raise InvalidValue("Kết quả giáo dục", v, "học sinh được đánh giá theo kế hoạch giáo dục cá nhân: "
+                                                             "cần ghi lý do (kết quả không tính từ các mức đánh giá)")
                 raise InvalidValue("Kết quả giáo dục", v, f"khác đề xuất theo TT27 ({proposed or 'chưa đủ dữ liệu'}): cần ghi lý do")
             new = v
             row_y.change_reason = reason if (v is not None and v != proposed) else ""

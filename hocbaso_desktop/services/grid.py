@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..domain.catalogue import FINAL_PERIOD, Quality, Subject, catalogue
+from ..domain.catalogue import EXEMPT, FINAL_PERIOD, Quality, Subject, catalogue
+from ..domain.pupil_subjects import parse_codes
 from ..domain.results import Proposal, SubjectFinal, YearInputs, propose_result
 from ..storage.engine import Store
 from ..storage.models import (
@@ -66,6 +67,17 @@ class GridRow:
     summary: SummaryCell = SummaryCell()
     year: YearCell = YearCell()
     proposal: Proposal | None = None  # from the CN ratings (Điều 9)
+    # The pupil's own subjects (grade + class optional + pupil optional) and exemptions (rated M).
+    # An empty `taken` means "every column of the grid" (a row built by hand in a test).
+    taken: frozenset[str] = frozenset()
+    exempt: frozenset[str] = frozenset()
+
+    def takes(self, subject_code: str) -> bool:
+        """Does the pupil take this subject? A cell of a subject they do not take is not applicable."""
+        return not self.taken or subject_code in self.taken
+
+    def is_exempt(self, subject_code: str) -> bool:
+        return subject_code in self.exempt
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class ClassGrid:
     subjects: tuple[Subject, ...]
     qualities: tuple[Quality, ...]
     rows: tuple[GridRow, ...]
+    # class optional ∪ every pupil's optional: the grid's columns (and the workbook's) are the union
+    optional: frozenset[str] = frozenset()
 
     def tested(self, subject_code: str) -> bool:
         return catalogue().subject(subject_code).is_tested(self.info.grade, self.period)
@@ -95,16 +109,23 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
     """The whole class, or only some enrolments (after an edit, to refresh just those rows)."""
     info = info or class_by_id(store, class_id)
     cat = catalogue()
-    subjects = tuple(cat.subjects_for(info.grade, info.optional_subjects))
     qualities = tuple(cat.qualities_for(info.grade))
     with store.read() as s:
-        enrol = s.execute(
-            select(Enrolment.id, Student.id, Student.personal_id, Student.full_name, Student.not_assessed)
+        enrol_all = s.execute(
+            select(Enrolment.id, Student.id, Student.personal_id, Student.full_name, Student.not_assessed,
+                   Enrolment.optional_subjects, Enrolment.exempt_subjects)
             .join(Student, Enrolment.student_id == Student.id)
             .where(Enrolment.class_id == class_id, Enrolment.status == "active")
         ).all()
-        if only is not None:
-            enrol = [e for e in enrol if e[0] in only]
+        # Columns: the union over the whole class, also when only some rows are refreshed.
+        union = frozenset(info.optional_subjects).union(*(parse_codes(e[5]) for e in enrol_all))
+        subjects = tuple(cat.subjects_for(info.grade, union))
+        own: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}  # optional, taken, exempt
+        for e in enrol_all:
+            opt = frozenset(info.optional_subjects) | parse_codes(e[5])
+            taken = frozenset(x.code for x in cat.subjects_for(info.grade, opt))
+            own[e[0]] = (opt, taken, parse_codes(e[6]) & taken)
+        enrol = [e[:5] for e in enrol_all if only is None or e[0] in only]
         ids = [e[0] for e in enrol]
         subj: dict[int, dict[str, SubjectCell]] = {i: {} for i in ids}
         qual: dict[int, dict[str, QualityCell]] = {i: {} for i in ids}
@@ -152,11 +173,23 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
             years[yr.enrolment_id] = YearCell(yr.confirmed_result, yr.change_reason, yr.awards, yr.adhoc_awards, yr.pending_supplementary, yr.promoted)
     rows = []
     for e_id, st_id, pid, name, not_assessed in enrol:
-        prop = propose_result(year_inputs(info.grade, info.optional_subjects, not_assessed, final_subj[e_id], final_qual[e_id]), cat)
-        rows.append(GridRow(e_id, st_id, pid, name, not_assessed, subj[e_id], qual[e_id],
-                            summaries.get(e_id, SummaryCell()), years.get(e_id, YearCell()), prop))
+        opt, taken, exempt = own[e_id]
+        cells = _pupil_cells(subj[e_id], taken, exempt)
+        final_cells = _pupil_cells(final_subj[e_id], taken, exempt)
+        prop = propose_result(year_inputs(info.grade, opt, not_assessed, final_cells, final_qual[e_id]), cat)
+        rows.append(GridRow(e_id, st_id, pid, name, not_assessed, cells, qual[e_id],
+                            summaries.get(e_id, SummaryCell()), years.get(e_id, YearCell()), prop, taken, exempt))
     rows.sort(key=lambda r: _name_key(r.full_name))
-    return ClassGrid(info, period, subjects, qualities, tuple(rows))
+    return ClassGrid(info, period, subjects, qualities, tuple(rows), union)
+
+
+def _pupil_cells(cells: dict[str, SubjectCell], taken: frozenset[str], exempt: frozenset[str]) -> dict[str, SubjectCell]:
+    """Only the pupil's subjects; an exempt subject reads M with no score in every period, whatever an
+    older row says (an exemption set after ratings were entered wins while it holds)."""
+    out = {k: v for k, v in cells.items() if k in taken}
+    for code in exempt:
+        out[code] = SubjectCell(EXEMPT, None, out[code].comment if code in out else "")
+    return out
 
 
 @dataclass(frozen=True)

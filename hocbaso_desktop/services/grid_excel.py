@@ -155,11 +155,12 @@ def export_grid(store: Store, class_id: int, period: str, path: str | Path) -> E
     if period not in PERIODS:
         raise InvalidValue("Kì đánh giá", period, "phải là GK1, CK1, GK2 hoặc CN")
     grid = load_grid(store, class_id, period)
-    keys = [c.key for lay in grid_layout(grid.info.grade, grid.info.optional_subjects, period) for c in lay.columns
+    optional = grid.optional or grid.info.optional_subjects  # columns: the union of the pupils' subjects
+    keys = [c.key for lay in grid_layout(grid.info.grade, optional, period) for c in lay.columns
             if c.kind not in ("stt", "pid", "name")]
     rows = [WorkbookRow(r.personal_id, r.full_name, {k: cell_value(r, k) for k in keys}) for r in grid.rows]
     sc = school(store)
-    meta = GridMeta(grid.info.id, grid.info.name, grid.info.year, grid.info.grade, period, grid.info.optional_subjects,
+    meta = GridMeta(grid.info.id, grid.info.name, grid.info.year, grid.info.grade, period, optional,
                     sc.name if sc else "")
     out = write_grid_workbook(path, meta, rows)
     return ExportSummary(out, grid.info.name, period, len(rows))

@@ -11,9 +11,10 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.catalogue import FINAL_PERIOD, catalogue
+from ..domain.catalogue import EXEMPT, FINAL_PERIOD, catalogue
 from ..domain.errors import HocbasoError, NotFound
 from ..domain.ethnic import ETHNIC_GROUPS
+from ..domain.pupil_subjects import parse_codes
 from ..domain.record_data import (
     HistoryRow,
     Person,
@@ -83,12 +84,16 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
     enrol, st, cls, year = row
     school = _cached(s, "school", lambda: _school_info(s))
     grade = cls.grade
-    optional = {x for x in cls.optional_subjects.split(",") if x}
+    # the pupil's subjects: class optional ∪ the pupil's own; an exempt subject is printed M (no score)
+    optional = parse_codes(cls.optional_subjects) | parse_codes(enrol.optional_subjects)
+    exempt = parse_codes(enrol.exempt_subjects)
 
     # Plain column tuples, not ORM objects: these two queries run for every record of a batch.
     subj = {code: (level, score, comment) for code, level, score, comment in s.execute(
         select(SubjectEvaluation.subject_code, SubjectEvaluation.level, SubjectEvaluation.score, SubjectEvaluation.comment)
         .where(SubjectEvaluation.enrolment_id == enrolment_id, SubjectEvaluation.period == FINAL_PERIOD))}
+    for code in exempt:
+        subj[code] = (EXEMPT, None, subj[code][2] if code in subj else "")
     subjects = tuple(
         SubjectRow(x.code, x.name, x.print_name, *(subj[x.code][:2] if x.code in subj else (None, None)),
                    (subj[x.code][2] or "") if x.code in subj else "", x.is_tested(grade, FINAL_PERIOD))

@@ -192,7 +192,12 @@ def _completeness(row: GridRow) -> tuple[str, str] | None:
     if row.year.pending_supplementary or (row.year.confirmed_result == "CHT" and row.year.promoted is None):
         return "pending", "chưa hoàn thành (CHT), đang chờ đánh giá bổ sung: để lại, ký sau khi có kết quả"
     if not row.year.confirmed_result:
+        if row.not_assessed:
+            return "result", "học sinh được đánh giá theo kế hoạch giáo dục cá nhân: GVCN chưa nhập kết quả kèm lý do"
         return "result", "GVCN chưa xác nhận kết quả giáo dục cuối năm"
+    if row.not_assessed and not row.year.change_reason.strip():
+        # No computed proposal exists for such a pupil: the GVCN's reason is the only basis of the result.
+        return "result", "học sinh được đánh giá theo kế hoạch giáo dục cá nhân: kết quả cần có lý do của GVCN"
     return None
 
 

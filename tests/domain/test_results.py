@@ -82,9 +82,12 @@ def test_optional_nn1_in_grade_1_has_no_score_but_counts_its_level() -> None:
 
 
 def test_not_assessed_student_ratings_optional() -> None:
-    # Điều 12 / national flag cokhuyettatkhongdanhgia: missing ratings are not "missing".
+    # Issue 14: a pupil assessed by an individual education plan (flag cokhuyettatkhongdanhgia) gets
+    # no computed result: missing ratings are not "missing", and the GVCN enters the result with a reason.
     inp = YearInputs(3, {"TV": SubjectFinal("H", 6)}, {}, not_assessed=True)
-    assert propose_result(inp).result == "HT"
+    p = propose_result(inp)
+    assert p.result is None and not p.missing
+    assert p.explanation == "Học sinh được đánh giá theo kế hoạch giáo dục cá nhân: GVCN nhập kết quả kèm lý do"
 
 
 @pytest.mark.parametrize(

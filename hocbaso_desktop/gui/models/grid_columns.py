@@ -63,9 +63,16 @@ def columns_for(grid: ClassGrid, view: str) -> list[Column]:
     return cols
 
 
+def applies(row: GridRow, col: Column) -> bool:
+    """False for a cell of a subject the pupil does not take (an optional subject others chose)."""
+    return not col.kind.startswith("subject_") or row.takes(col.code)
+
+
 def is_required(grid: ClassGrid, row: GridRow, col: Column) -> bool:
     if row.not_assessed:
         return False
+    if col.kind.startswith("subject_") and (not row.takes(col.code) or row.is_exempt(col.code)):
+        return False  # not applicable, or rated M in every period
     if col.kind == "subject_level":
         return True
     if col.kind == "subject_score":

@@ -119,6 +119,10 @@ class GridModel(QAbstractTableModel):
             return False
         actor = self.session.actor
         if c.kind.startswith("subject_"):
+            if not row.takes(c.code):
+                return False  # the pupil does not take this subject: not applicable
+            if row.is_exempt(c.code) and c.kind != "subject_comment":
+                return False  # M in every period while the exemption holds (Hồ sơ học sinh)
             return actor.can_edit_subject(self.grid.info.id, c.code)
         return actor.can_edit_class_summary(self.grid.info.id)
 
@@ -156,6 +160,10 @@ class GridModel(QAbstractTableModel):
                     locked = ("\nNăm học đã khóa" if self.session.year_locked else "\nHọc bạ đã phát hành") + \
                         ": chỉ sửa qua phiếu đính chính đã được duyệt"
                 return f"Mã định danh: {row.personal_id}{locked}"
+            if c.kind.startswith("subject_") and not row.takes(c.code):
+                return "Học sinh không học môn này"
+            if c.kind.startswith("subject_") and row.is_exempt(c.code) and c.kind != "subject_comment":
+                return "Học sinh được miễn môn này (M): bỏ miễn trong Hồ sơ học sinh để nhập mức, điểm"
             if c.kind in ("subject_comment", "group_comment", "awards"):
                 return self.display_value(row, c) or None
         return None
