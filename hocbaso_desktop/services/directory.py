@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain import rights
 from ..domain.errors import NotFound
 from ..domain.ethnic import ETHNIC_GROUPS
 from ..domain.roles import ROLE_NAMES, SYSTEM, SYSTEM_ACTOR, Actor
@@ -220,7 +221,15 @@ def actor(store: Store, code: str | None, year: str | None = None) -> Actor:
             )
         except NotFound:
             pass
-        return Actor(st.code, st.full_name, frozenset(r.role for r in st.roles), frozenset(homeroom), frozenset(teaches))
+        roles = frozenset(r.role for r in st.roles)
+        # The rows give the rights, the roles are a precondition (services/assignments refuses to assign
+        # without them): a teacher whose teaching role was taken away keeps no grid rights from old rows.
+        bare = Actor(st.code, st.full_name, roles)
+        if not rights.allowed(bare, rights.EDIT_CLASS):
+            homeroom = set()
+        if not rights.allowed(bare, rights.EDIT_SUBJECT):
+            teaches = set()
+        return Actor(st.code, st.full_name, roles, frozenset(homeroom), frozenset(teaches))
 
 
 def is_empty(store: Store) -> bool:

@@ -205,7 +205,8 @@ def _gvbm_signers(s: Session, info: ClassInfo) -> dict[int, str]:
     homeroom = s.execute(select(SchoolClass.homeroom_id).where(SchoolClass.id == info.id)).scalar()
     rows = s.execute(
         select(Staff.id, Staff.full_name).join(TeachingAssignment, TeachingAssignment.staff_id == Staff.id)
-        .where(TeachingAssignment.class_id == info.id, Staff.id != (homeroom or -1))
+        # staff who left are kept (the audit points at them) but sign nothing: never wait for them
+        .where(TeachingAssignment.class_id == info.id, Staff.id != (homeroom or -1), Staff.active.is_(True))
     ).all()
     return dict(rows)
 
