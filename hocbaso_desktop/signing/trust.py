@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 DEMO_PREFIX = "demo-"
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+# Shown by every verifier (hocbaso verify, transfer import, archive verify, the GUI): it names the
+# one way that works everywhere, not an option only some commands have.
+EMPTY_STORE_HINT = ("kho chứng thư tin cậy trống: chưa có chứng thư gốc nào (thêm chứng thư gốc bằng lệnh "
+                    "«hocbaso trust add TỆP --as MÃ_CÁN_BỘ» hoặc Nhà trường › Chứng thư số gốc tin cậy…)")
 
 
 def _fingerprint(cert: x509.Certificate) -> bytes:
@@ -131,7 +135,7 @@ class TrustStore:
         but only our roots anchor it.
         """
         if not self.roots:
-            return ChainResult(False, False, (), "kho chứng thư tin cậy trống: chưa có chứng thư gốc nào (thêm thư mục chứng thư gốc bằng --trust THƯ_MỤC)")
+            return ChainResult(False, False, (), EMPTY_STORE_HINT)
         moment = utc(at)
         pool = [c for c in [*untrusted, *self.intermediates] if c != leaf]
         ca_policy = (

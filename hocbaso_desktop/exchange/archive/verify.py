@@ -263,7 +263,7 @@ def _check_seal(root: Path, files: dict[str, int], tag_raw: bytes, trust: TrustS
                             "không chứng minh ai đã tạo kho")
     else:
         report.problems.append("kho không được niêm phong (không có chữ ký số trên danh mục): không chứng minh được "
-                               "nguồn gốc; dùng --allow-unsealed để chỉ kiểm tra mã băm")
+                               "nguồn gốc (lệnh «hocbaso archive verify --allow-unsealed» chỉ kiểm tra mã băm)")
 
 
 def _check_chain_file(root: Path, files: dict[str, int], report: ArchiveReport) -> None:
