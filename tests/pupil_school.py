@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from hocbaso_desktop.services import class_import, directory
 from hocbaso_desktop.storage.engine import Store
-from hocbaso_desktop.storage.models import SchoolClass, Staff, StaffRole, TeachingAssignment
+from hocbaso_desktop.storage.models import School, SchoolClass, Staff, StaffRole, TeachingAssignment
 
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Mã định danh", "Dân tộc", "Lớp"]
 AN = ["Nguyễn Văn An", date(2019, 3, 4), "Nam", "001219012345", "Kinh", "1A"]  # grade 1, 2025-2026
@@ -39,6 +39,7 @@ def new_school(store: Store, tmp_path: Path) -> dict[str, int]:
     class_import.apply_import(store, plan)
     with store.transaction("system") as tx:
         s = tx.session
+        s.add(School(name="Trường Tiểu học Thử Nghiệm", province="Hải Phòng"))
         staff = {}
         for code, name, roles in (("HT", "Nguyễn Hiệu Trưởng", ["principal"]), ("VP01", "Văn Phòng", ["clerk"]),
                                   ("GV1", "Cô Một", ["homeroom", "subject"]), ("GV2", "Cô Hai", ["homeroom", "subject"]),
