@@ -28,6 +28,8 @@ from .errors import (
 )
 from .info import CertificateInfo, TokenInfo
 from .lane import TokenLane, default_lane
+from .pkcs11_codes import describe as describe_pkcs11_error
+from .pkcs11_codes import message as pkcs11_error_message
 from .prompt import PinPrompt
 from .session import TokenSession
 
@@ -91,7 +93,8 @@ def translate_error(exc: BaseException, label: str | None = None, flags: Any = N
         return PinEntryCancelled()
     if name in _REMOVED_NAMES:
         return TokenRemoved(label)
-    return TokenError(f"Lỗi thiết bị ký số ({name}).", label=label, pkcs11_error=name)
+    code, _meaning = describe_pkcs11_error(exc)
+    return TokenError(pkcs11_error_message(exc), label=label, pkcs11_error=code)
 
 
 # ---- one loaded module per path, per process ------------------------------------------------------
@@ -110,6 +113,19 @@ class _LoadedModule:
 # A PKCS#11 module is process-global by nature (C_Initialize once per process), so its handle is too.
 _MODULES: dict[str, _LoadedModule] = {}
 _MODULES_LOCK = threading.Lock()
+# One call at a time into a module, whichever lane makes it: two providers on one module (a second
+# window's watcher, a CLI service and a test fixture…) each have a lane, and a re-initialisation on
+# one lane during a C_Login on another made the login fail with CKR_CRYPTOKI_NOT_INITIALIZED (or
+# crash the process). Re-entrant: a call may make nested calls on its own lane.
+_CALL_LOCKS: dict[str, threading.RLock] = {}
+
+
+def _call_lock(module_path: str) -> threading.RLock:
+    with _MODULES_LOCK:
+        lock = _CALL_LOCKS.get(module_path)
+        if lock is None:
+            lock = _CALL_LOCKS[module_path] = threading.RLock()
+        return lock
 
 
 def _default_loader(path: str) -> Any:
@@ -120,7 +136,9 @@ def _default_loader(path: str) -> Any:
     try:
         return pkcs11.lib(path)
     except p11e.PKCS11Error as e:
-        raise TokenError(f"Không nạp được thư viện PKCS#11 «{path}» ({type(e).__name__}).", module_path=path) from None
+        code, meaning = describe_pkcs11_error(e)
+        detail = meaning if code == "—" else f"{meaning}, mã lỗi PKCS#11: {code}"
+        raise TokenError(f"Không nạp được thư viện PKCS#11 «{path}» ({detail}).", module_path=path) from None
 
 
 class Pkcs11Provider:
@@ -145,6 +163,8 @@ class Pkcs11Provider:
         # reports insertion through C_GetSlotList, and re-initialising it every second is costly.
         self.reinit_on_poll = ("softhsm" in module_path.lower()) if reinit_on_poll is None else reinit_on_poll
         self.login_count = 0  # successful logins: lets tests prove one login per batch
+        # An injected module is private to this provider; a real one is shared by every provider of the path.
+        self._lock = threading.RLock() if loader is not None else _call_lock(module_path)
 
     # -- lane-only internals (prefix _l_) --
 
@@ -259,14 +279,15 @@ class Pkcs11Provider:
         """Run on the lane; anything python-pkcs11 raises comes back typed and in Vietnamese."""
 
         def guarded() -> Any:
-            try:
-                return fn(*args)
-            except SigningError:
-                raise
-            except Exception as e:
-                if pkcs11 is not None and isinstance(e, p11e.PKCS11Error):
-                    raise translate_error(e, label) from None
-                raise
+            with self._lock:
+                try:
+                    return fn(*args)
+                except SigningError:
+                    raise
+                except Exception as e:
+                    if pkcs11 is not None and isinstance(e, p11e.PKCS11Error):
+                        raise translate_error(e, label) from None
+                    raise
 
         return self.lane.call(guarded)
 

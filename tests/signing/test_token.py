@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from pkcs11 import TokenFlag
 from pkcs11 import exceptions as p11e
@@ -12,6 +14,7 @@ from hocbaso_desktop.signing.errors import (
     PinLocked,
     TokenBusy,
     TokenNotFound,
+    TokenError,
     TokenRemoved,
     WrongPin,
 )
@@ -209,3 +212,63 @@ def test_error_translation(exc, expected):
 
 def test_pin_incorrect_with_locked_flag_is_locked():
     assert isinstance(translate_error(p11e.PinIncorrect(), "X", INITIALISED | int(TokenFlag.USER_PIN_LOCKED)), PinLocked)
+
+
+@pytest.mark.parametrize(
+    "exc, code",
+    [
+        (p11e.FunctionFailed(), "CKR_FUNCTION_FAILED"),
+        (p11e.GeneralError(), "CKR_GENERAL_ERROR"),
+        (p11e.PKCS11Error("Initialisation error (not initialized). Should never see this."), "CKR_CRYPTOKI_NOT_INITIALIZED"),
+        (p11e.PKCS11Error("Unmapped error code 0xa"), "CKR_CANT_LOCK"),
+        (p11e.PKCS11Error("Unmapped error code 0x8000001f"), "0x8000001F"),
+        (p11e.PKCS11Error("Unmapped error code 0x3f"), "0x0000003F"),
+    ],
+)
+def test_other_errors_name_the_return_code_in_vietnamese_never_a_class(exc, code):
+    err = translate_error(exc, "X")
+    assert isinstance(err, TokenError) and err.data["pkcs11_error"] == code
+    assert err.message.startswith("Lỗi thiết bị ký số: ") and f"(mã lỗi PKCS#11: {code})" in err.message
+    assert "PKCS11Error" not in err.message and type(exc).__name__ not in err.message
+
+
+def test_every_python_pkcs11_error_class_has_vietnamese_words():
+    from hocbaso_desktop.signing.pkcs11_codes import BY_CLASS
+
+    classes = {name for name, obj in vars(p11e).items()
+               if isinstance(obj, type) and issubclass(obj, p11e.PKCS11Error) and obj is not p11e.PKCS11Error}
+    # Raised by python-pkcs11 itself, not by a token: worded elsewhere (lookups by label).
+    classes -= {"MultipleObjectsReturned", "MultipleTokensReturned", "NoSuchKey", "NoSuchToken"}
+    assert classes <= set(BY_CLASS), sorted(classes - set(BY_CLASS))
+
+
+def test_wrong_pin_is_wrong_pin_while_another_lane_reinitialises_the_module(demo, provider):
+    """Issue 14: a second provider of the same module on its own lane (another window's token watcher)
+    re-initialised SoftHSM during a login: a bare "Lỗi thiết bị ký số (PKCS11Error)", or a crash."""
+    other_lane = TokenLane("other-window-lane")
+    other = Pkcs11Provider(provider.module_path, lane=other_lane, reinit_on_poll=True)
+    stop = threading.Event()
+    polls = []
+
+    def watch() -> None:  # a watcher that never sleeps: the worst contention there is
+        while not stop.is_set():
+            try:
+                other.poll()
+                polls.append(1)
+            except TokenError:
+                pass
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        for _ in range(15):
+            with pytest.raises(WrongPin) as e:
+                provider.open_session(demo.label, prompt=ScriptedPinPrompt(lambda: "000000"))
+            assert e.value.message.startswith("Mã PIN không đúng")
+            with provider.open_session(demo.label, prompt=ScriptedPinPrompt(lambda: USER_PIN)) as s:
+                assert s.logged_in and s.signing_certificates()
+    finally:
+        stop.set()
+        watcher.join(60)
+        other_lane.close(60)
+    assert polls, "the other lane never polled"
