@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,12 @@ from sqlalchemy.engine import Engine
 from ..domain.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# Alembic runs a migration through module-global proxies (alembic.op, alembic.context) and loads the
+# revision files into shared module state: two upgrades at once in one process (two threads opening
+# two fresh databases) crossed each other ("KeyError: 'script'", "table … already exists"). Every
+# look at the scripts and every upgrade in this process therefore happens under one lock.
+_UPGRADE_LOCK = threading.RLock()
 
 
 def alembic_config() -> Config:
@@ -27,6 +34,11 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine, path: Path) -> None:
+    with _UPGRADE_LOCK:
+        _upgrade_to_head(engine, path)
+
+
+def _upgrade_to_head(engine: Engine, path: Path) -> None:
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
     known = {rev.revision for rev in script.walk_revisions()}
