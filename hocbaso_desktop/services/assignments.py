@@ -376,6 +376,10 @@ def _apply(tx: Tx, plan: _Plan) -> ApplyResult:
     return ApplyResult(y.name, tuple(hr_changes), tuple(added), tuple(removed))
 
 
+def require_assign(actor: Actor) -> None:
+    rights.require(actor, rights.ASSIGN_TEACHING)
+
+
 def apply_assignments(store: Store, actor: Actor, year: str | None, table: Table) -> ApplyResult:
     """Replace the year's assignments for the classes and columns in `table`, all or nothing, in one
     audited transaction (one entry per changed cell, none for unchanged ones)."""
@@ -496,7 +500,7 @@ def give_unassigned_to_homeroom(table: Mapping[str, Mapping[str, Sequence[str]]]
 
 __all__ = [
     "GVCN", "ApplyResult", "AssignmentRow", "AssignmentsRefused", "ClassColumns", "StaffChoice", "TableProblem",
-    "add_subject_teacher", "apply_assignments", "check_assignments", "class_columns", "clear_homeroom", "column_key",
+    "add_subject_teacher", "apply_assignments", "require_assign", "check_assignments", "class_columns", "clear_homeroom", "column_key",
     "column_title", "current_table", "give_unassigned_to_homeroom", "list_assignments", "remove_subject_teacher",
     "set_homeroom", "split_codes", "staff_choices", "year_name",
 ]
