@@ -110,12 +110,25 @@ def require(actor: Actor, action: str) -> None:
         raise PermissionDenied(right.name, needed_roles_text(right.roles))
 
 
-def require_manage(actor: Actor, target_roles: frozenset[str] | set[str]) -> None:
-    """Account management of someone with `target_roles`: high-level accounts need BGH (Điều 9)."""
-    require(actor, MANAGE_ACCOUNTS)
-    if set(target_roles) & HIGH_LEVEL_ROLES and not (actor.is_system or actor.roles & HIGH_LEVEL_MANAGERS):
-        raise PermissionDenied("quản lý tài khoản cấp cao (Hiệu trưởng, Phó hiệu trưởng, Ban quản trị)",
-                               needed_roles_text(HIGH_LEVEL_MANAGERS))
+def require_manage(actor: Actor, target_roles: frozenset[str] | set[str], *, action: str = MANAGE_ACCOUNTS,
+                   board_can_log_in: bool = True) -> None:
+    """Account (or staff, action=MANAGE_STAFF) management of someone with `target_roles`:
+    high-level accounts need BGH (Điều 9).
+
+    One exception, the first start: while no active principal or vice principal can log in
+    (`board_can_log_in` False, see services.accounts.board_can_log_in), Ban quản trị may create and
+    manage high-level accounts too — otherwise an install whose first account is Ban quản trị could
+    never get a principal. The exception ends as soon as a principal or vice principal has a
+    login; from then on Điều 9 holds for everyone, the first account included (a permanent
+    exception would let the IT person create a second "principal" who approves and signs records).
+    """
+    require(actor, action)
+    if not set(target_roles) & HIGH_LEVEL_ROLES or actor.is_system or actor.roles & HIGH_LEVEL_MANAGERS:
+        return
+    if not board_can_log_in and ADMIN in actor.roles:
+        return
+    raise PermissionDenied("quản lý tài khoản cấp cao (Hiệu trưởng, Phó hiệu trưởng, Ban quản trị)",
+                           needed_roles_text(HIGH_LEVEL_MANAGERS))
 
 
 def rights_of(actor: Actor) -> list[Right]:

@@ -20,7 +20,8 @@ from ..domain.roles import ROLE_NAMES, Actor
 from ..storage.engine import Store
 from ..storage.account_models import Account
 from ..storage.models import Setting, Staff, StaffRole
-from .accounts import AccountInfo, account_row, find_staff, info_of, is_demo_install, utcnow, valid_code
+from .accounts import (AccountInfo, account_row, board_can_log_in, find_staff, info_of, is_demo_install, utcnow,
+                       valid_code)
 from .passwords import hash_password
 
 IDLE_LOCK_KEY = "security.idle_lock_minutes"
@@ -77,14 +78,14 @@ def create_account(store: Store, actor: Actor, code: str, password: str, *, full
             name = " ".join((full_name or "").split())
             if not name or not roles:
                 raise InvalidValue("Cán bộ", code, "mã mới: cần họ và tên và ít nhất một vai trò")
-            require_manage(actor, set(roles))
+            require_manage(actor, set(roles), board_can_log_in=board_can_log_in(s))
             st = Staff(code=code, full_name=name, active=True, roles=[StaffRole(role=r) for r in dict.fromkeys(roles)])
             s.add(st)
             s.flush()
             tx.audit("staff.create", "staff", st.code, {"full_name": name, "roles": sorted(set(roles))})
         else:
             wanted = _roles_of(st) | set(roles)
-            require_manage(actor, wanted)
+            require_manage(actor, wanted, board_can_log_in=board_can_log_in(s))
             if not st.active:
                 raise HocbasoError(f"Tài khoản {st.code} đã bị vô hiệu hóa: kích hoạt lại trước khi đặt mật khẩu.")
             acc = s.get(Account, st.id)
@@ -106,10 +107,10 @@ def reset_password(store: Store, actor: Actor, code: str, new_password: str, *, 
     now = now or utcnow()
     with store.read() as s:
         st = _target(s, code)
-        code, roles = st.code, _roles_of(st)
+        code, roles, board = st.code, _roles_of(st), board_can_log_in(s)
     if code.upper() == actor.code.upper():
         raise HocbasoError("Đổi mật khẩu của chính mình bằng «đổi mật khẩu» (cần mật khẩu hiện tại).")
-    require_manage(actor, roles)
+    require_manage(actor, roles, board_can_log_in=board)
     pw_hash = hash_password(check_policy(new_password, code))
     with store.transaction(actor.code) as tx:
         st = _target(tx.session, code)
@@ -124,8 +125,8 @@ def reset_password(store: Store, actor: Actor, code: str, new_password: str, *, 
 def unlock_account(store: Store, actor: Actor, code: str) -> None:
     """Lift a wrong-password lock without changing the password (the owner is standing there)."""
     with store.read() as s:
-        roles = _roles_of(_target(s, code))
-    require_manage(actor, roles)
+        roles, board = _roles_of(_target(s, code)), board_can_log_in(s)
+    require_manage(actor, roles, board_can_log_in=board)
     with store.transaction(actor.code) as tx:
         st = _target(tx.session, code)
         acc = tx.session.get(Account, st.id)
@@ -146,10 +147,10 @@ def disable_account(store: Store, actor: Actor, code: str, reason: str = "", *, 
     now = now or utcnow()
     with store.read() as s:
         st = _target(s, code)
-        code, roles = st.code, _roles_of(st)
+        code, roles, board = st.code, _roles_of(st), board_can_log_in(s)
     if code.upper() == actor.code.upper():
         raise HocbasoError("Không thể tự vô hiệu hóa tài khoản của mình.")
-    require_manage(actor, roles)
+    require_manage(actor, roles, board_can_log_in=board)
     with store.transaction(actor.code) as tx:
         s = tx.session
         st = _target(s, code)
@@ -165,8 +166,8 @@ def disable_account(store: Store, actor: Actor, code: str, reason: str = "", *, 
 
 def enable_account(store: Store, actor: Actor, code: str) -> None:
     with store.read() as s:
-        roles = _roles_of(_target(s, code))
-    require_manage(actor, roles)
+        roles, board = _roles_of(_target(s, code)), board_can_log_in(s)
+    require_manage(actor, roles, board_can_log_in=board)
     with store.transaction(actor.code) as tx:
         st = _target(tx.session, code)
         if st.active:

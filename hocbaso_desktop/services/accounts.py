@@ -33,7 +33,7 @@ from ..domain.accounts import (
     lock_after,
 )
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
-from ..domain.rights import ADMIN_TEAM
+from ..domain.rights import ADMIN_TEAM, HIGH_LEVEL_MANAGERS
 from ..domain.roles import ADMIN, PRINCIPAL, ROLE_NAMES, SYSTEM, Actor
 from ..storage.engine import Store
 from ..storage.account_models import Account
@@ -134,6 +134,20 @@ def account_row(s: Session, staff_id: int, now: datetime) -> Account:
 def _has_admin_login(s: Session) -> bool:
     q = (select(Staff.id).join(StaffRole, StaffRole.staff_id == Staff.id).join(Account, Account.staff_id == Staff.id)
          .where(Staff.active.is_(True), StaffRole.role.in_(ADMIN_TEAM), Account.password_hash.is_not(None)).limit(1))
+    return s.execute(q).first() is not None
+
+
+def board_can_log_in(s: Session) -> bool:
+    """Whether an active principal or vice principal can log in (the demo's passwordless board can).
+
+    While nobody of the board can, Ban quản trị may create the high-level accounts (the principal's
+    first of all): see domain.rights.require_manage. This is what lets an install whose first
+    account is Ban quản trị get its principal."""
+    if is_demo_install(s):
+        return True
+    q = (select(Staff.id).join(StaffRole, StaffRole.staff_id == Staff.id).join(Account, Account.staff_id == Staff.id)
+         .where(Staff.active.is_(True), StaffRole.role.in_(HIGH_LEVEL_MANAGERS), Account.password_hash.is_not(None))
+         .limit(1))
     return s.execute(q).first() is not None
 
 
