@@ -45,7 +45,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         for r in directory.staff(store):
-            _out(f"{r.code}\t{r.full_name}\t{', '.join(r.roles)}\t{r.assignments}")
+            # the personal ID is a fifth column: scripts reading the first four keep working
+            _out(f"{r.code}\t{r.full_name}\t{', '.join(r.roles)}\t{r.assignments}\t{r.personal_id}")
     return 0
 
 

@@ -59,6 +59,7 @@ class StaffRow:
     roles: tuple[str, ...]
     assignments: str  # classes / subjects, human-readable
     active: bool
+    personal_id: str = ""  # số định danh cá nhân ("" while not known): the record needs it for GVCN and BGH
 
 
 def school(store: Store) -> SchoolSnapshot | None:
@@ -193,7 +194,8 @@ def staff(store: Store) -> list[StaffRow]:
                     by_subject.setdefault(subj, []).append(cname)
                 for subj in sorted(by_subject):
                     parts.append(f"{subj} " + ",".join(sorted(by_subject[subj])))
-            rows.append(StaffRow(st.code, st.full_name, tuple(ROLE_NAMES[r] for r in roles), "; ".join(parts), st.active))
+            rows.append(StaffRow(st.code, st.full_name, tuple(ROLE_NAMES[r] for r in roles), "; ".join(parts), st.active,
+                                 st.personal_id or ""))
         return rows
 
 
