@@ -170,6 +170,10 @@ class SigningTab(QWidget):
         box.addWidget(self.trust)
         box.addLayout(buttons)
         form.addRow("Thư mục chứng thư gốc tin cậy:", box)
+        # seed 004 Điều 5, 11: with it on, the plan holds a GVCN's signature until every GVBM signed
+        self.gvbm_signs = QCheckBox("GVBM ký phần môn mình dạy trước GVCN")
+        self.gvbm_signs.setObjectName("gvbmSigns")
+        form.addRow("Thứ tự ký:", self.gvbm_signs)
 
     def _preset_chosen(self) -> None:
         key = self.preset.currentData()
@@ -192,11 +196,12 @@ class SigningTab(QWidget):
         self.label.setText(f.token_label)
         self.trust.clear()
         self.trust.addItems(list(f.trust_dirs))
+        self.gvbm_signs.setChecked(f.gvbm_signs)
 
     def store(self, f: SettingsForm) -> SettingsForm:
         dirs = tuple(self.trust.item(i).text() for i in range(self.trust.count()))
         return f.with_(pkcs11_module=self.module.text(), softhsm_conf=self.softhsm.text(), token_label=self.label.text(),
-                       trust_dirs=dirs)
+                       trust_dirs=dirs, gvbm_signs=self.gvbm_signs.isChecked())
 
 
 class UploadTab(QWidget):

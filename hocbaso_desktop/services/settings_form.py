@@ -35,6 +35,7 @@ class SettingsForm:
     softhsm_conf: str = ""
     token_label: str = ""
     trust_dirs: tuple[str, ...] = ()
+    gvbm_signs: bool = False  # seed 004 Điều 5, 11: each GVBM signs their subjects before the GVCN
     # Gửi CSDL
     endpoint: str = ""
     token_env: str = ""
@@ -58,7 +59,7 @@ def load_form(store: Store, year: str | None) -> SettingsForm:
     form = SettingsForm(
         school={k: getattr(det, k) for k in school_settings.SCHOOL_FIELDS}, principal=det.principal,
         pkcs11_module=sig.pkcs11_module or "", softhsm_conf=sig.softhsm_conf or "", token_label=sig.token_label or "",
-        trust_dirs=sig.trust_dirs, endpoint=out.endpoint or "", token_env=out.token_env or "",
+        trust_dirs=sig.trust_dirs, gvbm_signs=sig.gvbm_signs, endpoint=out.endpoint or "", token_env=out.token_env or "",
         idle_minutes=account_admin.idle_lock_minutes(store), backup_dir=bk.folder_setting or "", backup_keep=bk.keep,
         language=machine_config.load().language)
     if year:
@@ -99,6 +100,8 @@ def save_form(store: Store, actor: Actor, new: SettingsForm, old: SettingsForm |
                 settings.PKCS11_MODULE: _or_none(new.pkcs11_module), settings.SOFTHSM_CONF: _or_none(new.softhsm_conf),
                 settings.TOKEN_LABEL: _or_none(new.token_label),
                 settings.TRUST_DIRS: settings.encode_dirs(new.trust_dirs) if new.trust_dirs else None, **backup_rows}
+            if new.gvbm_signs != old.gvbm_signs:
+                rows[settings.GVBM_SIGNS] = "1" if new.gvbm_signs else "0"
             changed += sum(settings.write(s, audit, k, v) for k, v in rows.items())
             changed += school_settings._put(tx, outbox_service.ENDPOINT, _or_none(new.endpoint))
             changed += school_settings._put(tx, outbox_service.TOKEN_ENV, _or_none(new.token_env))

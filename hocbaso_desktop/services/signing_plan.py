@@ -315,7 +315,8 @@ def plan_signing(store: Store, actor: Actor, class_ids: list[int], role: str | N
     if role not in ROLE_ORDER:
         raise PermissionDenied("ký học bạ", "GVBM, GVCN, Hiệu trưởng hoặc con dấu")
     if role == "gvbm" and not conf.gvbm_signs:
-        raise HocbasoError("Trường không dùng chữ ký GVBM trên học bạ (cài đặt «GVBM ký học bạ» đang tắt).")
+        raise HocbasoError("Trường không dùng chữ ký GVBM trên học bạ (cài đặt «GVBM ký phần môn mình dạy trước GVCN» "
+                           "đang tắt: bật trong Cài đặt › Ký số hoặc bằng lệnh «hocbaso settings set gvbm-signs on --as MÃ»).")
     for info in infos:
         refusal = may_sign_class(actor, role, info)
         if refusal:
