@@ -65,3 +65,14 @@ def build_school(path: Path) -> Path:
         assert plan.ok, [p.message() for p in plan.class_list.problems]
         class_import.apply_import(store, plan, SYSTEM_ACTOR)
     return path
+
+
+PASSWORD = "mật khẩu phân công 2026"
+
+
+def give_password(store: Store, code: str, password: str = PASSWORD) -> None:
+    """A login as a real school has them: set by the admin side, then changed by its owner."""
+    from hocbaso_desktop.services import account_admin, accounts
+
+    account_admin.create_account(store, SYSTEM_ACTOR, code, "tạm thời " + password)
+    accounts.change_own_password(store, code, "tạm thời " + password, password)
