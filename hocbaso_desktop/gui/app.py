@@ -98,15 +98,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def ask_create_demo() -> bool:
+    box = make_start_box()
+    box.exec()
+    return box.clickedButton() is box.property("demo_button")
+
+
+def make_start_box():  # noqa: ANN201 - QMessageBox (PySide6 is imported lazily here)
+    """The first-start question. Setting up the real school is the default AND the Escape answer:
+    Enter (or a stray key) must never fill a real install with the demo's invented pupils."""
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox()
+    box.setObjectName("startBox")
     box.setWindowTitle("Cơ sở dữ liệu trống")
-    box.setText("Cơ sở dữ liệu chưa có dữ liệu nào.\nBạn muốn tạo trường mẫu để dùng thử, hay bắt đầu với dữ liệu trống?")
-    demo_btn = box.addButton("Tạo trường mẫu", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Bắt đầu trống", QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    return box.clickedButton() is demo_btn
+    box.setText("Cơ sở dữ liệu chưa có dữ liệu nào.\nBạn muốn thiết lập trường của mình (tạo tài khoản đầu tiên), "
+                "hay tạo trường mẫu (dữ liệu giả) để dùng thử?")
+    real = box.addButton("Thiết lập trường của tôi", QMessageBox.ButtonRole.RejectRole)
+    real.setObjectName("startReal")
+    demo_btn = box.addButton("Tạo trường mẫu (dùng thử)", QMessageBox.ButtonRole.AcceptRole)
+    demo_btn.setObjectName("startDemo")
+    demo_btn.setAutoDefault(False)
+    box.setDefaultButton(real)
+    box.setEscapeButton(real)
+    box.setProperty("demo_button", demo_btn)
+    return box
 
 
 if __name__ == "__main__":

@@ -251,11 +251,11 @@ class FirstAdminDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.actor: Actor | None = None
-        self.setWindowTitle("Tạo tài khoản quản trị đầu tiên")
+        self.setWindowTitle("Tạo tài khoản đầu tiên")
         self.setMinimumWidth(480)
         lay = QVBoxLayout(self)
-        top = QLabel("Đây là lần chạy đầu tiên. Hãy tạo tài khoản quản trị: tài khoản này sẽ tạo tài khoản "
-                     "cho các cán bộ, giáo viên khác (Quy chế Học bạ số, Điều 9).")
+        top = QLabel("Đây là lần chạy đầu tiên. Hãy tạo tài khoản đầu tiên — của Hiệu trưởng hoặc của Ban quản trị: "
+                     "tài khoản này sẽ tạo tài khoản cho các cán bộ, giáo viên khác (Quy chế Học bạ số, Điều 9).")
         top.setWordWrap(True)
         lay.addWidget(top)
         form = QFormLayout()

@@ -242,6 +242,9 @@ class MainWindow(QMainWindow):
         self.assignments_ui = install_assignments_ui(self)
         self.pupil_ui = install_pupil_ui(self)
         self.trust_ui = install_trust_ui(self)
+        from .start_panel import install_start_panel
+
+        self.start_panel = install_start_panel(self)  # "Bắt đầu" in place of the grid while there is no class
         from .settings_dialog import install_settings_ui
 
         self.settings_ui = install_settings_ui(self)  # last: it applies this PC's language to every menu
@@ -284,6 +287,8 @@ class MainWindow(QMainWindow):
         self.tree.selectionModel().currentChanged.connect(self._class_selected)
         if self.class_id is not None:
             self.select_class_id(self.class_id)
+        if getattr(self, "start_panel", None) is not None:
+            self.start_panel.update()  # shown while the year has no class, hidden once one is imported
 
     def _class_selected(self, current, _previous) -> None:
         cid = current.data(CLASS_ID_ROLE) if current.isValid() else None

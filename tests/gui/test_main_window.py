@@ -98,7 +98,7 @@ def test_first_start_offers_demo(qtbot, tmp_path: Path) -> None:
     def click_demo() -> None:
         box = QApplication.activeModalWidget()
         assert isinstance(box, QMessageBox) and "chưa có dữ liệu" in box.text()
-        [b for b in box.buttons() if b.text() == "Tạo trường mẫu"][0].click()
+        [b for b in box.buttons() if b.text() == "Tạo trường mẫu (dùng thử)"][0].click()
 
     QTimer.singleShot(200, click_demo)
     assert ask_create_demo() is True
