@@ -153,7 +153,9 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
         adhoc_awards=tuple(x for x in (yr.adhoc_awards.splitlines() if yr else []) if x.strip()),
         completed_grade=comp.completed_grade,
         completed_primary=comp.completed_primary,
-        completion_text=comp.text,
+        # after the supplementary evaluation the principal's decision is what the record states (Điều 11)
+        completion_text=(comp.text if not yr or yr.promoted is None else
+                         "Được lên lớp" if yr.promoted else "Chưa được lên lớp, ở lại lớp"),
         promoted=yr.promoted if yr else None,
         teacher_comment=final.teacher_comment if final else "",
         height_cm=yr.height_cm if yr else None,
