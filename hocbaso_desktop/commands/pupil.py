@@ -136,4 +136,11 @@ def register_pupil(sub: argparse._SubParsersAction) -> argparse._SubParsersActio
 
 def register(sub: argparse._SubParsersAction) -> None:
     register_pupil(sub)
-    # `hocbaso promote …` is registered here by its own work item (register_promote(sub)).
+    register_promote(sub)
+
+
+def register_promote(sub: argparse._SubParsersAction) -> None:
+    """`hocbaso promote PERSONAL_ID --decision len-lop|o-lai --as CODE` (its code: commands/promote.py)."""
+    from .promote import register_promote as add
+
+    add(sub)
