@@ -212,6 +212,17 @@ def current_table(store: Store, year: str | None = None) -> dict[str, dict[str, 
         return _current(s, _year(s, year))
 
 
+def year_locked(store: Store, year: str | None = None) -> bool:
+    with store.read() as s:
+        return bool(_year(s, year).locked)
+
+
+def staff_names(store: Store) -> dict[str, str]:
+    """Every staff code → name, those who left included (old rows still name them)."""
+    with store.read() as s:
+        return dict(s.execute(select(Staff.code, Staff.full_name)).all())
+
+
 def list_assignments(store: Store, year: str | None = None) -> list[AssignmentRow]:
     """Every assignment of the year: per class (grade, name), GVCN first, then subjects in học bạ order."""
     cat = catalogue()
@@ -502,5 +513,5 @@ __all__ = [
     "GVCN", "ApplyResult", "AssignmentRow", "AssignmentsRefused", "ClassColumns", "StaffChoice", "TableProblem",
     "add_subject_teacher", "apply_assignments", "require_assign", "check_assignments", "class_columns", "clear_homeroom", "column_key",
     "column_title", "current_table", "give_unassigned_to_homeroom", "list_assignments", "remove_subject_teacher",
-    "set_homeroom", "split_codes", "staff_choices", "year_name",
+    "set_homeroom", "split_codes", "staff_choices", "staff_names", "year_locked", "year_name",
 ]
