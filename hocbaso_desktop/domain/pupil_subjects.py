@@ -73,4 +73,23 @@ def taken_subjects(grade: int, class_optional: frozenset[str], pupil_optional: f
     return cat.subjects_for(grade, set(class_optional) | set(pupil_optional))
 
 
-__all__ = ["join_codes", "optional_choices", "parse_codes", "resolve_subject", "split_list", "taken_subjects"]
+def optional_problem(grade: int, subject: Subject) -> str | None:
+    """Why `subject` cannot be a pupil's optional subject in `grade` (None: it can)."""
+    if grade in subject.grades:
+        return f"là môn bắt buộc ở khối {grade}, không phải môn tự chọn"
+    if grade not in subject.optional_grades:
+        return f"không phải môn tự chọn của khối {grade}"
+    return None
+
+
+def exempt_problem(grade: int, subject: Subject, taken: Iterable[str] | None = None) -> str | None:
+    """Why a pupil of `grade` taking `taken` cannot be exempt from `subject` (None: they can).
+    taken None: only the grade is checked (the class's optional subjects are not known yet)."""
+    if not subject.offered_in(grade):
+        return f"khối {grade} không có môn {subject.name}: không miễn được"
+    if taken is not None and subject.code not in set(taken):
+        return f"học sinh không học môn tự chọn {subject.name}: không miễn được"
+    return None
+
+
+__all__ = ["exempt_problem", "optional_problem", "join_codes", "optional_choices", "parse_codes", "resolve_subject", "split_list", "taken_subjects"]

@@ -29,6 +29,14 @@ FIELD_LABELS: dict[str, str] = {
     "mother_name": "Họ tên mẹ",
     "guardian_name": "Người giám hộ",
     "grade": "Khối",
+    # optional per-pupil facts (issue 14): read when the column is there, never required
+    "register_no": "Số đăng bộ",
+    "enrolled_on": "Ngày vào trường",
+    "policy_group": "Đối tượng chính sách",
+    "disability": "Khuyết tật",
+    "not_assessed": "Đánh giá theo KHGD cá nhân",
+    "optional_subjects": "Môn tự chọn",
+    "exempt_subjects": "Miễn môn",
 }
 
 # Name parts typed in two or three columns ("Họ đệm" + "Tên", or "Họ" + "Tên đệm" + "Tên").
@@ -61,6 +69,14 @@ _add("grade", "khoi", "khoilop")
 _add("father_name", "hotencha", "hovatencha", "tencha", "cha", "hotenbo", "hovatenbo", "bo", "chaduonghocsinh")
 _add("mother_name", "hotenme", "hovatenme", "tenme", "me")
 _add("guardian_name", "nguoigiamho", "hotennguoigiamho", "hovatennguoigiamho", "giamho")
+_add("register_no", "sodangbo", "sodb", "sodangbohocsinh", "sohieudangbo")
+_add("enrolled_on", "ngaynhaphoc", "ngayvaotruong", "ngaynhaptruong", "ngaynhaphocngayvaotruong", "ngayvaohoc")
+_add("policy_group", "doituongchinhsach", "dienchinhsach", "doituonguutien", "chinhsach")
+_add("disability", "khuyettat", "loaikhuyettat", "dangkhuyettat", "hocsinhkhuyettat", "khuyettatloai")
+_add("not_assessed", "danhgiatheokhgdcanhan", "danhgiatheokehoachgiaoduccanhan", "khgdcanhan",
+     "kehoachgiaoduccanhan", "danhgiatheokhgdcn", "theokhgdcanhan")
+_add("optional_subjects", "montuchon", "cacmontuchon", "monhoctuchon")
+_add("exempt_subjects", "mienmon", "cacmonmien", "monduocmien", "monmien", "mienhoc", "monmienhoc")
 
 # Two identifiers exist (codes.md): the 12-digit số định danh cá nhân (our match key, Student.personal_id)
 # and the education sector's student code (Student.moet_code). Headers that can only mean one of them:

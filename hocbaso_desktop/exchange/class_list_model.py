@@ -62,6 +62,14 @@ class StudentData:
     father_name: str | None = None
     mother_name: str | None = None
     guardian_name: str | None = None
+    # optional per-pupil facts (issue 14); None: column absent or cell blank
+    register_no: str | None = None
+    enrolled_on: date | None = None
+    policy_group: str | None = None
+    disability: str | None = None
+    not_assessed: bool | None = None
+    optional_subjects: frozenset[str] | None = None  # catalogue codes, for the enrolment of the year
+    exempt_subjects: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

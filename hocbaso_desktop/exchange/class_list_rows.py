@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from ..domain.ethnic import ethnic_code
 from ..domain.identity import check_personal_id
-from ..domain.text import clean
+from ..domain.pupil_subjects import exempt_problem, optional_problem, resolve_subject, split_list
+from ..domain.text import clean, fold
 from .class_list_model import ERROR, WARNING, ListRow, Problem, StudentData
 from .class_list_values import (
     display,
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from .class_list import _SheetReader
 
 _TEXT_FIELDS = {"birthplace": 250, "hometown": 250, "address": 250, "father_name": 150, "mother_name": 150,
-                "guardian_name": 150, "nationality": 50, "moet_code": 20}
+                "guardian_name": 150, "nationality": 50, "moet_code": 20, "register_no": 30, "policy_group": 100,
+                "disability": 100}
+_YES = {"x", "co", "c", "1", "yes", "true", "dung", "v", "✓", "✔", "khgd", "khgdcanhan"}
+_NO = {"khong", "k", "0", "no", "false"}
 
 
 class RowParser:
@@ -72,6 +76,7 @@ class RowParser:
         cls = self._class()
         eth = self._ethnicity()
         texts = {f: self._text(f, n) for f, n in _TEXT_FIELDS.items()}
+        facts = self._facts(cls[1] if cls else None)
         student = None
         if not self.failed and name and birth and sex and pid and cls:
             check = check_personal_id(pid, birth, sex)
@@ -80,7 +85,7 @@ class RowParser:
             for w in check.warnings:
                 self.problem(WARNING, "personal_id", pid, w)
             if not self.failed:
-                student = StudentData(pid, name, birth, sex, cls[0], cls[1], ethnicity_code=eth, **texts)
+                student = StudentData(pid, name, birth, sex, cls[0], cls[1], ethnicity_code=eth, **texts, **facts)
         raw_text = {f: display(v) for f, v in self.raw.items()}
         if self.parts:
             raw_text["full_name"] = clean(" ".join(display(v) for _p, v in self.parts))
@@ -196,6 +201,42 @@ class RowParser:
         if code is None:
             self.problem(ERROR, "ethnicity", v, "không có trong danh mục 54 dân tộc (và người nước ngoài)")
         return code
+
+    def _facts(self, grade: int | None) -> dict[str, object]:
+        """The optional per-pupil columns: enrolment date, individual plan, optional and exempt subjects."""
+        out: dict[str, object] = {}
+        if "enrolled_on" in self.raw and (v := self.cell("enrolled_on")) is not None:
+            d, reason = parse_date(v)
+            if d is None:
+                self.problem(ERROR, "enrolled_on", v, reason)
+            out["enrolled_on"] = d
+        if "not_assessed" in self.raw and (v := self.cell("not_assessed")) is not None:
+            key = fold(display(v))
+            if key in _YES:
+                out["not_assessed"] = True
+            elif key in _NO:
+                out["not_assessed"] = False
+            else:
+                self.problem(ERROR, "not_assessed", v, "ghi «x» hoặc «có» nếu học sinh được đánh giá theo kế hoạch giáo "
+                                                       "dục cá nhân, để trống hoặc «không» nếu không")
+        for key in ("optional_subjects", "exempt_subjects"):
+            if key not in self.raw or (v := self.cell(key)) is None:
+                continue
+            codes: set[str] = set()
+            for item in split_list(display(v)):
+                subj = resolve_subject(item)
+                if subj is None:
+                    self.problem(ERROR, key, item, "không có môn học này trong danh mục TT27 (ghi mã như NN1, TDT "
+                                                   "hoặc tên môn, cách nhau bởi dấu phẩy)")
+                    continue
+                if grade is not None:
+                    why = optional_problem(grade, subj) if key == "optional_subjects" else exempt_problem(grade, subj)
+                    if why:
+                        self.problem(ERROR, key, subj.name, why)
+                        continue
+                codes.add(subj.code)
+            out[key] = frozenset(codes)
+        return out
 
     def _text(self, field_key: str, limit: int) -> str | None:
         if field_key not in self.raw:

@@ -40,6 +40,14 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Họ tên cha", 22, ""),
     ("Họ tên mẹ", 22, ""),
     ("Người giám hộ", 22, ""),
+    # optional per-pupil facts (issue 14): blank means "keep what the program holds"
+    ("Số đăng bộ", 12, "Không bắt buộc: số trong sổ đăng bộ của trường."),
+    ("Ngày vào trường", 13, "Không bắt buộc. Dạng ngày/tháng/năm."),
+    ("Đối tượng chính sách", 20, "Không bắt buộc, ví dụ: Hộ nghèo, Con thương binh."),
+    ("Khuyết tật", 18, "Không bắt buộc: loại khuyết tật; để trống nếu không."),
+    ("Đánh giá theo KHGD cá nhân", 14, "Không bắt buộc: ghi x nếu học sinh được đánh giá theo kế hoạch giáo dục cá nhân."),
+    ("Môn tự chọn", 16, "Không bắt buộc: NN1 (Ngoại ngữ 1, khối 1-2), TDT (Tiếng dân tộc); cách nhau bởi dấu phẩy."),
+    ("Miễn môn", 16, "Không bắt buộc: mã hoặc tên môn được miễn (M), ví dụ GDTC; cách nhau bởi dấu phẩy."),
 )
 DEFAULT_CLASSES = tuple(f"{g}{letter}" for g in range(1, 6) for letter in "ABCDE")
 
@@ -72,6 +80,8 @@ def write_template(path: str | Path, classes: Sequence[str] = (), year: str = ""
         ws[f"{col['Mã định danh']}{r}"].number_format = "@"
         ws[f"{col['Mã học sinh']}{r}"].number_format = "@"
         ws[f"{col['Ngày sinh']}{r}"].number_format = "dd/mm/yyyy"
+        ws[f"{col['Ngày vào trường']}{r}"].number_format = "dd/mm/yyyy"
+        ws[f"{col['Số đăng bộ']}{r}"].number_format = "@"
 
     class_names = list(classes) or list(DEFAULT_CLASSES)
     lists["A1"], lists["B1"], lists["C1"] = "Giới tính", "Dân tộc", "Lớp"
@@ -108,6 +118,7 @@ def write_template(path: str | Path, classes: Sequence[str] = (), year: str = ""
         "3. Mã định danh là số định danh cá nhân của học sinh; phần mềm dùng nó để nhận ra học sinh khi nhập lại.",
         "4. Có thể nhập lại tệp nhiều lần: học sinh đã có được cập nhật, không bị nhân đôi, không ai bị xóa.",
         "5. Có thể tách mỗi lớp một trang; khi đó tên trang là tên lớp (ví dụ 3A) và bỏ trống cột Lớp.",
+        "6. Các cột từ «Số đăng bộ» trở đi không bắt buộc; ô trống giữ nguyên dữ liệu đã có trong phần mềm.",
     ]
     for i, line in enumerate(lines, start=1):
         help_ws.cell(row=i, column=1, value=line).font = Font(bold=(i == 1))

@@ -20,18 +20,24 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
+from ..domain.catalogue import catalogue
+from ..domain.pupil_subjects import exempt_problem, join_codes, parse_codes, taken_subjects
 from ..domain import rights
 from ..domain.roles import SYSTEM, Actor
 from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list, year_start
 from ..storage.engine import Store, Tx
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Student
+from .pupil_profile import set_exemption_rows
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 # Student columns the file may set; compared old → new and audited field by field.
 COMPARED = ("full_name", "birth_date", "sex", "ethnicity_code", "moet_code", "nationality", "birthplace", "hometown",
-            "address", "father_name", "mother_name", "guardian_name")
+            "address", "father_name", "mother_name", "guardian_name", "register_no", "enrolled_on", "policy_group",
+            "disability", "not_assessed")
+# Enrolment columns of the year the file may set (issue 14): stored as comma-separated codes.
+ENROLMENT_COMPARED = ("optional_subjects", "exempt_subjects")
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 _CHUNK = 500  # below SQLite's limit on bound parameters in one IN (…)
 
@@ -165,17 +171,18 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
         for st in s.execute(select(Student).where(Student.personal_id.in_(pids[i:i + _CHUNK]))).scalars():
             existing[st.personal_id] = st
     classes: dict[str, SchoolClass] = {}
-    enrolments: dict[int, tuple[str, str]] = {}  # student id → (class name, status) this year
+    enrolments: dict[int, tuple[str, str, str, str]] = {}  # student id → (class, status, optional, exempt) this year
     roster: list[tuple[str, str, str]] = []  # (personal_id, name, class) of active pupils this year
     if year_row is not None:
         classes = {c.name.upper(): c for c in s.execute(select(SchoolClass).where(SchoolClass.year_id == year_row.id)).scalars()}
-        for sid, pid, name, cname, status in s.execute(
-            select(Enrolment.student_id, Student.personal_id, Student.full_name, SchoolClass.name, Enrolment.status)
+        for sid, pid, name, cname, status, opt, exempt in s.execute(
+            select(Enrolment.student_id, Student.personal_id, Student.full_name, SchoolClass.name, Enrolment.status,
+                   Enrolment.optional_subjects, Enrolment.exempt_subjects)
             .join(Student, Enrolment.student_id == Student.id)
             .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
             .where(Enrolment.year_id == year_row.id)
         ):
-            enrolments[sid] = (cname, status)
+            enrolments[sid] = (cname, status, opt, exempt)
             if status == "active":
                 roster.append((pid, name, cname))
     wanted: dict[str, int] = {}
@@ -185,6 +192,8 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
         wanted.setdefault(st_data.class_name.upper(), st_data.grade)
         if st_data.class_name.upper() not in classes and (st_data.class_name, st_data.grade) not in plan.classes_to_create:
             plan.classes_to_create.append((st_data.class_name, st_data.grade))
+        _check_exemptions(cl, r, classes.get(st_data.class_name.upper()), enrolments.get(existing[st_data.personal_id].id)
+                          if st_data.personal_id in existing else None)
         old = existing.get(st_data.personal_id)
         if old is None:
             plan.new.append(StudentChange(st_data.personal_id, st_data.full_name, st_data.class_name, r.sheet, r.row, {}))
@@ -200,6 +209,10 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
                 changes["class_name"] = (enr[0], target)
             if enr[1] != "active":
                 changes["status"] = (enr[1], "active")
+        for f, held in zip(ENROLMENT_COMPARED, (enr[2], enr[3]) if enr else ("", "")):
+            value = getattr(st_data, f)
+            if value is not None and parse_codes(held) != value:
+                changes[f] = (held, join_codes(value))
         kind = plan.updated if changes else plan.unchanged
         kind.append(StudentChange(st_data.personal_id, st_data.full_name, st_data.class_name, r.sheet, r.row, changes))
     in_file = set(pids)
@@ -216,6 +229,24 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
             if pr not in cl.problems:
                 cl.problems.append(pr)
     return plan
+
+
+def _check_exemptions(cl: ClassList, r, cls: SchoolClass | None, enr: tuple[str, str, str, str] | None) -> None:  # noqa: ANN001
+    """An exemption of an optional subject needs the subject taken: by the class or by the pupil
+    (this row's Môn tự chọn, else what the database holds for the year)."""
+    d = r.student
+    if not d.exempt_subjects:
+        return
+    class_opt = parse_codes(cls.optional_subjects) if cls is not None else frozenset()
+    own = d.optional_subjects if d.optional_subjects is not None else (parse_codes(enr[2]) if enr else frozenset())
+    taken = {x.code for x in taken_subjects(d.grade, class_opt, own)}
+    for code in sorted(d.exempt_subjects):
+        why = exempt_problem(d.grade, catalogue().subject(code), taken)
+        if why:
+            pr = Problem("error", r.sheet, r.row, "Miễn môn", r.cells.get("exempt_subjects", ""), "exempt_subjects",
+                         catalogue().subject(code).name, why)
+            if pr not in cl.problems:
+                cl.problems.append(pr)
 
 
 def _field_changes(old: Student, new: StudentData) -> dict[str, tuple[object, object]]:
@@ -262,11 +293,18 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
                 ids[pid] = sid
         s.execute(insert(Enrolment), [
             {"student_id": ids[c.personal_id], "year_id": year_row.id, "class_id": class_ids[c.class_name.upper()],
-             "status": "active"} for c in plan.new
+             "status": "active", **_enrolment_values(data[c.personal_id])} for c in plan.new
         ])
+        exempting = [c.personal_id for c in plan.new if data[c.personal_id].exempt_subjects]
+        if exempting:
+            for eid, sid in s.execute(select(Enrolment.id, Enrolment.student_id).where(
+                    Enrolment.year_id == year_row.id, Enrolment.student_id.in_([ids[p] for p in exempting]))):
+                pid = next(p for p in exempting if ids[p] == sid)
+                set_exemption_rows(s, eid, data[pid].exempt_subjects or (), ())
         for row in student_rows:
-            changes = {k: v for k, v in row.items() if v not in ("", None)}
+            changes = {k: _jsonable(v) for k, v in row.items() if v not in ("", None, False)}
             changes["class_name"] = data[row["personal_id"]].class_name
+            changes.update({k: v for k, v in _enrolment_values(data[row["personal_id"]]).items() if v})
             events.append(("student.import", "student", ids[row["personal_id"]], changes))
             done += 1
             if progress and done % 200 == 0:
@@ -285,13 +323,24 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
             fields = {f: new for f, (_old, new) in c.changes.items() if f in COMPARED}
             if fields:
                 updates.append({"id": st.id} | fields)
+            e = enrol.get(st.id)
             if "class_name" in c.changes or "status" in c.changes:
                 cid = class_ids[c.class_name.upper()]
-                e = enrol.get(st.id)
                 if e is None:
-                    s.add(Enrolment(student_id=st.id, year_id=year_row.id, class_id=cid, status="active"))
+                    e = Enrolment(student_id=st.id, year_id=year_row.id, class_id=cid, status="active")
+                    s.add(e)
+                    s.flush()
                 else:
                     e.class_id, e.status, e.left_on = cid, "active", None
+            if e is not None and any(f in c.changes for f in ENROLMENT_COMPARED):
+                old_exempt = parse_codes(e.exempt_subjects)
+                for f in ENROLMENT_COMPARED:
+                    if f in c.changes:
+                        setattr(e, f, c.changes[f][1])
+                new_exempt = parse_codes(e.exempt_subjects)
+                if new_exempt != old_exempt:
+                    s.flush()
+                    set_exemption_rows(s, e.id, new_exempt - old_exempt, old_exempt - new_exempt)
             events.append(("student.update", "student", st.id,
                            {f: [_jsonable(o), _jsonable(n)] for f, (o, n) in c.changes.items()} | {"by": "import"}))
             done += 1
@@ -321,8 +370,13 @@ def _student_values(d: StudentData) -> dict[str, object]:
         "ethnicity_code": d.ethnicity_code or "01", "moet_code": d.moet_code or "",
         "nationality": d.nationality or "Việt Nam", "birthplace": d.birthplace or "", "hometown": d.hometown or "",
         "address": d.address or "", "father_name": d.father_name or "", "mother_name": d.mother_name or "",
-        "guardian_name": d.guardian_name or "",
+        "guardian_name": d.guardian_name or "", "register_no": d.register_no or "", "enrolled_on": d.enrolled_on,
+        "policy_group": d.policy_group or "", "disability": d.disability or "", "not_assessed": bool(d.not_assessed),
     }
+
+
+def _enrolment_values(d: StudentData) -> dict[str, str]:
+    return {"optional_subjects": join_codes(d.optional_subjects or ()), "exempt_subjects": join_codes(d.exempt_subjects or ())}
 
 
 def _jsonable(v: object) -> object:

@@ -22,7 +22,16 @@ from ..domain.catalogue import EXEMPT, PERIODS, catalogue
 from ..domain.errors import InvalidValue, NotFound, PermissionDenied, RecordLocked
 from ..domain.ethnic import ETHNIC_GROUPS, ethnic_code
 from ..domain.identity import check_personal_id
-from ..domain.pupil_subjects import join_codes, optional_choices, parse_codes, resolve_subject, split_list, taken_subjects
+from ..domain.pupil_subjects import (
+    exempt_problem,
+    join_codes,
+    optional_choices,
+    optional_problem,
+    parse_codes,
+    resolve_subject,
+    split_list,
+    taken_subjects,
+)
 from ..domain.roles import HOMEROOM, Actor
 from ..domain.text import clean
 from ..exchange.class_list_values import parse_date, parse_personal_id, parse_sex
@@ -228,12 +237,9 @@ def check_optional(grade: int, codes: Iterable[str]) -> frozenset[str]:
     """Only subjects that are optional in the grade (NN1 in grades 1-2, Tiếng dân tộc)."""
     cat = catalogue()
     for code in codes:
-        subj = cat.subject(code)
-        if grade in subj.grades:
-            raise InvalidValue(LABELS["optional_subjects"], subj.name,
-                               f"là môn bắt buộc ở khối {grade}, không phải môn tự chọn")
-        if grade not in subj.optional_grades:
-            raise InvalidValue(LABELS["optional_subjects"], subj.name, f"không phải môn tự chọn của khối {grade}")
+        problem = optional_problem(grade, cat.subject(code))
+        if problem:
+            raise InvalidValue(LABELS["optional_subjects"], cat.subject(code).name, problem)
     return frozenset(codes)
 
 
@@ -242,12 +248,9 @@ def check_exempt(grade: int, class_optional: frozenset[str], optional: frozenset
     cat = catalogue()
     taken = {s.code for s in taken_subjects(grade, class_optional, optional, cat)}
     for code in codes:
-        subj = cat.subject(code)
-        if not subj.offered_in(grade):
-            raise InvalidValue(LABELS["exempt_subjects"], subj.name, f"khối {grade} không có môn {subj.name}: không miễn được")
-        if code not in taken:
-            raise InvalidValue(LABELS["exempt_subjects"], subj.name,
-                               f"học sinh không học môn tự chọn {subj.name}: không miễn được")
+        problem = exempt_problem(grade, cat.subject(code), taken)
+        if problem:
+            raise InvalidValue(LABELS["exempt_subjects"], cat.subject(code).name, problem)
     return frozenset(codes)
 
 
