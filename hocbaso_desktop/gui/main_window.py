@@ -241,6 +241,9 @@ class MainWindow(QMainWindow):
         self.staff_ui = install_staff_ui(self)
         self.assignments_ui = install_assignments_ui(self)
         self.pupil_ui = install_pupil_ui(self)
+        from .promotion_ui import install_promotion_ui  # Học bạ › Quyết định lên lớp / ở lại lớp…
+
+        self.promotion_ui = install_promotion_ui(self)
         self.trust_ui = install_trust_ui(self)
         from .start_panel import install_start_panel
 
@@ -518,7 +521,13 @@ class MainWindow(QMainWindow):
         row = self.session.rows[idx.row()]
         p = row.proposal
         parts = [f"<b>{escape(row.full_name)}</b><br/>Mã định danh: {row.personal_id}"]
-        if p is not None:
+        if row.exempt:
+            names = ", ".join(s.name for s in catalogue().subjects if s.code in row.exempt)
+            parts.append(f"<p>Miễn môn (M): {escape(names)}</p>")
+        if p is not None and row.not_assessed:
+            # no computed proposal for an individual education plan (issue 14): say what the GVCN does
+            parts.append(f"<p><b>{escape(p.explanation)}</b>.</p>")
+        elif p is not None:
             parts.append(f"<p>Đề xuất theo TT27: <b>{p.result or 'chưa đủ dữ liệu'}</b></p>")
             items = p.missing or p.failures
             head = "Còn thiếu:" if p.missing else ("Điều kiện chưa đạt của mức cao hơn:" if items else "Đạt mọi điều kiện.")
