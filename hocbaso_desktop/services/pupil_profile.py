@@ -186,11 +186,16 @@ def profile_of_enrolment(store: Store, enrolment_id: int) -> PupilProfile:
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
+def _shown(raw: str) -> str:
+    """The value as it reads in a message, the hidden characters made visible."""
+    return clean(_INVISIBLE.sub("[ký tự ẩn]", raw))
+
+
 def _text(key: str, value: Any, *, required: bool = False) -> str:
     raw = "" if value is None else str(value)
     # Zero-width, bidi-override and control characters make two different strings look alike.
     if _INVISIBLE.search(raw) or any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in raw):
-        raise InvalidValue(LABELS[key], clean(_INVISIBLE.sub("", raw)), "có ký tự ẩn hoặc ký tự điều khiển")
+        raise InvalidValue(LABELS[key], _shown(raw), "có ký tự ẩn hoặc ký tự điều khiển")
     text = clean(raw)
     if required and not text:
         raise InvalidValue(LABELS[key], "", "không được để trống")
@@ -214,7 +219,7 @@ def _date(key: str, value: Any, *, required: bool) -> date | None:
 def _personal_id(value: Any) -> str:
     raw = "" if value is None else str(value)
     if _INVISIBLE.search(raw) or not raw.strip().replace(" ", "").isascii():
-        raise InvalidValue(LABELS["personal_id"], clean(_INVISIBLE.sub("", raw)),
+        raise InvalidValue(LABELS["personal_id"], _shown(raw),
                            "Mã định danh phải gồm đúng 12 chữ số (0-9), không có ký tự ẩn")
     pid, reason, _restored = parse_personal_id(value)  # the class-list import's own validator
     if pid is None:
