@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.catalogue import catalogue
-from ..domain.errors import HocbasoError, InputFileError
+from ..domain.errors import InputFileError
 from .xlsx_guard import damaged, open_xlsx
 from .xlsx_write import save_atomic
 
@@ -59,7 +59,8 @@ class TemplateStaff:
     note: str = ""  # e.g. "GVCN, GVBM"
 
 
-def _key(text: object) -> str | None:
+def column_key(text: object) -> str | None:
+    """A column named by code or by name (case and spacing ignored) → "GVCN" or the subject code."""
     t = " ".join(str(text or "").split()).casefold()
     if not t:
         return None
@@ -239,7 +240,7 @@ def read_sheet(path: str | Path) -> AssignmentSheet:
             if m and int(m.group(2)) == int(m.group(1)) + 1:
                 year = f"{m.group(1)}-{m.group(2)}"
         keys = {_text(v).casefold() for v in row}
-        if CLASS_HEADER.casefold() in keys and any(_key(v) for v in row):
+        if CLASS_HEADER.casefold() in keys and any(column_key(v) for v in row):
             head_at = i
             break
     if head_at is None:
@@ -259,7 +260,7 @@ def read_sheet(path: str | Path) -> AssignmentSheet:
             continue
         if h.casefold() == GRADE_HEADER.casefold():
             continue  # shown for the reader; the school's classes carry their grade
-        k = _key(h)
+        k = column_key(h)
         if k is None:
             ignored.append(h)
         elif k in headers:
@@ -293,12 +294,3 @@ def read_sheet(path: str | Path) -> AssignmentSheet:
     if not rows and not problems:
         problems.append(SheetProblem(0, "", "bảng phân công không có lớp nào"))
     return AssignmentSheet(p, year, headers, tuple(rows), tuple(problems), tuple(ignored))
-
-
-class SheetRefused(HocbasoError):
-    """The workbook has problems: nothing written. `problems` are SheetProblem, one per cell."""
-
-    def __init__(self, path: Path, problems: Sequence[SheetProblem]) -> None:
-        super().__init__(f"Không nhập tệp {path.name}: {len(problems)} lỗi, không ghi gì.\n"
-                         + "\n".join(p.line() for p in problems))
-        self.problems = tuple(problems)

@@ -33,6 +33,7 @@ from ..domain import rights
 from ..domain.catalogue import Subject, catalogue
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.roles import ROLE_NAMES, Actor
+from ..exchange.assignment_sheet import column_key  # one reading of «Toán» / TOAN for the CLI, GUI and workbook
 from ..storage.engine import Store, Tx
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Staff, TeachingAssignment
 
@@ -125,25 +126,6 @@ def column_title(key: str) -> str:
         return catalogue().subject(key).name
     except KeyError:
         return key
-
-
-def column_key(text: str) -> str | None:
-    """A column named by code or by name (case and spacing ignored) → "GVCN" or the subject code."""
-    t = " ".join(str(text or "").split()).casefold()
-    if not t:
-        return None
-    if t in (GVCN.casefold(), "giáo viên chủ nhiệm"):
-        return GVCN
-    for s in catalogue().subjects:
-        if t in (s.code.casefold(), s.name.casefold(), s.print_name.casefold()):
-            return s.code
-    return None
-
-
-def split_codes(text: object) -> list[str]:
-    """«GV001, GV002» / «GV001;GV002» → ["GV001", "GV002"] (upper-case, duplicates dropped)."""
-    raw = str(text or "").replace(";", ",").replace("\n", ",")
-    return list(dict.fromkeys(c.strip().upper() for c in raw.split(",") if c.strip()))
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -513,5 +495,5 @@ __all__ = [
     "GVCN", "ApplyResult", "AssignmentRow", "AssignmentsRefused", "ClassColumns", "StaffChoice", "TableProblem",
     "add_subject_teacher", "apply_assignments", "require_assign", "check_assignments", "class_columns", "clear_homeroom", "column_key",
     "column_title", "current_table", "give_unassigned_to_homeroom", "list_assignments", "remove_subject_teacher",
-    "set_homeroom", "split_codes", "staff_choices", "staff_names", "year_locked", "year_name",
+    "set_homeroom", "staff_choices", "staff_names", "year_locked", "year_name",
 ]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hocbaso_desktop.domain.catalogue import catalogue
-from hocbaso_desktop.domain.errors import HocbasoError, NotFound, PermissionDenied
+from hocbaso_desktop.domain.errors import HocbasoError, PermissionDenied
 from hocbaso_desktop.services import assignments as A
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.evaluation_edit import CellEdit, apply_edit
