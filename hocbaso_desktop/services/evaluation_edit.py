@@ -30,6 +30,7 @@ from ..storage.models import (
     SubjectEvaluation,
     YearResult,
 )
+from .directory import class_by_id
 from .locks import ensure_editable
 
 SUBJECT_KINDS = {"subject_level": "level", "subject_score": "score", "subject_comment": "comment"}
@@ -244,16 +245,20 @@ def _comment(raw: Any, label: str) -> str:
     return text
 
 
-def _proposal_lookup(store: Store):
-    def proposal_of(enrolment_id: int) -> str | None:
-        # Read with the same session-less path as the grid so the GVCN sees the same proposal.
-        from .grid import load_grid
+def _proposal_lookup(store: Store, class_ids: dict[int, int]):  # noqa: ANN202
+    """The TT27 proposal of an enrolment, read through the batch's own session (`tx.session`): the
+    ratings a batch has just written count, so an Excel workbook that fills the year and confirms
+    the result in one import is judged on what it brings, not on the empty grid before it."""
+    from .grid import load_grid
 
-        with store.read() as s:
-            class_id = s.execute(select(Enrolment.class_id).where(Enrolment.id == enrolment_id)).scalar()
+    infos = {cid: class_by_id(store, cid) for cid in set(class_ids.values())}
+
+    def proposal_of(session: Session, enrolment_id: int) -> str | None:
+        class_id = class_ids.get(enrolment_id)
         if class_id is None:
             return None
-        g = load_grid(store, class_id, FINAL_PERIOD, only={enrolment_id})
+        session.flush()
+        g = load_grid(store, class_id, FINAL_PERIOD, only={enrolment_id}, info=infos[class_id], session=session)
         return g.rows[0].proposal.result if g.rows and g.rows[0].proposal else None
 
     return proposal_of
@@ -275,29 +280,41 @@ def apply_edits(store: Store, actor: Actor, edits: list[CellEdit], *,
     back whatever happened; the outcomes still carry old → new. In both cases every outcome is
     returned, and a rolled-back batch leaves no audit entry.
     """
-    needs_proposal = any(e.kind == "confirmed" for e in edits)
-    proposals: dict[int, str | None] = {}
-    if needs_proposal:
-        lookup = _proposal_lookup(store)
-        for e in edits:
-            if e.kind == "confirmed" and e.enrolment_id not in proposals:
-                proposals[e.enrolment_id] = lookup(e.enrolment_id)
-    outcomes: list[EditOutcome] = []
+    confirmations = [e.enrolment_id for e in edits if e.kind == "confirmed"]
+    lookup = None
+    if confirmations:
+        with store.read() as s:
+            class_ids = dict(s.execute(select(Enrolment.id, Enrolment.class_id)
+                                       .where(Enrolment.id.in_(set(confirmations)))).all())
+        lookup = _proposal_lookup(store, class_ids)
+    # Ratings first, confirmations last: a result is checked against the proposal that the batch's
+    # own ratings make (outcomes still come back in the order of `edits`).
+    order = sorted(range(len(edits)), key=lambda i: edits[i].kind == "confirmed")
+    by_index: dict[int, EditOutcome] = {}
     try:
         with store.transaction(actor.code) as tx:
-            for e in edits:
+            proposals: dict[int, str | None] = {}
+
+            def proposal_of(enrolment_id: int) -> str | None:
+                if enrolment_id not in proposals:
+                    proposals[enrolment_id] = lookup(tx.session, enrolment_id) if lookup else None
+                return proposals[enrolment_id]
+
+            for i in order:
+                e = edits[i]
                 sp = tx.session.begin_nested()  # a refused cell rolls back alone (SAVEPOINT)
                 try:
-                    outcomes.append(_apply_one(tx, actor, e, proposals.get))
+                    by_index[i] = _apply_one(tx, actor, e, proposal_of)
                     sp.commit()
                 except HocbasoError as err:
                     sp.rollback()
-                    outcomes.append(EditOutcome(e, False, message=err.message))
+                    by_index[i] = EditOutcome(e, False, message=err.message)
+            outcomes = [by_index[i] for i in range(len(edits))]
             if dry_run or (all_or_nothing and not all(o.ok for o in outcomes)):
                 raise _RollBack  # store.transaction rolls back and skips anchoring the audit head
     except _RollBack:
         pass
-    return outcomes
+    return [by_index[i] for i in range(len(edits))]
 
 
 def apply_edit(store: Store, actor: Actor, edit: CellEdit) -> EditOutcome:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
 from sqlalchemy import select
 
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, Quality, Subject, catalogue
@@ -105,12 +107,16 @@ def year_inputs(grade: int, optional: frozenset[str], not_assessed: bool,
     )
 
 
-def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = None, info: ClassInfo | None = None) -> ClassGrid:
-    """The whole class, or only some enrolments (after an edit, to refresh just those rows)."""
+def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = None, info: ClassInfo | None = None,
+              *, session: Session | None = None) -> ClassGrid:
+    """The whole class, or only some enrolments (after an edit, to refresh just those rows).
+
+    `session`: read inside a caller's open transaction (with `info` given), so a batch that changes
+    ratings and confirms the result in one go sees its own ratings."""
     info = info or class_by_id(store, class_id)
     cat = catalogue()
     qualities = tuple(cat.qualities_for(info.grade))
-    with store.read() as s:
+    with (nullcontext(session) if session is not None else store.read()) as s:
         enrol_all = s.execute(
             select(Enrolment.id, Student.id, Student.personal_id, Student.full_name, Student.not_assessed,
                    Enrolment.optional_subjects, Enrolment.exempt_subjects)

@@ -262,3 +262,27 @@ def test_every_class_and_period_reads_back_clean(demo_store, tmp_path: Path) -> 
             assert rep.ok and not rep.changes, (c.name, period, rep.problem_lines()[:3])
     with demo_store.read() as s:
         assert s.execute(select(func.count()).select_from(AuditEntry)).scalar() == n_audit
+
+
+def test_a_result_is_judged_on_the_ratings_the_same_workbook_brings(demo_store, cls, exported: Path, tmp_path: Path) -> None:
+    """A teacher lowers Toán to C and confirms CHT in one workbook: the proposal the result is checked
+    against is the one her new ratings make (CHT), so no reason is asked; claiming HTXS beside a C
+    still needs one. Before, the proposal came from the grid as it was before the import."""
+    rows = _pupils(demo_store, cls)
+    pupil = next(r for r in rows if r.proposal and r.proposal.result in ("HTXS", "HTT", "HT") and not r.not_assessed)
+    pid = pupil.personal_id
+    ws = load_workbook(exported)[SHEET_SUMMARY]
+    assert ws.cell(row_of(ws, pid), headers(ws)["Kết quả giáo dục – GVCN xác nhận"]).value != "CHT"
+    changed = tmp_path / "cht.xlsx"
+    edit(exported, changed, [(SHEET_SUBJECTS, pid, "Toán – Mức", "C"), (SHEET_SUBJECTS, pid, "Toán – Điểm KTĐK", 3),
+                             (SHEET_SUMMARY, pid, "Kết quả giáo dục – GVCN xác nhận", "CHT")])
+    report = import_grid(demo_store, directory.actor(demo_store, cls.homeroom_code), changed)
+    assert report.written, report.problem_lines()
+    after = next(r for r in _pupils(demo_store, cls) if r.personal_id == pid)
+    assert after.year.confirmed_result == "CHT" and after.proposal.result == "CHT" and after.year.change_reason == ""
+
+    claim = tmp_path / "claim.xlsx"
+    export_grid(demo_store, cls.id, "CN", tmp_path / "again.xlsx")
+    edit(tmp_path / "again.xlsx", claim, [(SHEET_SUMMARY, pid, "Kết quả giáo dục – GVCN xác nhận", "HTXS")])
+    report = import_grid(demo_store, directory.actor(demo_store, cls.homeroom_code), claim)
+    assert not report.written and any("cần ghi lý do" in line for line in report.problem_lines())
