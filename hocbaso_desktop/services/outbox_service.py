@@ -142,7 +142,7 @@ def transport_for(store: Store, endpoint: str | None = None, token_env: str | No
     cfg = outbox_settings(store)
     endpoint = endpoint or cfg.endpoint
     if not endpoint:
-        raise OutboxConfigError("chưa cài đặt địa chỉ gửi (--endpoint URL hoặc cài đặt outbox.endpoint)")
+        raise OutboxConfigError("chưa cài đặt địa chỉ gửi (Cài đặt › Gửi CSDL › Địa chỉ máy nhận, hoặc lệnh «hocbaso outbox send --endpoint URL»)")
     env = token_env or cfg.token_env
     token = None
     if env:
