@@ -385,6 +385,17 @@ def apply_assignments(store: Store, actor: Actor, year: str | None, table: Table
         return _apply(tx, plan)
 
 
+def apply_in_transaction(tx: Tx, year: str, table: Table) -> ApplyResult:
+    """apply_assignments inside a transaction the caller owns (the new-year rollover of issue 17 copies
+    the old year's table, class names mapped, in its own single transaction). The caller checks
+    rights.ASSIGN_TEACHING; the year's lock and every cell are checked here."""
+    y = _writable_year(tx.session, year)
+    plan = _check(tx.session, y, table)
+    if plan.problems:
+        raise AssignmentsRefused(plan.problems)
+    return _apply(tx, plan)
+
+
 def _one(store: Store, actor: Actor, year: str | None, class_name: str, change) -> ApplyResult:  # noqa: ANN001
     """Read the class's row, let `change(row, info, label)` return the cells to set (or raise), apply
     them like a table: same checks, same audit, one transaction."""
@@ -493,7 +504,7 @@ def give_unassigned_to_homeroom(table: Mapping[str, Mapping[str, Sequence[str]]]
 
 __all__ = [
     "GVCN", "ApplyResult", "AssignmentRow", "AssignmentsRefused", "ClassColumns", "StaffChoice", "TableProblem",
-    "add_subject_teacher", "apply_assignments", "require_assign", "check_assignments", "class_columns", "clear_homeroom", "column_key",
+    "add_subject_teacher", "apply_assignments", "apply_in_transaction", "require_assign", "check_assignments", "class_columns", "clear_homeroom", "column_key",
     "column_title", "current_table", "give_unassigned_to_homeroom", "list_assignments", "remove_subject_teacher",
     "set_homeroom", "staff_choices", "staff_names", "year_locked", "year_name",
 ]

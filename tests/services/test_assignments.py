@@ -211,3 +211,15 @@ def test_rows_without_the_role_grant_nothing(store: Store) -> None:
     gv = directory.actor(store, "GV001")
     assert gv.homeroom_class_ids == frozenset() and gv.teaches == frozenset()
     assert "1A\tGVCN\tGV001" in rows(store)  # the rows stay for the record; they just give nothing
+
+
+def test_a_caller_owned_transaction_can_copy_a_table(store: Store) -> None:
+    """Room for issue 17 (copying assignments to a new year inside the rollover's transaction)."""
+    A.set_homeroom(store, admin(store), "1A", "GV001", teach_unassigned=True)
+    table = {"2A": A.current_table(store, YEAR)["1A"]}  # 1A's row onto 2A (same subjects in grades 1-2)
+    with store.transaction("QT01") as tx:
+        res = A.apply_in_transaction(tx, YEAR, table)
+    assert ("2A", "", "GV001") in res.homeroom_changes and "2A\tTOAN\tGV001" in rows(store)
+    with pytest.raises(A.AssignmentsRefused):
+        with store.transaction("QT01") as tx:
+            A.apply_in_transaction(tx, YEAR, {"4A": {"GVCN": ["GV009"]}})
