@@ -50,7 +50,7 @@ def summary_table(store: Store, class_id: int, period: str) -> SummaryTable:
         ))
     return SummaryTable(
         school=sc.name if sc else "", authority=_authority(sc), year=info.year, class_name=info.name,
-        grade=info.grade, period=period, optional=info.optional_subjects, homeroom_name=info.homeroom_name,
+        grade=info.grade, period=period, optional=grid.optional or info.optional_subjects, homeroom_name=info.homeroom_name,
         principal_name=principal, students=tuple(out),
     )
 
