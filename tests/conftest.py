@@ -22,6 +22,20 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.tools import MARKER
+
+    config.addinivalue_line("markers", f"{MARKER}(*names): programs the test needs (tests/tools.py: skip locally, fail on CI)")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from tests.tools import MARKER, require_tool
+
+    for mark in item.iter_markers(MARKER):
+        for name in mark.args:
+            require_tool(name)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from hocbaso_desktop.services.demo import create_demo_school

@@ -19,8 +19,8 @@ from pathlib import Path
 from hocbaso_desktop.services import settings as settings_service
 from hocbaso_desktop.services.signing_setup import create_school_demo_token
 from hocbaso_desktop.signing import DemoTokenInfo, Pkcs11Provider, softhsm
-from hocbaso_desktop.signing.modules import find_softhsm_module
 from hocbaso_desktop.storage.engine import Store
+from tests.tools import require_tool
 
 PIN = "424242"
 LABEL = "HOCBASO-TEST-SCHOOL"
@@ -55,12 +55,10 @@ class SchoolToken:
 _cached: SchoolToken | None = None
 
 
-def school_token(demo_template: Path) -> SchoolToken | None:
-    """The shared token, or None when SoftHSM2 is not installed (tests then skip)."""
+def school_token(demo_template: Path) -> SchoolToken:
+    """The shared token. Without SoftHSM2 the calling test skips locally and fails on CI (tests/tools.py)."""
     global _cached
-    module = find_softhsm_module()
-    if module is None:
-        return None
+    module = require_tool("softhsm2")
     if _cached is None:
         home = Path(tempfile.mkdtemp(prefix="hocbaso-school-token-"))
         db = home / "template.sqlite3"

@@ -73,12 +73,11 @@ def _make_receiver(template: Path, dst: Path, pid: str, trust_dirs: list[Path]) 
 _cached: TwoSchools | None = None
 
 
-def two_schools(demo_template: Path, base: Path | None = None) -> TwoSchools | None:
-    """Built once per process (services, CLI and GUI tests share it); None without SoftHSM2."""
+def two_schools(demo_template: Path, base: Path | None = None) -> TwoSchools:
+    """Built once per process (services, CLI and GUI tests share it). Without SoftHSM2 the calling
+    test skips locally and fails on CI (tests/tools.py)."""
     global _cached
     token = school_token(demo_template)
-    if token is None:
-        return None
     if _cached is None:
         _cached = _build(demo_template, base or Path(tempfile.mkdtemp(prefix="hocbaso-two-schools-")), token)
     token.activate()

@@ -15,6 +15,7 @@ import pytest
 
 from hocbaso_desktop.exchange.archive.bagit_format import MANIFEST, TAGMANIFEST, UnsafePath, check_relative_path
 from hocbaso_desktop.exchange.archive.verify import verify_archive
+from tests.tools import require_tool
 
 HOSTILE = [
     "../x", "data/../../x", "data/../bagit.txt", "/etc/passwd", "data//x", "data/./x", "C:/Windows/win.ini",
@@ -131,10 +132,7 @@ def test_audit_chain_formula_matches_storage() -> None:
 
 def test_openssl_verifies_the_seal_by_hand(sealed_archive: Path, token) -> None:
     """The README's manual check: stock OpenSSL accepts the seal over the tag manifest."""
-    import shutil
-
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl not installed")
+    require_tool("openssl")
     root = next(token.trust_dir.glob("*root*"))
     out = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER",
                           "-in", str(sealed_archive / "seal" / "tagmanifest-sha256.txt.p7s"),

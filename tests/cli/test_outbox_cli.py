@@ -42,7 +42,7 @@ class ReceiverProcess:
 
     def stop(self) -> None:
         self.p.terminate()
-        self.p.wait(10)
+        self.p.wait(60)
 
 
 def _free_port() -> int:

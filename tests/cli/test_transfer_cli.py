@@ -17,10 +17,7 @@ from tests.transfer_schools import PIN, RECEIVER_NAME, TwoSchools, copy_db, two_
 
 @pytest.fixture(scope="module")
 def schools(demo_template: Path) -> TwoSchools:
-    t = two_schools(demo_template)
-    if t is None:
-        pytest.skip("SoftHSM2 is not installed")
-    return t
+    return two_schools(demo_template)
 
 
 def run(db: Path, *args: str, pin: str | None = PIN) -> subprocess.CompletedProcess:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -21,6 +20,7 @@ from hocbaso_desktop.services.grid import class_results, load_grid
 from hocbaso_desktop.services.grid_excel import cell_value, export_grid
 from hocbaso_desktop.storage.models import Enrolment, QualityEvaluation, SubjectEvaluation
 from tests.grid_xlsx import headers
+from tests.tools import optional_tool
 
 
 def _scored(grade: int, period: str) -> list[str]:
@@ -251,10 +251,9 @@ def test_summary_mid_term_has_no_result_columns(demo_store, tmp_path: Path) -> N
     assert "Điểm KTĐK" not in values and "Đánh giá kết quả giáo dục" not in values and "Ghi chú" in values
 
 
-@pytest.mark.skipif(not (shutil.which("libreoffice") or shutil.which("soffice")), reason="LibreOffice not installed")
 def test_summary_renders_to_pdf(demo_store, tmp_path: Path) -> None:
+    exe = optional_tool("libreoffice", "soffice")
     c = directory.find_class(demo_store, "5A")
     out = export_class_summary(demo_store, c.id, "CN", tmp_path / "tonghop.xlsx")
-    exe = shutil.which("libreoffice") or shutil.which("soffice")
     subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)], check=True, timeout=180)
     assert (tmp_path / "tonghop.pdf").stat().st_size > 1000

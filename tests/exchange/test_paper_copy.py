@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,8 +20,9 @@ from hocbaso_desktop.exchange.paper_copy import (
 from hocbaso_desktop.exchange.paper_style import MARGIN_B, MARGIN_R, PAGE_H, PAGE_W, QR_SIZE
 from hocbaso_desktop.exchange.pdf_fonts import BOLD, ITALIC, REGULAR, missing_glyphs
 from hocbaso_desktop.exchange.qr import QUIET_ZONE, qr_matrix
+from tests.tools import requires
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+pytestmark = requires("pdftotext", "pdftoppm")
 
 VIETNAMESE = "ữ ỗ ặ ẫ ằ Đ đ ơ ư Ư Ơ ỹ ỷ ỵ ỳ ẻ ẽ ẹ ể ễ ệ ỉ ĩ ị ỏ õ ọ ổ ộ ớ ờ ở ỡ ợ ủ ũ ụ ứ ừ ử ự Ắ Ằ Ẳ Ẵ Ặ Ấ Ầ Ẩ Ẫ Ậ"
 
@@ -176,7 +176,8 @@ def _render_png(pdf: Path, page: int, dpi: int, tmp_path: Path) -> Path:
 
 def test_drawn_qr_equals_the_encoders_matrix(class_pdf: Path, tmp_path: Path):
     """Sample every module of the printed code and compare with qrcode's matrix for the mã tra cứu."""
-    Image = pytest.importorskip("PIL.Image")
+    from PIL import Image  # pillow is a dependency of the program
+
     dpi = 300
     img = Image.open(_render_png(class_pdf, 2, dpi, tmp_path)).convert("L")
     k = dpi / 72
@@ -194,8 +195,9 @@ def test_drawn_qr_equals_the_encoders_matrix(class_pdf: Path, tmp_path: Path):
 
 @pytest.mark.parametrize("page", [2, 4, 5, 7])
 def test_qr_decodes_to_the_lookup_code(class_pdf: Path, tmp_path: Path, page: int):
-    zxingcpp = pytest.importorskip("zxingcpp")
-    Image = pytest.importorskip("PIL.Image")
+    import zxingcpp  # a test dependency (pyproject [test])
+    from PIL import Image
+
     img = Image.open(_render_png(class_pdf, page, 150, tmp_path))
     found = [r.text for r in zxingcpp.read_barcodes(img)]
     expected = make_record(1 if page <= 5 else 5).lookup_hex

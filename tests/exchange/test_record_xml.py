@@ -208,7 +208,6 @@ def test_not_xml_is_refused():
 
 def test_record_signed_by_the_signing_module_still_validates(grade5):
     """End to end with the real XAdES signer: two enveloped signatures in <chukyso>, XSD still passes."""
-    pytest.importorskip("signxml")
     from hocbaso_desktop.signing.xml_signature import sign_record
     from tests.signing.softca import soft_identity
 

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("PySide6")
-
 from hocbaso_desktop.exchange.archive.medium import Drive  # noqa: E402
 from hocbaso_desktop.signing import ScriptedPinPrompt  # noqa: E402
 from hocbaso_desktop.storage.engine import Store  # noqa: E402

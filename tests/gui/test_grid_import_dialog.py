@@ -35,7 +35,7 @@ def test_preview_then_confirm_writes(qtbot, demo_store, setup, tmp_path: Path) -
     edit(out, tmp_path / "ok.xlsx", [(SHEET_SUBJECTS, rows[0].personal_id, "Toán – Nhận xét", "Nhập từ hộp thoại"),
                                       (SHEET_SUBJECTS, rows[1].personal_id, "Khoa học – Nhận xét", "Ham học hỏi")])
     d = _dialog(qtbot, demo_store, "GV009", expect_class_id=cls.id, expect_period="CN")
-    with qtbot.waitSignal(d.previewReady, timeout=20000) as sig:
+    with qtbot.waitSignal(d.previewReady, timeout=60_000) as sig:
         d.start_preview(tmp_path / "ok.xlsx")
         assert d.progress.isVisible() or d.report is not None  # busy indicator while the pool works
     report = sig.args[0]
@@ -45,7 +45,7 @@ def test_preview_then_confirm_writes(qtbot, demo_store, setup, tmp_path: Path) -
     assert {m.data(m.index(r, 5)) for r in range(2)} == {"Nhập từ hộp thoại", "Ham học hỏi"}
     assert d.import_button.isEnabled() and not d.progress.isVisible()
     assert load_grid(demo_store, cls.id, "CN").rows == rows  # the preview wrote nothing
-    with qtbot.waitSignal(d.imported, timeout=20000):
+    with qtbot.waitSignal(d.imported, timeout=60_000):
         d.import_button.click()
     after = {r.personal_id: r for r in load_grid(demo_store, cls.id, "CN").rows}
     assert after[rows[0].personal_id].subjects["TOAN"].comment == "Nhập từ hộp thoại"
@@ -58,7 +58,7 @@ def test_refused_cells_red_with_reason_and_no_confirm(qtbot, demo_store, setup, 
     edit(out, tmp_path / "bad.xlsx", [(SHEET_SUBJECTS, rows[0].personal_id, "Toán – Điểm KTĐK", 11),
                                        (SHEET_SUBJECTS, rows[1].personal_id, "Ngoại ngữ 1 – Nhận xét", "Good")])
     d = _dialog(qtbot, demo_store, "GV011")  # English teacher: the Toán cell is not theirs either
-    with qtbot.waitSignal(d.previewReady, timeout=20000):
+    with qtbot.waitSignal(d.previewReady, timeout=60_000):
         d.start_preview(tmp_path / "bad.xlsx")
     m = d.preview_model
     assert m.rowCount() == 2
@@ -75,12 +75,12 @@ def test_unreadable_or_foreign_file(qtbot, demo_store, setup, tmp_path: Path) ->
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook at all")
     d = _dialog(qtbot, demo_store, "GV009")
-    with qtbot.waitSignal(d.failed, timeout=20000) as sig:
+    with qtbot.waitSignal(d.failed, timeout=60_000) as sig:
         d.start_preview(junk)
     assert "không phải tệp Excel" in sig.args[0] and sig.args[0] in d.status.text()
     assert not d.import_button.isEnabled() and d.browse_button.isEnabled()
     other = directory.find_class(demo_store, "4A")
     d2 = _dialog(qtbot, demo_store, "GV009", expect_class_id=other.id)
-    with qtbot.waitSignal(d2.failed, timeout=20000) as sig:
+    with qtbot.waitSignal(d2.failed, timeout=60_000) as sig:
         d2.start_preview(out)
     assert "không phải lớp 4A" in sig.args[0]

@@ -15,6 +15,7 @@ from hocbaso_desktop.gui import i18n
 from hocbaso_desktop.gui.main_window import MainWindow
 from hocbaso_desktop.gui.settings_dialog import install_settings_ui
 from hocbaso_desktop.services import machine_config
+from tests.tools import require_tool
 
 
 def _menu_titles(w: MainWindow) -> list[str]:
@@ -72,7 +73,7 @@ def test_saved_language_applies_when_the_window_opens(qtbot, demo_store) -> None
         w = MainWindow(demo_store)
         qtbot.addWidget(w)
         install_settings_ui(w)
-        qtbot.waitUntil(lambda: _menu_titles(w)[0] == "&File", timeout=3000)
+        qtbot.waitUntil(lambda: _menu_titles(w)[0] == "&File", timeout=60_000)
     finally:
         machine_config.save(machine_config.MachineConfig())
         i18n.install_translator(None, "vi")
@@ -80,9 +81,7 @@ def test_saved_language_applies_when_the_window_opens(qtbot, demo_store) -> None
 
 def test_the_shipped_qm_is_compiled_from_the_ts(tmp_path: Path) -> None:
     ts = i18n.qm_path("en").with_suffix(".ts")
-    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-    if not lrelease.exists():
-        pytest.skip("pyside6-lrelease is not in this environment")
+    lrelease = require_tool("pyside6-lrelease", search=str(Path(sys.executable).parent))  # ships with PySide6
     out = tmp_path / "en.qm"
     subprocess.run([str(lrelease), "-silent", str(ts), "-qm", str(out)], check=True)
     assert out.read_bytes() == i18n.qm_path("en").read_bytes(), "run tools/update_translations.py"

@@ -43,14 +43,14 @@ def wizard(qtbot, empty_store):
     w.show()
     yield w
     if w.job is not None:
-        w.job.done.wait(10)
+        w.job.done.wait(60)
 
 
 def go_to_preview(qtbot, w: ImportWizard, path: Path) -> None:
     assert w.currentId() == PAGE_FILE
     w.file_page.path_edit.setText(str(path))
     qtbot.mouseClick(w.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: w.currentId() == PAGE_PREVIEW, timeout=10_000)
+    qtbot.waitUntil(lambda: w.currentId() == PAGE_PREVIEW, timeout=60_000)
 
 
 def cell(w: ImportWizard, excel_row: int, header: str):  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ def test_good_file_imports_off_the_gui_thread(qtbot, wizard: ImportWizard, tmp_p
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     assert wizard.currentId() == PAGE_CONFIRM
     assert "3 học sinh mới" in wizard.confirm_page.text.toPlainText()
-    with qtbot.waitSignal(wizard.imported, timeout=10_000) as sig:
+    with qtbot.waitSignal(wizard.imported, timeout=60_000) as sig:
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     result = sig.args[0]
     assert (result.new, result.classes_created) == (3, ("1A", "3B"))
@@ -124,7 +124,7 @@ def test_unreadable_file_message_stays_on_first_page(qtbot, wizard: ImportWizard
     wizard.file_page.path_edit.setText(str(p))
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     # the refusal comes back in microseconds: its signal must not be lost before it is connected
-    qtbot.waitUntil(lambda: "mật khẩu" in wizard.file_page.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "mật khẩu" in wizard.file_page.message.text(), timeout=60_000)
     assert wizard.currentId() == PAGE_FILE
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 

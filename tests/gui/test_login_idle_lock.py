@@ -27,7 +27,7 @@ def window(qtbot, demo_store: Store):
     w = MainWindow(demo_store, "GV001")
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=60_000)
     return w
 
 
@@ -36,7 +36,7 @@ def test_locks_when_idle_and_opens_with_the_right_password(qtbot, window: MainWi
     actor = accounts.authenticate(demo_store, "GV001", PW)
     lock = install_idle_lock(window, demo_store, actor, IDLE)
     try:
-        with qtbot.waitSignal(lock.locked, timeout=3000):
+        with qtbot.waitSignal(lock.locked, timeout=60_000):
             pass
         screen = lock.screen
         assert lock.is_locked and screen is not None and screen.isVisible()
@@ -59,11 +59,11 @@ def test_locks_when_idle_and_opens_with_the_right_password(qtbot, window: MainWi
             shutil.copy(p, Path(os.environ["HOCBASO_SHOTS"]) / p.name)
         # the right one opens it, and the idle timer starts again
         screen.password_edit.setText(PW)
-        with qtbot.waitSignal(lock.unlocked, timeout=2000) as sig:
+        with qtbot.waitSignal(lock.unlocked, timeout=60_000) as sig:
             qtbot.keyClick(screen.password_edit, Qt.Key.Key_Return)
         assert sig.args[0].code == "GV001" and not lock.is_locked and lock.timer.isActive()
         # and after another idle spell it locks again
-        with qtbot.waitSignal(lock.locked, timeout=3000):
+        with qtbot.waitSignal(lock.locked, timeout=60_000):
             pass
     finally:
         if lock.screen is not None:
@@ -73,13 +73,15 @@ def test_locks_when_idle_and_opens_with_the_right_password(qtbot, window: MainWi
 
 def test_activity_postpones_the_lock(qtbot, window: MainWindow, demo_store: Store) -> None:
     actor = accounts.authenticate(demo_store, "GV001", PW)
-    lock = install_idle_lock(window, demo_store, actor, 0.5 / 60)  # 500 ms
+    # Typing keeps it open for well over the idle time (30 × ≥100 ms against 2 s); a gap between two
+    # keys would have to stall for 2 s on a loaded machine to let it lock.
+    lock = install_idle_lock(window, demo_store, actor, 2 / 60)
     try:
-        for _ in range(8):  # 8 × 100 ms of typing
+        for _ in range(30):
             qtbot.wait(100)
             qtbot.keyClick(window, Qt.Key.Key_Shift)
         assert not lock.is_locked
-        qtbot.waitUntil(lambda: lock.is_locked, timeout=3000)
+        qtbot.waitUntil(lambda: lock.is_locked, timeout=60_000)
     finally:
         if lock.screen is not None:
             lock.screen._finish(actor)

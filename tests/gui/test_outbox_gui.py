@@ -28,13 +28,13 @@ def test_send_now_updates_the_status_bar_and_the_queue(qtbot, window: MainWindow
     assert "chờ 5" in ui.label.text() and "đã gửi 0" in ui.label.text()
     assert ui.send_action in ui.menu.actions()
     # not configured: the reason shows, nothing breaks
-    with qtbot.waitSignal(ui.send_finished, timeout=10000):
+    with qtbot.waitSignal(ui.send_finished, timeout=60_000):
         ui.send_now()
     assert "chưa cài đặt địa chỉ gửi" in ui.label.text()
     handler = scripted((400, {}, {"error": "thiếu mã trường"}))
     with running(tmp_path / "recv", handler) as recv:
         outbox_service.set_settings(demo_store, "system", {outbox_service.ENDPOINT: recv.url})
-        with qtbot.waitSignal(ui.send_finished, timeout=20000):
+        with qtbot.waitSignal(ui.send_finished, timeout=60_000):
             assert ui.send_now()
             assert not ui.send_now()  # one sender at a time
     assert "đã gửi 4" in ui.label.text() and "bị từ chối 1" in ui.label.text()

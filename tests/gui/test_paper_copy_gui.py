@@ -15,7 +15,7 @@ def test_preview_renders_pages(qtbot, demo_store, tmp_path: Path) -> None:
     w.select_class("2A")
     w.preview_current_student()
     dlg: PaperPreviewDialog = w.preview
-    qtbot.waitUntil(lambda: bool(dlg.pages), timeout=30000)
+    qtbot.waitUntil(lambda: bool(dlg.pages), timeout=60_000)
     assert len(dlg.pages) >= 5 and dlg.pdf.startswith(b"%PDF")
     assert w.session.rows[0].full_name in dlg.windowTitle()
     dlg.show_page(3)

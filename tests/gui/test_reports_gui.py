@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("PySide6")
-
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
 from hocbaso_desktop.domain.roles import Actor  # noqa: E402
@@ -31,10 +29,7 @@ def _shot(widget, tmp_path: Path, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def schools(demo_template: Path) -> TwoSchools:
-    t = two_schools(demo_template)
-    if t is None:
-        pytest.skip("SoftHSM2 is not installed")
-    return t
+    return two_schools(demo_template)
 
 
 @pytest.fixture
@@ -73,7 +68,7 @@ def test_menu_has_the_four_entries(qtbot, sender: Store) -> None:
 def test_dashboard_shows_progress_with_bars(qtbot, sender: Store, tmp_path: Path) -> None:
     w = _window(qtbot, sender, "HT", frozenset({"principal"}))
     dlg = w.reports_ui.open_dashboard()  # type: ignore[attr-defined]
-    qtbot.waitExposed(dlg)
+    qtbot.waitExposed(dlg, timeout=60_000)
     model = dlg.model
     assert [r.name for r in model.rows] == ["1A", "3A", "5A"]
     first = model.rows[0]

@@ -93,12 +93,12 @@ def test_backup_menu_daily_backup_and_restore_flow(window: MainWindow, demo_stor
     monkeypatch.setenv(snapshot.ENV_DIR, str(tmp_path / "bk"))
     ui = install_backup_ui(window, first_check_ms=10)
     assert ui.menu.menuAction() in window.tools_menu.actions()
-    with qtbot.waitSignal(ui.done, timeout=10_000) as sig:  # the first daily check, on a worker thread
+    with qtbot.waitSignal(ui.done, timeout=60_000) as sig:  # the first daily check, on a worker thread
         pass
     made, error = sig.args
     assert error is None and made.reason == backup.DAILY
     assert "Đã sao lưu" in window.statusBar().currentMessage()
-    with qtbot.waitSignal(ui.done, timeout=10_000):
+    with qtbot.waitSignal(ui.done, timeout=60_000):
         ui.now_action.trigger()
     assert len(backup.list_backups(demo_store)) == 2
 

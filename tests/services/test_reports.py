@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from hocbaso_desktop.services.reports import NOT_SET, build_report
 from hocbaso_desktop.storage.engine import Store
+from tests.tools import require_tool
 
 SCOPES = [("school", None), ("grade", 3), ("class", "4A")]
 
@@ -134,9 +135,9 @@ def test_xlsx_carries_the_same_numbers(store: Store, tmp_path: Path) -> None:
 def test_pdf_has_vietnamese_text_and_charts(store: Store, tmp_path: Path) -> None:
     from hocbaso_desktop.exchange.report_pdf import write_report_pdf
 
+    require_tool("pdftotext")
+    require_tool("pdftoppm")
     pdf = write_report_pdf(build_report(store, "CN"), tmp_path / "truong.pdf")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils not installed")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for needle in ("Tiếng Việt", "Tự nhiên và Xã hội", "Hoạt động trải nghiệm", "Giải quyết vấn đề và sáng tạo",
                    "Hoàn thành xuất sắc", "Tỉ lệ (%) học sinh theo mức đạt được của từng môn học",

@@ -34,9 +34,7 @@ def test_demo_school_complete_and_missing_cells(demo_store: Store) -> None:
 
 
 def test_signed_issued_queued_archived(demo_template: Path, tmp_path: Path) -> None:
-    t: TwoSchools | None = two_schools(demo_template)
-    if t is None:
-        pytest.skip("SoftHSM2 is not installed")
+    t: TwoSchools = two_schools(demo_template)
     with Store.open(copy_db(t.sender, tmp_path / "s.sqlite3")) as store:
         d = load_dashboard(store)
         with store.engine.connect() as c:

@@ -13,10 +13,10 @@ import pytest
 
 from hocbaso_desktop.signing.demo_ca import DemoTokenInfo, add_demo_identity, create_demo_token
 from hocbaso_desktop.signing.lane import TokenLane
-from hocbaso_desktop.signing.modules import find_softhsm_module
 from hocbaso_desktop.signing.prompt import ScriptedPinPrompt
 from hocbaso_desktop.signing.token import Pkcs11Provider
 from hocbaso_desktop.signing.trust import TrustStore
+from tests.tools import require_tool
 
 USER_PIN = "246810"
 SO_PIN = "13579111"
@@ -50,10 +50,7 @@ def record_xml(extra_rows: int = 3, content_id: str = CONTENT_ID) -> bytes:
 
 @pytest.fixture(scope="session")
 def softhsm_module() -> str:
-    module = find_softhsm_module()
-    if module is None:
-        pytest.skip("SoftHSM2 is not installed")
-    return module
+    return require_tool("softhsm2")
 
 
 @pytest.fixture(scope="session")

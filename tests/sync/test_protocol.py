@@ -30,7 +30,7 @@ def entries(store: Store) -> list:
 
 
 def send(store: Store, url: str, clock: FakeClock, token: str | None = None, **kw):
-    return outbox_service.send_due(store, HttpTransport(url, token, timeout=5), clock=clock,
+    return outbox_service.send_due(store, HttpTransport(url, token, timeout=60), clock=clock,
                                    backoff=kw.pop("backoff", Backoff(random.Random(1))), **kw)
 
 

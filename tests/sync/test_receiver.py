@@ -26,7 +26,7 @@ RID = "0123456789abcdef0123456789abcdef-2025-2026"
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict]:
     host, port = url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
     h = {"Content-Type": "application/xml", "Idempotency-Key": KEY, "X-Record-Id": RID, "X-Record-Version": "1",
          "X-Event": "NEW"}
     h.update(headers or {})
