@@ -35,6 +35,12 @@ EXPECTED: dict[str, set[str]] = {
     rights.WITHDRAW_RECORD: {HT},
     rights.TRANSFER_STUDENT: {HT, PHT, QT, VP},  # issue 10: the school office handles transfers
     rights.VIEW_REPORTS: {HT, PHT, QT, VP, CN},
+    # issue 14: setting a school up
+    rights.MANAGE_STAFF: {HT, PHT, QT, VP},
+    rights.ASSIGN_TEACHING: {HT, PHT, QT},
+    rights.EDIT_PUPIL: {HT, PHT, QT, VP, CN},  # a GVCN only for her own class (checked by the service)
+    rights.DECIDE_PROMOTION: {HT},  # TT27 Điều 11 khoản 1 điểm c
+    rights.MANAGE_TRUST: {HT, PHT, QT},
 }
 
 
