@@ -11,7 +11,12 @@ import argparse
 from ..domain.errors import InvalidValue
 
 # CLI key → (Vietnamese label, how to parse the value). Only what a script needs to switch.
-SETTABLE = {"gvbm-signs": "GVBM ký phần môn mình dạy trước GVCN"}
+SETTABLE = {"gvbm-signs": "GVBM ký phần môn mình dạy trước GVCN",
+            "token-module": "Thư viện PKCS#11 của thiết bị ký số (tệp .so / .dll của hãng)",
+            "token-label": "Nhãn thiết bị ký số dùng để ký (khi cắm nhiều thiết bị)",
+            "softhsm-conf": "Tệp cấu hình SoftHSM2 (chỉ với thiết bị ký số thử nghiệm)"}
+# CLI key → SettingsForm field, for the text settings; "-" clears a value.
+_TEXT_FIELDS = {"token-module": "pkcs11_module", "token-label": "token_label", "softhsm-conf": "softhsm_conf"}
 _ON, _OFF = ("on", "1", "bat", "bật", "co", "có", "true"), ("off", "0", "tat", "tắt", "khong", "không", "false")
 
 
@@ -49,6 +54,15 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _text_value(key: str, text: str) -> str:
+    from pathlib import Path
+
+    value = "" if text.strip() == "-" else text.strip()
+    if value and key in ("token-module", "softhsm-conf") and not Path(value).is_file():
+        raise InvalidValue(SETTABLE[key], text, "không có tệp này trên máy")
+    return value
+
+
 def cmd_set(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services import settings_form
@@ -57,10 +71,15 @@ def cmd_set(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting)
         old = settings_form.load_form(store, None)
-        new = old.with_(gvbm_signs=_parse_bool(args.key, args.value))
+        if args.key in _TEXT_FIELDS:
+            field = _TEXT_FIELDS[args.key]
+            new = old.with_(**{field: _text_value(args.key, args.value)})
+            shown = getattr(new, field) or "(bỏ trống)"
+        else:
+            new = old.with_(gvbm_signs=_parse_bool(args.key, args.value))
+            shown = _onoff(new.gvbm_signs)
         changed = settings_form.save_form(store, actor, new, old)
-    label = SETTABLE[args.key]
-    print(f"{label}: {_onoff(new.gvbm_signs)}" + ("" if changed else " (không thay đổi)"))
+    print(f"{SETTABLE[args.key]}: {shown}" + ("" if changed else " (không thay đổi)"))
     return 0
 
 
@@ -72,8 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ps.required = True
     sh = ps.add_parser("show", help="in cài đặt của trường (nhãn: giá trị)")
     sh.set_defaults(handler=cmd_show)
-    st = ps.add_parser("set", help="đổi một cài đặt (ghi nhật ký): gvbm-signs on|off")
-    st.add_argument("key", choices=sorted(SETTABLE), metavar="KEY", help="gvbm-signs: " + SETTABLE["gvbm-signs"])
-    st.add_argument("value", metavar="VALUE", help="on hoặc off")
+    st = ps.add_parser("set", help="đổi một cài đặt (ghi nhật ký): " + ", ".join(sorted(SETTABLE)))
+    st.add_argument("key", choices=sorted(SETTABLE), metavar="KEY",
+                    help="; ".join(f"{k}: {v}" for k, v in SETTABLE.items()))
+    st.add_argument("value", metavar="VALUE", help="on/off (gvbm-signs), đường dẫn hoặc nhãn; «-» để bỏ trống")
     st.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True)
     st.set_defaults(handler=cmd_set)

@@ -96,12 +96,11 @@ def token_env(tmp_path: Path) -> dict[str, str]:
     people.append(("CONDAU", SCHOOL["name"], SCHOOL["moet_code"], "seal"))
     info = create_demo_token(module, home / "softhsm2.conf", home / "tokens", "KIMDONG", user_pin=PIN,
                              so_pin="97531864", people=people, ca_dir=home / "ca", school_name=SCHOOL["name"])
-    return {"SOFTHSM2_CONF": info.conf_path, "CA_DIR": str(home / "ca")}
+    return {"SOFTHSM2_CONF": info.conf_path, "CA_DIR": str(home / "ca"), "MODULE": module}
 
 
 def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_env: dict[str, str]) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOCBASO_") and k != "SOFTHSM2_CONF"}
-    env["SOFTHSM2_CONF"] = token_env["SOFTHSM2_CONF"]
     sch = School(tmp_path / "kimdong.sqlite3", env)
 
     # 1. the first account (Ban quản trị), then the school's details
@@ -173,22 +172,29 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
     results = {line.split("\t")[0]: line.split("\t")[2] for line in sch.run("results", "--class", CLASS).stdout.splitlines()}
     assert results[weak] == "CHT" and all(v == "HTXS" for k, v in results.items() if k != weak), results
 
-    # 7. signing: the CHT pupil waits for the principal's decision after the supplementary evaluation
+    # 7. the school's token, set once in the settings (module, which token, its SoftHSM2 config)
+    r = sch.run("settings", "set", "token-module", token_env["MODULE"], as_code="GV101", ok=False)
+    assert r.returncode == 1 and "Không có quyền" in r.stderr
+    sch.run("settings", "set", "token-module", token_env["MODULE"], as_code="QT01")
+    sch.run("settings", "set", "token-label", "KIMDONG", as_code="QT01")
+    sch.run("settings", "set", "softhsm-conf", token_env["SOFTHSM2_CONF"], as_code="QT01")
+    assert "KIMDONG" in sch.run("settings", "show").stdout
+
+    # 8. signing: the CHT pupil waits for the principal's decision after the supplementary evaluation
     pin = {"HOCBASO_PIN": PIN}
-    tok = ("--token-label", "KIMDONG")
-    r = sch.run("sign", "--class", CLASS, *tok, as_code="GV101", extra=pin)
+    r = sch.run("sign", "--class", CLASS, as_code="GV101", extra=pin)
     assert f"đã ký {len(kids) - 1} học bạ" in r.stdout, r.stdout + r.stderr
     r = sch.run("promote", weak, "--decision", "len-lop", as_code="GV101", ok=False)
     assert r.returncode != 0 and "Không có quyền" in r.stderr
     sch.run("promote", weak, "--decision", "len-lop", as_code="HT")
-    r = sch.run("sign", "--class", CLASS, *tok, as_code="GV101", extra=pin)
+    r = sch.run("sign", "--class", CLASS, as_code="GV101", extra=pin)
     assert "đã ký 1 học bạ" in r.stdout, r.stdout + r.stderr
-    r = sch.run("sign", "--class", CLASS, *tok, as_code="HT", extra=pin)
+    r = sch.run("sign", "--class", CLASS, as_code="HT", extra=pin)
     assert f"đã ký {len(kids)} học bạ" in r.stdout
-    r = sch.run("sign", "--class", CLASS, "--seal", *tok, as_code="HT", extra=pin)
+    r = sch.run("sign", "--class", CLASS, "--seal", as_code="HT", extra=pin)
     assert f"đã ký {len(kids)} học bạ (phát hành {len(kids)})" in r.stdout, r.stdout + r.stderr
 
-    # 8. the records verify against the school's own trust anchors
+    # 9. the records verify against the school's own trust anchors
     out = tmp_path / "signed"
     sch.run("records", "export", "--class", CLASS, "--out", str(out))
     xmls = sorted(out.glob("*.xml"))
@@ -201,12 +207,12 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
     for x in xmls:
         sch.run("verify", str(x))
 
-    # 9. the year is locked and archived, and the archive verifies without the database
+    # 10. the year is locked and archived, and the archive verifies without the database
     year = sch.run("classes").stdout and _year(sch)
     sch.run("year", "lock", year, as_code="HT")
     usb = tmp_path / "usb"
     usb.mkdir()
-    sch.run("archive", "export", "--year", year, "--to", str(usb), "--seal", *tok, as_code="VP01", extra=pin)
+    sch.run("archive", "export", "--year", year, "--to", str(usb), "--seal", as_code="VP01", extra=pin)
     archives = [p for p in usb.iterdir() if p.is_dir()]
     assert len(archives) == 1
     r = subprocess.run([*CMD, "archive", "verify", str(archives[0]), "--trust", token_env["CA_DIR"]],
