@@ -191,6 +191,7 @@ class LeaveDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("leaveDialog")
         self.setWindowTitle("Cho nghỉ")
+        self.setMinimumWidth(460)
         lay = QVBoxLayout(self)
         intro = QLabel(f"Ghi <b>{info.full_name}</b> ({info.code}) là đã nghỉ. Người đã nghỉ không đăng nhập và "
                        "không được phân công; dữ liệu, chữ ký và nhật ký giữ nguyên.")
