@@ -44,4 +44,5 @@ def test_export_can_be_cancelled(qtbot, demo_store, tmp_path: Path) -> None:
     w.export_job.cancel.set()
     qtbot.waitUntil(lambda: w.export_job.finished_flag, timeout=60000)
     assert w.export_job.error and not out.exists()
-    assert "Đã hủy" in w.statusBar().currentMessage()
+    # the message follows the finish one event-loop turn later (done is queued): wait for it, not for a time
+    qtbot.waitUntil(lambda: "Đã hủy" in w.statusBar().currentMessage(), timeout=60_000)
