@@ -142,11 +142,14 @@ def board_can_log_in(s: Session) -> bool:
 
     While nobody of the board can, Ban quản trị may create the high-level accounts (the principal's
     first of all): see domain.rights.require_manage. This is what lets an install whose first
-    account is Ban quản trị get its principal."""
+    account is Ban quản trị get its principal. A board member counts once they have taken their
+    account (their own password, not the temporary one Ban quản trị gave): until then Ban quản trị
+    can still reset a temporary password the principal lost before the first login."""
     if is_demo_install(s):
         return True
     q = (select(Staff.id).join(StaffRole, StaffRole.staff_id == Staff.id).join(Account, Account.staff_id == Staff.id)
-         .where(Staff.active.is_(True), StaffRole.role.in_(HIGH_LEVEL_MANAGERS), Account.password_hash.is_not(None))
+         .where(Staff.active.is_(True), StaffRole.role.in_(HIGH_LEVEL_MANAGERS), Account.password_hash.is_not(None),
+                Account.must_change_password.is_(False))
          .limit(1))
     return s.execute(q).first() is not None
 

@@ -58,14 +58,16 @@ def login(store: Store, code: str, temp: str = TEMP, new: str = "mật-khẩu-ri
 def test_admin_first_account_creates_the_principal_then_board_rules_apply(school: Store, qt) -> None:  # noqa: ANN001
     # the bug of issue 14: "cần vai trò Phó hiệu trưởng hoặc Hiệu trưởng" — now allowed at first start
     account_admin.create_account(school, qt, "HT", TEMP, full_name="Đỗ Thị Thanh Hương", roles=["principal"])
-    # once a principal has a login, Điều 9 holds for the first account too: no second principal, no PHT
+    # the principal lost the temporary password before the first login: the admin team can still reset it
+    account_admin.reset_password(school, qt, "HT", "mới-tạm-456")
+    ht = login(school, "HT", temp="mới-tạm-456", new=HT_PW)
+    # once the principal has taken the account, Điều 9 holds for the first account too
     with pytest.raises(PermissionDenied, match="tài khoản cấp cao"):
         account_admin.create_account(school, qt, "HT2", TEMP, full_name="Người khác", roles=["principal"])
     with pytest.raises(PermissionDenied, match="tài khoản cấp cao"):
         staff_admin.add_staff(school, qt, StaffInput("Người khác", roles=("principal",)))
     with pytest.raises(PermissionDenied, match="tài khoản cấp cao"):
-        account_admin.reset_password(school, qt, "HT", "mới-tạm-456")
-    ht = login(school, "HT", new=HT_PW)
+        account_admin.reset_password(school, qt, "HT", "mới-tạm-789")
     account_admin.create_account(school, ht, "PHT", TEMP, full_name="Nguyễn Văn Hòa", roles=["vice_principal"])
     # the admin team still manages teachers' accounts
     account_admin.create_account(school, qt, "GV01", TEMP, full_name="Trần Thị Mai", roles=["homeroom"])
