@@ -114,7 +114,28 @@ class SigningActions(QObject):
         self.sign_dialog: SignDialog | None = None
         self._lister: tuple[QThread, _TokenLister] | None = None
 
+    def sync_provider(self) -> None:
+        """Follow Cài đặt › Ký số: a module path saved after the window opened is used from the next
+        signing on, without a restart (the watcher moves to the new module)."""
+        store = self.window.store  # type: ignore[attr-defined]
+        try:
+            wanted = signing_setup.module_path(signing_setup.settings_service.signing_settings(store))
+        except HocbasoError:
+            return
+        if self.provider is not None and self.provider.module_path == wanted:
+            return
+        try:
+            provider = signing_setup.provider_for(store)
+        except HocbasoError:
+            return
+        self.token_status.pause()
+        self.provider = provider
+        self.token_status.provider = provider
+        self.token_status.label.setText("Thiết bị ký số: đang tìm…")
+        self.token_status.resume()
+
     def open_sign_dialog(self) -> SignDialog:
+        self.sync_provider()
         actor = self.window.actor  # type: ignore[attr-defined]
         dlg = SignDialog(self.window, self.window.store, actor, provider=self.provider)  # type: ignore[attr-defined]
         dlg.batch_started.connect(self.token_status.pause)
@@ -140,6 +161,7 @@ class SigningActions(QObject):
         return dlg
 
     def show_tokens(self) -> None:
+        self.sync_provider()
         if self.provider is None:
             QMessageBox.information(self.window, "Thiết bị ký số", "Chưa chọn thư viện PKCS#11 của thiết bị ký số.")
             return

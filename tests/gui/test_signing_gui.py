@@ -136,3 +136,19 @@ def test_verify_dialog_reports_valid_and_tampered(window, qtbot, token, tmp_path
     assert dialog.report is not None and not dialog.report.ok and "KHÔNG" in dialog.verdict.text()
     dialog.open_file(tmp_path / "khong-co.xml")
     assert dialog.report is None and "Không đọc được tệp" in dialog.verdict.text()
+
+
+def test_a_module_saved_after_start_is_used_without_a_restart(window, qtbot, token, demo_store, tmp_path: Path) -> None:
+    """Cài đặt › Ký số saved while the program runs: the next signing uses that module (here the same
+    SoftHSM2 library under another path, as a vendor's .so would be), not the one found at start."""
+    from hocbaso_desktop.services import settings as settings_service
+
+    sa = window.signing_actions
+    first = sa.provider.module_path
+    vendor = tmp_path / "libvendor-pkcs11.so"
+    vendor.symlink_to(first)
+    settings_service.set_many(demo_store, "system", {settings_service.PKCS11_MODULE: str(vendor)})
+    dlg = sa.open_sign_dialog()
+    assert sa.provider.module_path == str(vendor) and sa.token_status.provider is sa.provider
+    qtbot.waitUntil(lambda: token.info.label in sa.status_label.text(), timeout=60_000)
+    dlg.close()
