@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -84,7 +84,7 @@ class StaffModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(index.row(), index.column())
         if role == Qt.ItemDataRole.ForegroundRole and not r.active:
-            return Qt.GlobalColor.gray
+            return QBrush(QColor(120, 120, 120))  # a brush: Qt ignores a bare GlobalColor here
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4 and not r.personal_id:
             return "Chưa có số định danh: cần cho GVCN và Ban giám hiệu (ghi trong học bạ)."
         return None

@@ -112,6 +112,9 @@ def test_add_edit_leave_through_the_dialog(qtbot, school: Store) -> None:  # noq
     shot(leave, "staff-leave.png")
     assert dlg.deactivate_selected(date(2025, 12, 31), "Chuyển công tác")
     assert dlg.row_texts("GV001")[5] == "đã nghỉ (31/12/2025)"
+    row = next(i for i, r in enumerate(dlg.model.rows) if r.code == "GV001")
+    brush = dlg.model.data(dlg.model.index(row, 1), Qt.ItemDataRole.ForegroundRole)
+    assert brush is not None and brush.color().lightness() > 100  # shown grey, as the dialog says
     assert "GV001" not in {r.code for r in staff_admin.assignable_staff(school)}
     dlg.show()
     shot(dlg, "staff-dialog.png")
