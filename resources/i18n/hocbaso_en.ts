@@ -40,6 +40,26 @@
       <translation>&amp;Quit</translation>
     </message>
     <message>
+      <source>&amp;Nhà trường</source>
+      <translation>&amp;School</translation>
+    </message>
+    <message>
+      <source>Cán bộ, giáo viên…</source>
+      <translation>Staff…</translation>
+    </message>
+    <message>
+      <source>Phân công GVCN, GVBM…</source>
+      <translation>Teaching assignments…</translation>
+    </message>
+    <message>
+      <source>Hồ sơ học sinh…</source>
+      <translation>Pupil details…</translation>
+    </message>
+    <message>
+      <source>Chứng thư số gốc tin cậy…</source>
+      <translation>Trusted root certificates…</translation>
+    </message>
+    <message>
       <source>&amp;Sửa</source>
       <translation>&amp;Edit</translation>
     </message>
@@ -68,6 +88,10 @@
       <translation>Export paper copies of the whole &amp;class (PDF)…</translation>
     </message>
     <message>
+      <source>Quyết định lên lớp / ở lại lớp…</source>
+      <translation>Promotion decision…</translation>
+    </message>
+    <message>
       <source>&amp;Công cụ</source>
       <translation>&amp;Tools</translation>
     </message>
@@ -78,10 +102,6 @@
     <message>
       <source>&amp;Tài khoản người dùng…</source>
       <translation>User &amp;accounts…</translation>
-    </message>
-    <message>
-      <source>Cài đặt…</source>
-      <translation>Settings…</translation>
     </message>
     <message>
       <source>Sao &amp;lưu dữ liệu</source>
@@ -98,6 +118,10 @@
     <message>
       <source>Mở thư mục sao lưu</source>
       <translation>Open the backup folder</translation>
+    </message>
+    <message>
+      <source>Cài đặt…</source>
+      <translation>Settings…</translation>
     </message>
     <message>
       <source>Trợ &amp;giúp</source>
@@ -166,6 +190,30 @@
     <message>
       <source>Địa chỉ gửi…</source>
       <translation>Upload address…</translation>
+    </message>
+    <message>
+      <source>Đính &amp;chính</source>
+      <translation>&amp;Corrections</translation>
+    </message>
+    <message>
+      <source>Lập phiếu đề nghị sửa…</source>
+      <translation>Request a correction…</translation>
+    </message>
+    <message>
+      <source>Hộp phiếu đề nghị…</source>
+      <translation>Correction requests…</translation>
+    </message>
+    <message>
+      <source>Lịch sử học bạ…</source>
+      <translation>Record history…</translation>
+    </message>
+    <message>
+      <source>Nhật ký hệ thống…</source>
+      <translation>Audit log…</translation>
+    </message>
+    <message>
+      <source>Thu hồi học bạ…</source>
+      <translation>Withdraw a record…</translation>
     </message>
     <message>
       <source>&amp;Báo cáo</source>

@@ -40,6 +40,26 @@
       <translation>&amp;Thoát</translation>
     </message>
     <message>
+      <source>&amp;Nhà trường</source>
+      <translation>&amp;Nhà trường</translation>
+    </message>
+    <message>
+      <source>Cán bộ, giáo viên…</source>
+      <translation>Cán bộ, giáo viên…</translation>
+    </message>
+    <message>
+      <source>Phân công GVCN, GVBM…</source>
+      <translation>Phân công GVCN, GVBM…</translation>
+    </message>
+    <message>
+      <source>Hồ sơ học sinh…</source>
+      <translation>Hồ sơ học sinh…</translation>
+    </message>
+    <message>
+      <source>Chứng thư số gốc tin cậy…</source>
+      <translation>Chứng thư số gốc tin cậy…</translation>
+    </message>
+    <message>
       <source>&amp;Sửa</source>
       <translation>&amp;Sửa</translation>
     </message>
@@ -68,6 +88,10 @@
       <translation>Xuất bản giấy cả &amp;lớp (PDF)…</translation>
     </message>
     <message>
+      <source>Quyết định lên lớp / ở lại lớp…</source>
+      <translation>Quyết định lên lớp / ở lại lớp…</translation>
+    </message>
+    <message>
       <source>&amp;Công cụ</source>
       <translation>&amp;Công cụ</translation>
     </message>
@@ -78,10 +102,6 @@
     <message>
       <source>&amp;Tài khoản người dùng…</source>
       <translation>&amp;Tài khoản người dùng…</translation>
-    </message>
-    <message>
-      <source>Cài đặt…</source>
-      <translation>Cài đặt…</translation>
     </message>
     <message>
       <source>Sao &amp;lưu dữ liệu</source>
@@ -98,6 +118,10 @@
     <message>
       <source>Mở thư mục sao lưu</source>
       <translation>Mở thư mục sao lưu</translation>
+    </message>
+    <message>
+      <source>Cài đặt…</source>
+      <translation>Cài đặt…</translation>
     </message>
     <message>
       <source>Trợ &amp;giúp</source>
@@ -166,6 +190,30 @@
     <message>
       <source>Địa chỉ gửi…</source>
       <translation>Địa chỉ gửi…</translation>
+    </message>
+    <message>
+      <source>Đính &amp;chính</source>
+      <translation>Đính &amp;chính</translation>
+    </message>
+    <message>
+      <source>Lập phiếu đề nghị sửa…</source>
+      <translation>Lập phiếu đề nghị sửa…</translation>
+    </message>
+    <message>
+      <source>Hộp phiếu đề nghị…</source>
+      <translation>Hộp phiếu đề nghị…</translation>
+    </message>
+    <message>
+      <source>Lịch sử học bạ…</source>
+      <translation>Lịch sử học bạ…</translation>
+    </message>
+    <message>
+      <source>Nhật ký hệ thống…</source>
+      <translation>Nhật ký hệ thống…</translation>
+    </message>
+    <message>
+      <source>Thu hồi học bạ…</source>
+      <translation>Thu hồi học bạ…</translation>
     </message>
     <message>
       <source>&amp;Báo cáo</source>

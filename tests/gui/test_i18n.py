@@ -32,12 +32,12 @@ def window(qtbot, demo_store):
 
 def test_english_switches_the_main_window_and_back(window: MainWindow) -> None:
     vi_titles = _menu_titles(window)
-    assert vi_titles[:3] == ["&Tệp", "&Sửa", "&Học bạ"]
+    assert vi_titles[:4] == ["&Tệp", "&Nhà trường", "&Sửa", "&Học bạ"]
     vi_tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
 
     assert i18n.apply_language(window, "en")
     titles = _menu_titles(window)
-    assert titles[:3] == ["&File", "&Edit", "&Records"] and "&Tools" in titles and "&Help" in titles
+    assert titles[:4] == ["&File", "&School", "&Edit", "&Records"] and "&Tools" in titles and "&Help" in titles
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Subjects", "Qualities – Competences", "Summary"]
     docks = {d.objectName(): d.windowTitle() for d in window.findChildren(QDockWidget)}
     assert docks["explainDock"] == "Why this result (Article 9)" and docks["noticeDock"] == "Notices"

@@ -183,7 +183,11 @@ def test_accounts_dialog(qtbot, school: Store, tmp_path: Path) -> None:
     assert d.codes() == ["GV01", "QT"] and d.state_of("GV01") == "phải đổi mật khẩu"
     assert d.create_account("gv02", "Vũ Thị Lan Anh", ["subject"], TEMP)
     assert "GV02" in d.codes()
-    assert not d.create_account("gv03", "Nguyễn Văn Hòa", ["vice_principal"], TEMP)  # Điều 9
+    # first start: nobody of the board has an account yet, so Ban quản trị creates the principal's …
+    assert d.create_account("ht", "Đỗ Thị Thanh Hương", ["principal"], TEMP), d.message.text()
+    accounts.change_own_password(school, "HT", TEMP, "mật-khẩu-của-hiệu-trưởng-1")
+    # … and once the principal has taken it, Điều 9 holds: high-level accounts are the board's
+    assert not d.create_account("gv03", "Nguyễn Văn Hòa", ["vice_principal"], TEMP)
     assert "tài khoản cấp cao" in d.message.text()
     d.select("GV02")
     assert d.disable_selected("chuyển công tác") and d.state_of("GV02") == "vô hiệu hóa"
