@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 
 from hocbaso_desktop.exchange.grid_layout import grid_layout
 from hocbaso_desktop.signing import create_demo_token
-from hocbaso_desktop.signing.modules import find_softhsm_module
 from tests.e2e.new_school import CLASS, GRADE, LEFT, SCHOOL, STAFF, fill_rows, pupils
 from tests.grid_xlsx import FIRST, headers
+from tests.tools import require_tool
 
 CMD = [sys.executable, "-m", "hocbaso_desktop.cli"]
 PASSWORDS = {"QT01": "Quản trị viên 2026!", "HT": "Hiệu trưởng 2026!", "GV101": "Chủ nhiệm 3A 2026!",
@@ -88,9 +88,7 @@ def _fill_grid(src: Path, dst: Path, *, only: set[str] | None, skip: set[str], w
 
 @pytest.fixture
 def token_env(tmp_path: Path) -> dict[str, str]:
-    module = find_softhsm_module()
-    if module is None:
-        pytest.fail("SoftHSM2 is required (Debian: softhsm2)") if os.environ.get("CI") else pytest.skip("no SoftHSM2")
+    module = require_tool("softhsm2")  # skips locally with the package to install, fails on CI
     home = tmp_path / "token"
     people = [(p.code, p.name, p.pid, "person") for p in STAFF if p.code in ("HT", "GV101")]
     people.append(("CONDAU", SCHOOL["name"], SCHOOL["moet_code"], "seal"))

@@ -62,7 +62,7 @@ def pick_homeroom(qtbot, dlg: AssignmentsDialog, cls: str, code: str) -> None:
     assert i > 0, [box.itemText(k) for k in range(box.count())]
     box.setCurrentIndex(i)
     box.activated.emit(i)  # what a click on the item does: commits and closes
-    qtbot.waitUntil(lambda: dlg.view.state() != QAbstractItemView.State.EditingState)
+    qtbot.waitUntil(lambda: dlg.view.state() != QAbstractItemView.State.EditingState, timeout=60_000)
 
 
 def tick_teachers(qtbot, dlg: AssignmentsDialog, cls: str, subject: str, codes: list[str]) -> list[str]:
@@ -77,7 +77,7 @@ def tick_teachers(qtbot, dlg: AssignmentsDialog, cls: str, subject: str, codes: 
         rect = editor.visualItemRect(editor.item(row))
         QTest.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     QTest.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits and closes (queued)
-    qtbot.waitUntil(lambda: dlg.view.state() != QAbstractItemView.State.EditingState)
+    qtbot.waitUntil(lambda: dlg.view.state() != QAbstractItemView.State.EditingState, timeout=60_000)
     return labels
 
 
