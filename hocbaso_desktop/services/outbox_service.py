@@ -157,9 +157,12 @@ def transport_for(store: Store, endpoint: str | None = None, token_env: str | No
 
 def send_due(store: Store, transport: Transport, *, clock: Clock | None = None, backoff: Backoff | None = None,
              cancel: Callable[[], bool] | None = None, progress: Callable[[SendRequest, object], None] | None = None,
-             max_requests: int | None = None, actor: str = "system") -> SendReport:
+             max_requests: int | None = None, actor: str = "system", max_seconds: float | None = None) -> SendReport:
+    """`max_seconds`: the run's time limit (None: none; each request is still bounded by the transport)."""
+    if max_seconds is not None and not max_seconds > 0:
+        raise InvalidValue("thời gian gửi tối đa", str(max_seconds), "phải là số giây dương")
     sender = Sender(store, transport, clock=clock, backoff=backoff, actor=actor)
-    return sender.run(cancel=cancel, progress=progress, max_requests=max_requests)
+    return sender.run(cancel=cancel, progress=progress, max_requests=max_requests, max_seconds=max_seconds)
 
 
 def retry_failed(store: Store, actor: str = "system", entry_ids: list[int] | None = None, *, now: float | None = None) -> int:

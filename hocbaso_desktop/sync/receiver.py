@@ -3,7 +3,16 @@ district that wants to collect its schools' packages itself.
 
 Behaves like the national data centre as records.md describes it: deduplicates by idempotency key
 (a repeat gets 200 and the same receipt), keeps the highest version per record id (a version not
-higher than the one held under another key gets 409), validates every package with safe_xml.
+higher than the one held under another key gets 409, naming the version it holds and its receipt),
+validates every package with safe_xml, and stores only a record whose signatures verify against the
+trust anchors it was started with and that is the record its envelope names (payload_check.py).
+
+Hostile clients: a bearer token is checked before anything else; Content-Length must be one plain
+number within the size limit (a missing one gets 411, a negative, repeated or absurd one 400, a
+large one 413, all answered from the headers without reading the body); chunked bodies are not
+accepted; every socket read has a timeout, so an idle keep-alive connection is closed, and a body
+must arrive within a total time; the server serves a bounded number of connections at once and
+answers the rest 503 + Retry-After at once instead of queueing threads.
 
 On disk (DIR): `packages/<record id>/v<version>-<key>.xml` and `keys/<key>.json`. Each is written
 temp → fsync → rename; the key file is written last and is the commit point, so a crash between
@@ -17,7 +26,9 @@ import hmac
 import json
 import logging
 import re
+import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,12 +37,17 @@ from pathlib import Path
 
 from ..domain.errors import InputFileError
 from .package import parse_package
+from .payload_check import SignedRecordCheck, Verifier
 from .transport import write_atomic
 
 log = logging.getLogger(__name__)
 MAX_PACKAGE_BYTES = 10 * 1024 * 1024  # a signed record is tens of KB
 _KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _RECORD_ID = re.compile(r"^[0-9a-f]{32}-\d{4}-\d{4}$")
+_LENGTH = re.compile(r"^[0-9]{1,15}$")  # digits only: no sign, no spaces, nothing a float or int() would also take
+READ_TIMEOUT = 30.0  # seconds one socket read may wait: idle keep-alive connections end after this
+BODY_SECONDS = 120.0  # the whole body must arrive within this (a trickle of one byte per read timeout)
+MAX_CONNECTIONS = 32  # connections served at once; more get 503 (each holds a thread)
 
 
 @dataclass(frozen=True)
@@ -58,10 +74,14 @@ def _error(status: int, message: str) -> Response:
 class PackageStore:
     """The receiver's state: thread-safe, durable, rebuilt from disk at start."""
 
-    def __init__(self, root: str | Path, *, token: str | None = None, max_bytes: int = MAX_PACKAGE_BYTES) -> None:
+    def __init__(self, root: str | Path, *, token: str | None = None, max_bytes: int = MAX_PACKAGE_BYTES,
+                 verifier: Verifier | None = None) -> None:
         self.root = Path(root)
         self.token = token
         self.max_bytes = max_bytes
+        # No verifier given: signatures are checked against the bundled anchors only (refusing
+        # everything until some are installed), never skipped.
+        self.verifier: Verifier = verifier if verifier is not None else SignedRecordCheck()
         (self.root / "packages").mkdir(parents=True, exist_ok=True)
         (self.root / "keys").mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -81,19 +101,33 @@ class PackageStore:
             self.highest[info["record_id"]] = Held(key, info["version"], info["receipt"])
 
     # --- the protocol --------------------------------------------------------------------------
-    def check_request(self, headers: dict[str, str], length: int | None) -> Response | None:
-        """What can be refused before reading the body: auth, type, size."""
-        if self.token is not None:
-            auth = headers.get("authorization", "")
-            if not auth.startswith("Bearer ") or not hmac.compare_digest(auth[7:].encode(), self.token.encode()):
-                return _error(401, "thiếu hoặc sai mã truy cập (Authorization: Bearer)")
+    def authorized(self, headers: dict[str, str]) -> bool:
+        if self.token is None:
+            return True
+        auth = headers.get("authorization", "")
+        return auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].encode(), self.token.encode())
+
+    def check_request(self, headers: dict[str, str], lengths: list[str]) -> Response | int:
+        """What can be refused from the headers alone, before a byte of the body is read: auth,
+        framing, type, size. Otherwise the body's length. `lengths`: every Content-Length header."""
+        if not self.authorized(headers):
+            return _error(401, "thiếu hoặc sai mã truy cập (Authorization: Bearer)")
+        if "transfer-encoding" in headers:
+            # chunked framing would let a body grow without a declared size; with a Content-Length
+            # beside it, two framings disagree (request smuggling)
+            return _error(400 if lengths else 411, "không nhận Transfer-Encoding: gửi kèm Content-Length")
+        if not lengths:
+            return _error(411, "thiếu Content-Length")
+        values = {v.strip() for v in lengths}
+        if len(values) != 1 or not _LENGTH.match(next(iter(values))):
+            shown = ", ".join(sorted(values))[:60]
+            return _error(400, f"Content-Length «{shown}» không hợp lệ (một số nguyên không âm)")
         if headers.get("content-type", "").split(";")[0].strip().lower() != "application/xml":
             return _error(415, "Content-Type phải là application/xml")
-        if length is None:
-            return _error(411, "thiếu Content-Length")
+        length = int(next(iter(values)))
         if length > self.max_bytes:
             return _error(413, f"gói tin quá lớn ({length} byte, tối đa {self.max_bytes})")
-        return None
+        return length
 
     def receive(self, headers: dict[str, str], body: bytes) -> Response:
         key = headers.get("idempotency-key", "").strip().lower()
@@ -118,13 +152,18 @@ class PackageStore:
         env = pkg.envelope
         if (env.idempotency_key, env.record_id, env.version, env.event) != (key, record_id, version, event):
             return _error(400, "tiêu đề HTTP không khớp phong bì của gói tin")
+        refusal = self.verifier(pkg)  # outside the lock: verification is the slow part
+        if refusal is not None:
+            return _error(refusal.status, refusal.message)
         with self._lock:
             known = self.keys.get(key)  # a concurrent repeat may have stored it meanwhile
             if known is not None:
                 return Response(200, {"receipt": known["receipt"], "record_id": record_id, "version": version})
             held = self.highest.get(record_id)
             if held is not None and version <= held.version:
-                return _error(409, f"đã có phiên bản {held.version} của học bạ {record_id}")
+                # the receipt names what is held: the sender treats a 409 as final only with it
+                return Response(409, {"error": f"đã có phiên bản {held.version} của học bạ {record_id}",
+                                      "record_id": record_id, "version": held.version, "receipt": held.receipt})
             receipt = f"BN-{datetime.now(timezone.utc):%Y%m%d}-{uuid.uuid4().hex[:20]}"
             folder = self.root / "packages" / record_id
             folder.mkdir(exist_ok=True)
@@ -142,6 +181,8 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out as two writes: without this, 40 ms delayed ACKs
     server_version = "hocbaso-receiver/1"
     prefix = ""  # set by make_server: the path the endpoint URL carries before /packages
+    timeout = READ_TIMEOUT  # socketserver sets it on the connection: every read waits at most this long
+    body_seconds = BODY_SECONDS
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s " + format, self.address_string(), *args)
@@ -166,16 +207,33 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def read_body(self) -> tuple[Response | None, bytes]:
-        headers = self._headers()
-        try:
-            length = int(headers["content-length"]) if "content-length" in headers else None
-        except ValueError:
-            length = None
-        refused = self.store.check_request(headers, length)
-        if refused is not None:
+        checked = self.store.check_request(self._headers(), self.headers.get_all("Content-Length") or [])
+        if isinstance(checked, Response):
             self.close_connection = True  # the unread body must not be taken for the next request
-            return refused, b""
-        return None, self.rfile.read(length or 0)
+            return checked, b""
+        try:
+            body = self._read_exactly(checked)
+        except TimeoutError:
+            self.close_connection = True
+            return _error(408, f"nội dung gói tin đến quá chậm (quá {self.body_seconds:g} giây)"), b""
+        if body is None:
+            self.close_connection = True
+            return _error(400, "kết nối đóng trước khi nhận đủ nội dung (Content-Length)"), b""
+        return None, body
+
+    def _read_exactly(self, length: int) -> bytes | None:
+        """`length` bytes within body_seconds (each read also bounded by `timeout`); None if the
+        client closed first. Reads at most what it was told, in pieces: never the whole stream."""
+        deadline = time.monotonic() + self.body_seconds
+        buf = bytearray()
+        while len(buf) < length:
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            piece = self.rfile.read1(min(length - len(buf), 64 * 1024))
+            if not piece:
+                return None
+            buf += piece
+        return bytes(buf)
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         if self.path.split("?")[0].rstrip("/") != f"{self.prefix}/packages":
@@ -186,14 +244,61 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         self.send_json(refused or self.store.receive(self._headers(), body))
 
     def do_GET(self) -> None:  # noqa: N802
-        self.send_json(Response(200, {"service": "hocbaso-receiver", "protocol": 1, "records": len(self.store.highest)}))
+        info: dict = {"service": "hocbaso-receiver", "protocol": 1}
+        if self.store.authorized(self._headers()):
+            info["records"] = len(self.store.highest)  # how much a district holds is not for anyone who asks
+        self.send_json(Response(200, info))
+
+
+class ReceiverServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with a bound on connections served at once: beyond it a connection gets a
+    503 + Retry-After straight from the accepting thread and is closed (no thread, no read)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        super().__init__(address, handler)
+        self.max_connections = max_connections
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver signature
+        if not self._slots.acquire(blocking=False):
+            self._busy(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)  # starts process_request_thread
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _busy(self, request: socket.socket) -> None:
+        body = json.dumps({"error": f"máy nhận đang bận ({self.max_connections} kết nối), thử lại sau"},
+                          ensure_ascii=False).encode("utf-8")
+        head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n").encode("ascii")
+        try:
+            request.settimeout(2.0)
+            request.sendall(head + body)
+        except OSError:
+            pass
 
 
 def make_server(store: PackageStore, port: int = 0, host: str = "127.0.0.1", *, prefix: str = "",
-                handler: type[ReceiverHandler] = ReceiverHandler) -> ThreadingHTTPServer:
+                handler: type[ReceiverHandler] = ReceiverHandler, read_timeout: float = READ_TIMEOUT,
+                body_seconds: float = BODY_SECONDS, max_connections: int = MAX_CONNECTIONS) -> ReceiverServer:
     """A server bound to host:port (0 = any free port: `server.server_address[1]`)."""
-    cls = type("BoundHandler", (handler,), {"prefix": prefix.rstrip("/")})
-    server = ThreadingHTTPServer((host, port), cls)
-    server.daemon_threads = True
+    if read_timeout <= 0 or body_seconds <= 0 or max_connections < 1:
+        raise ValueError("thời gian chờ và số kết nối phải dương")
+    cls = type("BoundHandler", (handler,), {"prefix": prefix.rstrip("/"), "timeout": read_timeout,
+                                            "body_seconds": body_seconds})
+    server = ReceiverServer((host, port), cls, max_connections=max_connections)
     server.package_store = store  # type: ignore[attr-defined]
     return server

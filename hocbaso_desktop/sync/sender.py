@@ -11,6 +11,7 @@ receiver answers with the receipt it already gave.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -32,6 +33,7 @@ class SendReport:
     retried: int = 0
     lost_leases: int = 0
     unreachable: str | None = None  # why the batch could not start or stopped early
+    timed_out: bool = False  # stopped by the run's time limit (max_seconds)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -65,8 +67,11 @@ class Sender:
         self.others_dead = getattr(store, "_lock", None) is not None
 
     def run(self, *, max_requests: int | None = None, cancel: Callable[[], bool] | None = None,
-            progress: Progress | None = None) -> SendReport:
+            progress: Progress | None = None, max_seconds: float | None = None) -> SendReport:
+        """Send what is due. `max_seconds` bounds the whole run (wall time, not the injectable clock:
+        it is about a person waiting): no request starts after it, and the one in flight is cut at it."""
         report = SendReport()
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
         problem = self.transport.probe()
         if problem is not None:
             report.unreachable = problem.message
@@ -82,16 +87,25 @@ class Sender:
                         held = None
                     if stop:
                         break
+                    if deadline is not None and time.monotonic() >= deadline:
+                        self._out_of_time(report, max_seconds)
+                        break
                     request = queue.claim_next(tx.session, self.owner, now, self.lease_seconds, others_dead=self.others_dead)
                 if request is None:
                     break
-                outcome = self.transport.send(request, self.clock.time())  # no session held here
+                if deadline is None:
+                    outcome = self.transport.send(request, self.clock.time())  # no session held here
+                else:
+                    outcome = self.transport.send(request, self.clock.time(), time_limit=deadline - time.monotonic())
                 report.requests += 1
                 held = (request, outcome)
                 if progress is not None:
                     progress(request, outcome)
                 if outcome.kind == UNREACHABLE:
                     report.unreachable = outcome.message
+                    stop = True
+                if deadline is not None and time.monotonic() >= deadline:
+                    self._out_of_time(report, max_seconds)
                     stop = True
                 if (cancel is not None and cancel()) or (max_requests is not None and report.requests >= max_requests):
                     stop = True
@@ -104,6 +118,12 @@ class Sender:
                     "superseded": report.superseded, "failed": report.failed, "retried": report.retried,
                 })
         return report
+
+    @staticmethod
+    def _out_of_time(report: SendReport, max_seconds: float | None) -> None:
+        report.timed_out = True
+        report.unreachable = (f"đã hết thời gian cho lần gửi này ({max_seconds:g} giây); "
+                              "các gói tin còn lại sẽ được gửi ở lần sau")
 
     def _finish(self, s, request: SendRequest, outcome: Outcome, now: float, report: SendReport) -> None:  # noqa: ANN001
         done = queue.finish(s, request, self.owner, outcome, now, self.backoff, self.transport.description)

@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -51,7 +52,8 @@ class Transport(Protocol):
     def probe(self) -> Outcome | None:
         """None when the destination looks reachable, else an UNREACHABLE outcome saying why."""
 
-    def send(self, request: SendRequest, now: float) -> Outcome: ...
+    def send(self, request: SendRequest, now: float, *, time_limit: float | None = None) -> Outcome:
+        """`time_limit`: seconds this request may take at most (the rest of the run's limit)."""
 
     def close(self) -> None: ...
 
@@ -78,7 +80,14 @@ def classify(status: int, body: bytes, headers: dict[str, str], request: SendReq
         return Outcome(ACKED, "", status, receipt.strip()[:200])
     server_says = _server_message(text)
     if status == 409:
-        return Outcome(SUPERSEDED, f"máy chủ đã có phiên bản này hoặc mới hơn{server_says}", status)
+        held = superseding(text, request)
+        if held is None:
+            # A 409 from a proxy, a misrouted server or a bug proves nothing about this record: making
+            # the package final on it would lose the record. Retried (with backoff), reason kept.
+            return Outcome(RETRY, f"máy chủ trả 409 nhưng không nêu phiên bản đã nhận của học bạ này (cần record_id, "
+                                  f"version ≥ {request.version}, receipt); sẽ gửi lại{server_says}", status)
+        version, receipt = held
+        return Outcome(SUPERSEDED, f"máy chủ đã nhận phiên bản {version} của học bạ này (biên nhận {receipt})", status)
     if status in (429, 503):
         ra = parse_retry_after(headers.get("retry-after"), now)
         what = "máy chủ đang quá tải" if status == 503 else "gửi quá nhanh"
@@ -88,6 +97,23 @@ def classify(status: int, body: bytes, headers: dict[str, str], request: SendReq
     if 400 <= status < 500:
         return Outcome(FAILED, f"máy chủ từ chối gói tin (HTTP {status}){server_says}", status)
     return Outcome(RETRY, f"phản hồi không mong đợi (HTTP {status})", status)
+
+
+def superseding(text: str, request: SendRequest) -> tuple[int, str] | None:
+    """(version, receipt) when a 409's body names a version of the SAME record at least as high as
+    the one sent, with the receipt it was accepted under; None for anything else."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    version, receipt = data.get("version"), data.get("receipt")
+    if data.get("record_id") != request.envelope_id or isinstance(version, bool) or not isinstance(version, int):
+        return None
+    if version < request.version or not isinstance(receipt, str) or not receipt.strip().isprintable() or not receipt.strip():
+        return None
+    return version, receipt.strip()[:200]
 
 
 def _server_message(text: str) -> str:
@@ -103,10 +129,23 @@ def _server_message(text: str) -> str:
     return f": {_short(text)}"
 
 
-class HttpTransport:
-    """POST {endpoint}/packages over http.client, one keep-alive connection, one request at a time."""
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0
+REQUEST_SECONDS = 120.0
 
-    def __init__(self, endpoint: str, token: str | None = None, *, timeout: float = 30.0,
+
+class HttpTransport:
+    """POST {endpoint}/packages over http.client, one keep-alive connection, one request at a time.
+
+    Three bounds, so that no server can hold a school's sender: `connect_timeout` for the TCP (and
+    TLS) connection, `timeout` for each read, and `request_seconds` for the whole exchange (a server
+    trickling one byte per read timeout would otherwise hold it for ever), cut shorter by the run's
+    own limit (`time_limit`). A timeout ends the batch like an unreachable server: the package is
+    retried later, and the rest are not each made to wait out the same silence.
+    """
+
+    def __init__(self, endpoint: str, token: str | None = None, *, timeout: float = READ_TIMEOUT,
+                 connect_timeout: float = CONNECT_TIMEOUT, request_seconds: float | None = None,
                  probe_timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -119,8 +158,12 @@ class HttpTransport:
             # RFC 6750 b64token: anything else cannot even be written into an HTTP header
             raise ValueError("mã truy cập chỉ được gồm chữ Latinh không dấu, số và các ký tự - . _ ~ + / =")
         self.token = token
+        if min(timeout, connect_timeout, probe_timeout, request_seconds or 1.0) <= 0:
+            raise ValueError("thời gian chờ phải dương")
         self.timeout = timeout
-        self.probe_timeout = probe_timeout
+        self.connect_timeout = connect_timeout
+        self.request_seconds = request_seconds if request_seconds is not None else max(REQUEST_SECONDS, 2 * timeout)
+        self.probe_timeout = min(probe_timeout, connect_timeout)
         self.ssl_context = ssl_context or (ssl.create_default_context() if parts.scheme == "https" else None)
         # recorded with each sent entry: never the token, never credentials in the URL
         self.description = f"{parts.scheme}://{self.host}:{self.port}{self.path}"
@@ -135,16 +178,19 @@ class HttpTransport:
         except OSError as e:
             return Outcome(UNREACHABLE, f"không kết nối được {self.host}:{self.port} ({e.strerror or e})")
 
-    def _connection(self) -> http.client.HTTPConnection:
+    def _connection(self, connect_timeout: float) -> http.client.HTTPConnection:
         if self._conn is None:
             if self.scheme == "https":
-                self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
+                self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=connect_timeout,
                                                          context=self.ssl_context)
             else:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=connect_timeout)
         return self._conn
 
-    def send(self, request: SendRequest, now: float) -> Outcome:
+    def send(self, request: SendRequest, now: float, *, time_limit: float | None = None) -> Outcome:
+        budget = self.request_seconds if time_limit is None else min(self.request_seconds, time_limit)
+        if budget <= 0:
+            return Outcome(UNREACHABLE, "đã hết thời gian dành cho lần gửi này")
         headers = {
             "Content-Type": "application/xml",
             "Idempotency-Key": request.idempotency_key,
@@ -155,13 +201,22 @@ class HttpTransport:
         }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        conn = self._connection()
+        connect_in = min(self.connect_timeout, budget)
+        conn = self._connection(connect_in)
         try:
             if conn.sock is None:
                 conn.connect()
+        except TimeoutError:
+            self.close()
+            return Outcome(UNREACHABLE, f"máy chủ không nhận kết nối trong {connect_in:g} giây (hết thời gian kết nối)")
         except OSError as e:
             self.close()
             return Outcome(UNREACHABLE, f"không kết nối được máy chủ ({e.strerror or e})")
+        conn.sock.settimeout(min(self.timeout, budget))
+        expired = threading.Event()
+        watchdog = threading.Timer(budget, self._expire, (conn, expired))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             conn.request("POST", self.path, body=request.package, headers=headers)
             resp = conn.getresponse()
@@ -170,14 +225,40 @@ class HttpTransport:
             resp_headers = {k.lower(): v for k, v in resp.getheaders()}
             if resp.will_close:
                 self.close()
-        except socket.timeout:
-            self.close()
-            return Outcome(RETRY, "hết thời gian chờ máy chủ trả lời")
         except (OSError, http.client.HTTPException) as e:
-            # The request may or may not have been stored: the retry carries the same idempotency key.
             self.close()
+            if expired.is_set():
+                return self._cut(budget)
+            if isinstance(e, TimeoutError):
+                return Outcome(UNREACHABLE, f"máy chủ không trả lời trong {min(self.timeout, budget):g} giây "
+                                            "(hết thời gian chờ); gói tin sẽ được gửi lại sau")
+            # The request may or may not have been stored: the retry carries the same idempotency key.
             return Outcome(RETRY, f"mất kết nối khi gửi ({type(e).__name__}: {e})")
+        finally:
+            watchdog.cancel()
+            watchdog.join()
+        if expired.is_set():
+            # The socket was cut under the answer: what was read may be a truncated answer that
+            # parsed (a body "until close"). Not trusted; the retry carries the same key.
+            self.close()
+            return self._cut(budget)
         return classify(status, body, resp_headers, request, now)
+
+    @staticmethod
+    def _cut(budget: float) -> Outcome:
+        return Outcome(UNREACHABLE, f"máy chủ không trả lời xong trong {budget:g} giây (quá thời gian cho một lần "
+                                    "gửi); gói tin sẽ được gửi lại sau")
+
+    @staticmethod
+    def _expire(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
+        """The watchdog: past the request's time, cut the socket under the blocked read."""
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def close(self) -> None:
         if self._conn is not None:
@@ -210,7 +291,7 @@ class FolderTransport:
             return Outcome(UNREACHABLE, f"không ghi được vào thư mục {self.folder}")
         return None
 
-    def send(self, request: SendRequest, now: float) -> Outcome:
+    def send(self, request: SendRequest, now: float, *, time_limit: float | None = None) -> Outcome:
         name = package_file_name(request)
         try:
             write_atomic(self.folder / name, request.package)
@@ -222,10 +303,10 @@ class FolderTransport:
         pass
 
 
-def make_transport(endpoint: str, token: str | None = None) -> Transport:
-    """http(s)://… → HTTP; file:///path or a plain folder path → FolderTransport."""
+def make_transport(endpoint: str, token: str | None = None, **http_options: float) -> Transport:
+    """http(s)://… → HTTP (timeouts: HttpTransport's keywords); file:///path or a plain folder path → FolderTransport."""
     if endpoint.startswith(("http://", "https://")):
-        return HttpTransport(endpoint, token)
+        return HttpTransport(endpoint, token, **http_options)
     if endpoint.startswith("file://"):
         return FolderTransport(urlsplit(endpoint).path)
     if "://" in endpoint:

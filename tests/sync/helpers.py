@@ -1,5 +1,10 @@
 """Shared helpers of the outbox tests: issued records made directly in the store (triggers allow
-inserting an issued row; they block only UPDATE/DELETE), receivers on 127.0.0.1, a flaky receiver."""
+inserting an issued row; they block only UPDATE/DELETE), receivers on 127.0.0.1, a flaky receiver.
+
+The records made here carry a stand-in XML with no signature (the queue and protocol tests are about
+delivery, not signatures), so `running()` gives its receiver a verifier that accepts them
+(`UNSIGNED_OK`), unless a test passes `verifier=`: the signature check itself is tested with really
+signed records (tests/sync/signed.py, test_receiver_hardening.py, the CLI and issuing tests)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from sqlalchemy import select
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import Enrolment, Record
 from hocbaso_desktop.sync.outbox import enqueue_issued, enqueue_update
+from hocbaso_desktop.sync.package import Package
+from hocbaso_desktop.sync.payload_check import Refusal
 from hocbaso_desktop.sync.receiver import PackageStore, ReceiverHandler, make_server
 
 SIGNED = ("<?xml version='1.0' encoding='UTF-8'?>\n<hocbaso xmlns=\"urn:hocbaso:tieuhoc:1.0\">"
@@ -25,14 +32,19 @@ def signed_xml(enrolment_id: int, version: int) -> bytes:
     return SIGNED.replace("HB-x", f"HB-{enrolment_id}-v{version}").encode("utf-8")
 
 
-def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None) -> Record:  # noqa: ANN001
+def UNSIGNED_OK(_pkg: Package) -> Refusal | None:  # noqa: N802 - a constant-like stand-in
+    return None
+
+
+def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xml_for=None) -> Record:  # noqa: ANN001
     """Issue version `version` of an enrolment's record (replacing the previous one) and queue it,
-    as the issuer and the correction workflow do: one session, the caller commits."""
+    as the issuer and the correction workflow do: one session, the caller commits. `xml_for(s,
+    enrolment_id)` gives the signed XML (default: the unsigned stand-in)."""
     when = datetime(2026, 5, 20, 10, 0, 0)
     if version > 1:
         prev = s.execute(select(Record).where(Record.enrolment_id == enrolment.id, Record.version == version - 1)).scalar_one()
         prev.status, prev.status_reason, prev.status_changed_at = "replaced", "sửa sai sót", when
-    xml = signed_xml(enrolment.id, version)
+    xml = signed_xml(enrolment.id, version) if xml_for is None else xml_for(s, enrolment.id)
     rec = Record(enrolment_id=enrolment.id, student_id=enrolment.student_id, year_id=enrolment.year_id, version=version,
                  status="issued", content_xml=xml, signed_xml=xml, sha256="0" * 64, created_at=when, issued_at=when,
                  valid_from=when.date(), status_reason="")
@@ -45,7 +57,7 @@ def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None) ->
     return rec
 
 
-def make_packages(store: Store, count: int, versions: int = 1, *, now: float | None = None) -> int:
+def make_packages(store: Store, count: int, versions: int = 1, *, now: float | None = None, xml_for=None) -> int:  # noqa: ANN001
     """`count` packages: ceil(count / versions) enrolments × up to `versions` versions each."""
     made = 0
     with store.transaction("system") as tx:
@@ -54,16 +66,21 @@ def make_packages(store: Store, count: int, versions: int = 1, *, now: float | N
             for v in range(1, versions + 1):
                 if made == count:
                     return made
-                issue(tx.session, e, v, now=now)
+                issue(tx.session, e, v, now=now, xml_for=xml_for)
                 made += 1
     assert made == count, f"the demo school has too few enrolments for {count} packages"
     return made
 
 
+SERVER_OPTIONS = ("read_timeout", "body_seconds", "max_connections")
+
+
 class Receiver:
     def __init__(self, root: Path, handler: type[ReceiverHandler] = ReceiverHandler, **kw: object) -> None:
+        server_kw = {k: kw.pop(k) for k in SERVER_OPTIONS if k in kw}
+        kw.setdefault("verifier", UNSIGNED_OK)
         self.store = PackageStore(root, **kw)  # type: ignore[arg-type]
-        self.server = make_server(self.store, 0, handler=handler)
+        self.server = make_server(self.store, 0, handler=handler, **server_kw)  # type: ignore[arg-type]
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -1,5 +1,5 @@
 """The real issuing path (SoftHSM2 token, GVCN → principal → seal): each issued record gets its NEW
-package in the issuing transaction, the packages reach a receiver; a failure injected between
+package in the issuing transaction, the packages reach a receiver that verifies their signatures; a failure injected between
 issuing and queueing leaves the record unissued and the queue empty."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from hocbaso_desktop.services import signing_service as ss
 from hocbaso_desktop.services.signing_plan import plan_signing
 from hocbaso_desktop.signing import CancelFlag, ScriptedPinPrompt
 from hocbaso_desktop.storage.engine import Store
+from hocbaso_desktop.signing import TrustStore
 from hocbaso_desktop.sync.package import parse_package
+from hocbaso_desktop.sync.payload_check import SignedRecordCheck
 from hocbaso_desktop.sync.transport import HttpTransport
 from tests.school_token import PIN, SchoolToken, school_token
 
@@ -55,8 +57,10 @@ def test_issuing_queues_each_record_and_the_packages_arrive(demo_store: Store, t
     with store.read() as s:
         pkg_bytes, signed = s.execute(text("SELECT o.package, r.signed_xml FROM outbox o JOIN record r ON r.id = o.record_id")).first()
     assert parse_package(bytes(pkg_bytes)).payload == bytes(signed)  # the signed bytes, exactly
-    with running(tmp_path / "recv") as recv:
+    # the receiver checks every record's signatures against the school's CA, as a district's would
+    with running(tmp_path / "recv", verifier=SignedRecordCheck(TrustStore.from_dirs(token.trust_dir))) as recv:
         report = outbox_service.send_due(store, HttpTransport(recv.url))
+        assert len(recv.stored_files()) == n
     assert report.sent == n and outbox_service.exit_code(outbox_service.status(store)) == 0
 
 

@@ -1,5 +1,5 @@
 """Protocol v1 against the reference receiver on 127.0.0.1: acknowledgment with receipt, repeats,
-409 → superseded, other 4xx → failed until the user retries, Retry-After (seconds and HTTP date),
+409 naming a version ≥ ours of the same record with its receipt → superseded (any other 409 retried), other 4xx → failed until the user retries, Retry-After (seconds and HTTP date),
 backoff on 5xx and lost connections, bearer token, the folder transport."""
 
 from __future__ import annotations
@@ -56,18 +56,56 @@ def test_acknowledged_with_receipt_and_repeat_gets_same_receipt(store: Store, re
         assert pkg.envelope.event == "NEW" and pkg.payload.startswith(b"<?xml")
 
 
-def test_409_marks_superseded_and_is_not_retried(store: Store, recv_dir: Path) -> None:
+def _rid(store: Store, i: int = 0) -> str:
+    return entries(store)[i].envelope_id
+
+
+def test_409_naming_a_higher_version_of_the_record_is_final(store: Store, recv_dir: Path) -> None:
     clock = FakeClock(T0)
     make_packages(store, 2, now=T0)
-    handler = scripted((409, {}, {"error": "đã có phiên bản 7"}))
+    handler = scripted((409, {}, {"error": "đã có phiên bản 7", "record_id": _rid(store), "version": 7,
+                                  "receipt": "BN-20260520-abc"}))
     with running(recv_dir, handler) as recv:
         report = send(store, recv.url, clock)
         assert report.superseded == 1 and report.sent == 1
         first = entries(store)[0]
-        assert first.state == "superseded" and "đã có phiên bản 7" in first.last_error and first.last_status == 409
+        assert first.state == "superseded" and first.last_status == 409
+        assert "phiên bản 7" in first.last_error and "BN-20260520-abc" in first.last_error
         clock.advance(10 * 3600)
         assert send(store, recv.url, clock).requests == 0  # never again
     assert outbox_service.exit_code(outbox_service.status(store)) == 0
+
+
+UNRELATED_409 = {
+    "bare error": {"error": "đã có phiên bản 7"},
+    "empty body": None,
+    "another record": {"record_id": "f" * 32 + "-2025-2026", "version": 9, "receipt": "BN-x"},
+    "a lower version": {"record_id": "SELF", "version": 0, "receipt": "BN-x"},
+    "no receipt": {"record_id": "SELF", "version": 5},
+    "version as text": {"record_id": "SELF", "version": "5", "receipt": "BN-x"},
+    "version as bool": {"record_id": "SELF", "version": True, "receipt": "BN-x"},
+    "a list": ["SELF", 5, "BN-x"],
+}
+
+
+@pytest.mark.parametrize("name", list(UNRELATED_409))
+def test_409_without_a_receipt_for_this_record_is_retried_not_final(store: Store, recv_dir: Path, name: str) -> None:
+    """A proxy's 409, another record's, a lower version, no receipt: the package is not lost."""
+    clock = FakeClock(T0)
+    make_packages(store, 1, now=T0)
+    body = UNRELATED_409[name]
+    if isinstance(body, dict) and body.get("record_id") == "SELF":
+        body = {**body, "record_id": _rid(store)}
+    handler = scripted((409, {}, body if body is not None else {}))
+    with running(recv_dir, handler) as recv:
+        report = send(store, recv.url, clock)
+        assert report.superseded == 0 and report.retried == 1, report
+        row = entries(store)[0]
+        assert row.state == "pending" and row.last_status == 409 and row.next_try_at >= T0
+        assert "409" in row.last_error and "sẽ gửi lại" in row.last_error  # the reason is kept for the user
+        clock.set(row.next_try_at)
+        assert send(store, recv.url, clock).sent == 1  # retried with backoff, then stored
+    assert entries(store)[0].state == "sent" and len(recv.stored_files()) == 1
 
 
 def test_real_409_version_not_higher_under_another_key(store: Store, recv_dir: Path) -> None:

@@ -1,0 +1,73 @@
+"""What the reference receiver checks in a package's record before storing it: that the record is
+signed — every signature intact, valid and chaining to a trusted root, as `hocbaso verify` judges it
+(signing.verify_record) — and that it is the record the envelope names (same mã tra cứu, school
+year and school), not a foreign record wrapped in a borrowed envelope.
+
+The envelope fields are checked against the *signed* content the verifier returns, never against a
+re-parse of the whole payload (reliability.md: signature wrapping).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..domain.errors import InputFileError
+from ..exchange.safe_xml import parse_xml
+from ..signing import TrustStore, VerificationReport, default_trust_store, verify_record
+from .package import Package
+
+RECORD_NS = "urn:hocbaso:tieuhoc:1.0"
+MAX_REASONS = 3
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int  # 4xx
+    message: str  # Vietnamese, for the sending school
+
+
+# A verifier returns None to accept, or a Refusal saying why not.
+Verifier = Callable[[Package], "Refusal | None"]
+
+
+def _field(content: object, name: str) -> str:
+    return (content.findtext(f"{{{RECORD_NS}}}{name}") or "").strip()  # type: ignore[attr-defined]
+
+
+def _why(report: VerificationReport) -> str:
+    out = list(report.problems)
+    for sig in report.signatures:
+        if not sig.valid:
+            out.append(f"chữ ký {sig.index} ({sig.signer or 'không rõ người ký'}, {sig.role_label}): "
+                       + ("; ".join(sig.reasons) or "không hợp lệ"))
+    return " | ".join(out[:MAX_REASONS]) or "không xác minh được"
+
+
+class SignedRecordCheck:
+    """Refuses unsigned, badly signed, untrusted and foreign payloads (422 / 403 with the reason)."""
+
+    def __init__(self, trust: TrustStore | None = None, schools: frozenset[str] | set[str] = frozenset()) -> None:
+        self.trust = trust if trust is not None else default_trust_store()
+        self.schools = frozenset(s.strip() for s in schools if s.strip())  # empty: every school
+
+    def __call__(self, pkg: Package) -> Refusal | None:
+        env = pkg.envelope
+        if self.schools and env.school_code not in self.schools:
+            return Refusal(403, f"máy nhận này không nhận gói tin của trường mã «{env.school_code or 'trống'}»")
+        report = verify_record(pkg.payload, self.trust)
+        if not report.ok:
+            return Refusal(422, f"học bạ trong gói tin không có chữ ký số hợp lệ và tin cậy: {_why(report)}")
+        try:
+            content = parse_xml(report.signed_content or b"", "nội dung đã ký")
+        except InputFileError as e:
+            return Refusal(422, e.message)
+        lookup, year, school = _field(content, "matracuu").lower(), _field(content, "namhoc"), _field(content, "matruong")
+        if (lookup, year) != (env.lookup_code.lower(), env.school_year):
+            return Refusal(422, f"học bạ đã ký (mã tra cứu {lookup or 'trống'}, năm học {year or 'trống'}) không phải học bạ "
+                                f"phong bì ghi ({env.lookup_code}, {env.school_year})")
+        if school and env.school_code and school != env.school_code:
+            return Refusal(422, f"học bạ đã ký thuộc trường mã «{school}», phong bì ghi trường «{env.school_code}»")
+        if self.schools and school not in self.schools:
+            return Refusal(403, f"máy nhận này không nhận học bạ của trường mã «{school or 'trống'}»")
+        return None
