@@ -20,3 +20,56 @@ def fold(text: str | None) -> str:
     t = unicodedata.normalize("NFD", clean(text).lower()).replace("đ", "d")
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     return re.sub(r"[\s\-'’`´._/()]+", "", t)
+
+
+# Characters that change how a text is shown or compared without being seen: a name or ID carrying them
+# reads as one thing and is another (an RLO override turns "Nguyễn An‮gpj.exe" around; a zero-width
+# space makes two equal-looking IDs differ). Bidi embeddings/overrides/isolates and marks:
+_BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_ZERO_WIDTH = frozenset([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+_WHITESPACE_CONTROLS = "\t\n\r"  # a line break typed with Alt+Enter: clean() turns it into a space
+
+
+def _code(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def hidden_char_problem(text: object, *, digits: bool = True) -> str:
+    """"" when `text` may be stored as a name, ID or comment; else why not, in Vietnamese.
+
+    Refused: bidi controls, zero-width characters, control characters (other than tab and line breaks,
+    which clean() folds into spaces), other invisible/format, private-use or unassigned code points,
+    and — unless `digits` is False — digits other than 0-9 (Arabic-Indic ٠١٢, fullwidth ０, superscripts):
+    Python's int() and isdigit() read them as numbers, a person reading the list does not.
+    The one check behind the class-list, staff and grid imports (and every comment typed in).
+    """
+    if text is None:
+        return ""
+    for ch in str(text):
+        o = ord(ch)
+        if o in _BIDI:
+            return f"có ký tự ẩn đổi chiều hiển thị chữ ({_code(ch)}): hãy xoá ô này và gõ lại bằng bàn phím"
+        if o in _ZERO_WIDTH:
+            return f"có ký tự ẩn không nhìn thấy ({_code(ch)}): hãy xoá ô này và gõ lại bằng bàn phím"
+        cat = unicodedata.category(ch)
+        if cat == "Cc" and ch not in _WHITESPACE_CONTROLS:
+            return f"có ký tự điều khiển ({_code(ch)}): hãy xoá ô này và gõ lại bằng bàn phím"
+        if cat in ("Cf", "Co", "Cs", "Cn"):
+            return f"có ký tự ẩn hoặc không hợp lệ ({_code(ch)}): hãy xoá ô này và gõ lại bằng bàn phím"
+        if digits and ch.isdigit() and not "0" <= ch <= "9":
+            return f"có chữ số không phải chữ số thường 0-9 («{ch}», {_code(ch)}): hãy gõ lại bằng bàn phím"
+    return ""
+
+
+def reveal(text: object) -> str:
+    """`text` with every character hidden_char_problem refuses written as <U+XXXX>, for messages and reports."""
+    if text is None:
+        return ""
+    out = []
+    for ch in str(text):
+        o = ord(ch)
+        cat = unicodedata.category(ch)
+        hidden = (o in _BIDI or o in _ZERO_WIDTH or cat in ("Cf", "Co", "Cs", "Cn")
+                  or (cat == "Cc" and ch not in _WHITESPACE_CONTROLS))
+        out.append(f"<{_code(ch)}>" if hidden else ch)
+    return "".join(out)

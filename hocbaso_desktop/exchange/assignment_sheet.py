@@ -29,7 +29,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..domain.catalogue import catalogue
 from ..domain.errors import InputFileError
 from .xlsx_guard import damaged, open_xlsx
-from .xlsx_write import save_atomic
+from .xlsx_write import cell_text, save_atomic
 
 SHEET = "Phân công"
 STAFF_SHEET = "Cán bộ"
@@ -134,7 +134,7 @@ def write_template(path: str | Path, year: str, classes: Sequence[TemplateClass]
     for h in staff_ws[1]:
         h.font, h.fill = Font(bold=True), head_fill
     for st in staff:
-        staff_ws.append([st.code, st.full_name, st.note])
+        staff_ws.append([cell_text(st.code), cell_text(st.full_name), cell_text(st.note)])
     for row in staff_ws.iter_rows(min_row=2, max_col=1):
         for c in row:
             c.number_format = "@"

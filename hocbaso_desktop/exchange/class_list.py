@@ -121,7 +121,7 @@ class _SheetReader:
             if (r2 - r1 + 1) * (c2 - c1 + 1) > 200_000:
                 continue  # a whole-sheet merge says nothing about our columns
             for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
+                for c in range(c1, min(c2, MAX_COLS) + 1):  # columns past MAX_COLS are never read
                     if (r, c) != (r1, c1):
                         self.anchor_of[(r, c)] = (r1, c1)
         anchors = set(self.anchor_of.values())

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from .class_list_columns import FIELD_LABELS
 from .class_list_model import ClassList, Problem
+from .xlsx_write import cell_text, save_atomic
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -37,8 +38,8 @@ def write_report(class_list: ClassList, path: str | Path) -> Path:
         by_row.setdefault((pr.sheet, pr.row), []).append(pr)
     for r in class_list.rows:
         problems = by_row.get((r.sheet, r.row), [])
-        ws.append([r.sheet, r.row] + [r.raw.get(f, "") for f in REPORT_FIELDS]
-                  + ["\n".join(pr.message() for pr in problems)])
+        ws.append([cell_text(v) for v in [r.sheet, r.row] + [r.raw.get(f, "") for f in REPORT_FIELDS]
+                   + ["\n".join(pr.message() for pr in problems)]])  # the file's own text: control characters shown
         excel_row = ws.max_row
         for pr in problems:
             if pr.field not in REPORT_FIELDS:
@@ -47,7 +48,7 @@ def write_report(class_list: ClassList, path: str | Path) -> Path:
             # An error colour is never downgraded by a later warning on the same cell.
             if pr.is_error or cell.fill != ERROR_FILL:
                 cell.fill = ERROR_FILL if pr.is_error else WARNING_FILL
-            text = (cell.comment.text + "\n" if cell.comment else "") + pr.reason
+            text = cell_text((cell.comment.text + "\n" if cell.comment else "") + pr.reason)
             cell.comment = Comment(text, "Học bạ số")
     for i, w in enumerate([12, 7] + [16] * len(REPORT_FIELDS) + [70], start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -58,18 +59,12 @@ def write_report(class_list: ClassList, path: str | Path) -> Path:
     for c in lst[1]:
         c.font = Font(bold=True)
     for pr in class_list.problems:
-        lst.append(["Lỗi" if pr.is_error else "Cảnh báo", pr.sheet, pr.row, pr.column, pr.cell, pr.value, pr.reason])
+        lst.append([cell_text(v) for v in ("Lỗi" if pr.is_error else "Cảnh báo", pr.sheet, pr.row, pr.column, pr.cell,
+                                            pr.value, pr.reason)])
         lst.cell(row=lst.max_row, column=1).fill = ERROR_FILL if pr.is_error else WARNING_FILL
     for i, w in enumerate([10, 12, 7, 20, 7, 24, 80], start=1):
         lst.column_dimensions[get_column_letter(i)].width = w
     if not class_list.rows:
         wb.active = 1
 
-    tmp = p.with_name(p.name + ".tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return p
+    return save_atomic(wb, p)  # formula-looking text stays text; owner-only file

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.ethnic import ETHNIC_GROUPS
+from .xlsx_write import save_atomic
 
 DATA_SHEET = "Danh sách"
 LIST_SHEET = "Danh mục"
@@ -123,11 +124,4 @@ def write_template(path: str | Path, classes: Sequence[str] = (), year: str = ""
     for i, line in enumerate(lines, start=1):
         help_ws.cell(row=i, column=1, value=line).font = Font(bold=(i == 1))
 
-    tmp = p.with_name(p.name + ".tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return p
+    return save_atomic(wb, p)  # formula-looking text stays text; owner-only file

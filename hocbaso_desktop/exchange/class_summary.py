@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..domain.catalogue import FINAL_PERIOD, catalogue
 from .grid_layout import SUBJECT_SHORT
-from .xlsx_write import save_atomic
+from .xlsx_write import cell_text, save_atomic
 
 TICK = "x"
 
@@ -144,7 +144,7 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: Any, **style: Any) -> None:
-    cell = ws.cell(r1, c1, value)
+    cell = ws.cell(r1, c1, cell_text(value))
     for k, v in style.items():
         setattr(cell, k, v)
     if (r1, c1) != (r2, c2):
@@ -209,7 +209,7 @@ def write_class_summary(path: str | Path, table: SummaryTable) -> Path:
         r = first + i
         for ci, c in enumerate(cols, start=1):
             v = cell_value(st, i + 1, c.key)
-            cell = ws.cell(r, ci, v if v != "" else None)
+            cell = ws.cell(r, ci, cell_text(v) if v != "" else None)
             cell.border, cell.font = _BORDER, small
             left = c.key in ("info:name", "award:CN", "award:DX", "note:")
             cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center", wrap_text=left)

@@ -28,7 +28,7 @@ from ..domain.catalogue import EXEMPT, QUALITY_LEVELS, RESULT_LEVELS, SUBJECT_LE
 from ..domain.errors import InputFileError
 from .grid_layout import V_QUALITY, V_RESULT, V_SCORE, V_SUBJECT, SheetColumn, SheetLayout, grid_layout
 from .xlsx_guard import damaged, open_xlsx
-from .xlsx_write import save_atomic
+from .xlsx_write import cell_text, save_atomic
 
 FORMAT = "hocbaso-grid"
 FORMAT_VERSION = 1
@@ -163,7 +163,7 @@ def _write_sheet(ws: Worksheet, layout: SheetLayout, meta: GridMeta, rows: Seque
                 v = student.full_name
             else:
                 v = student.values.get(c.key)
-            cell = ws.cell(r, ci, v if v not in ("",) else None)
+            cell = ws.cell(r, ci, cell_text(v) if v not in ("",) else None)
             cell.border = _BORDER
             if c.kind == "pid":
                 cell.number_format = "@"  # twelve digits with leading zeros stay text
@@ -201,7 +201,7 @@ def _write_twin(ws: Worksheet, layout: SheetLayout, rows: Sequence[WorkbookRow])
     for n, student in enumerate(rows):
         for ci, c in enumerate(layout.columns, start=1):
             v = student.personal_id if c.kind == "pid" else student.values.get(c.key) if c.editable else None
-            ws.cell(FIRST_DATA_ROW + n, ci, v if v != "" else None)
+            ws.cell(FIRST_DATA_ROW + n, ci, cell_text(v) if v != "" else None)
 
 
 def write_grid_workbook(path: str | Path, meta: GridMeta, rows: Sequence[WorkbookRow]) -> Path:

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..services.reports import (
     NOT_SET, QUALITY_GROUP_TITLES, QUALITY_LEVEL_TITLES, RESULT_TITLES, SUBJECT_LEVEL_TITLES, Count, ItemStats, Report,
 )
-from .xlsx_write import save_atomic
+from .xlsx_write import cell_text, save_atomic
 
 FONT = "Times New Roman"
 THIN = Side(style="thin")
@@ -39,7 +39,7 @@ def _font(size: float = 11, bold: bool = False, italic: bool = False) -> Font:
 
 
 def _titles(ws: Worksheet, r: Report, title: str, width: int) -> None:
-    ws.cell(1, 1, r.school.upper()).font = _font(11, True)
+    ws.cell(1, 1, cell_text(r.school.upper())).font = _font(11, True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     c = ws.cell(2, 1, f"{title} — {r.period_name.upper()}")
     c.font, c.alignment = _font(14, True), CENTER
@@ -73,7 +73,7 @@ def _head(ws: Worksheet, row: int, col: int, text: str, *, rows: int = 1, cols: 
 
 def _put(ws: Worksheet, row: int, col: int, value: object, *, pct: bool = False, bold: bool = False,
          left: bool = False, fill: PatternFill | None = None) -> None:
-    cell = ws.cell(row, col, value)
+    cell = ws.cell(row, col, cell_text(value))
     cell.border, cell.font = BOX, _font(10, bold)
     cell.alignment = LEFT if left else CENTER
     if pct:

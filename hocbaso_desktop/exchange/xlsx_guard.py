@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
+from xml.parsers import expat
 
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
@@ -23,6 +25,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # all parts together, once unpacked
 MAX_RATIO = 150  # a 1 MB part that unpacks to more than 150 MB is a bomb, not a class list
 MAX_ENTRIES = 5000
+# Merged ranges are stored as one line each ("A1:XFD1048576" is 17 billion cells in 30 bytes); whoever
+# walks them cell by cell (openpyxl's normal mode, the class-list reader's merge map) pays for the area.
+MAX_MERGED_CELLS = 1_000_000  # all merged ranges of the workbook together (one whole column: 1 048 576)
+MAX_MERGES = 20_000
 
 
 def check_xlsx(path: str | Path) -> Path:
@@ -63,7 +69,79 @@ def check_xlsx(path: str | Path) -> Path:
         i.file_size > 10 * 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos
     ):
         raise InputFileError(f"Tệp {name} quá lớn khi giải nén (nghi là tệp độc hại); không đọc.", path=str(p))
+    _check_merges(p, infos)
     return p
+
+
+class _TooMerged(Exception):
+    pass
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _check_merges(p: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Count every <mergeCell>'s area in every XML part, streamed from the zip with expat (no tree, no
+    expansion, memory bounded by one chunk), and refuse the file as soon as the total passes the limit.
+
+    Runs before openpyxl sees the file. A part that is not well-formed XML, or declares a DOCTYPE or an
+    entity (no real workbook does), is refused too: the reader must not find merges this count missed.
+    """
+    area = count = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal area, count
+        if tag == "mergeCell" or tag.endswith(":mergeCell"):
+            area += _ref_area(attrs.get("ref", ""))
+            count += 1
+            if area > MAX_MERGED_CELLS or count > MAX_MERGES:
+                raise _TooMerged
+
+    def doctype(*_a: object) -> None:
+        raise _Doctype
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            for info in infos:
+                if info.is_dir() or not info.filename.lower().endswith(".xml"):
+                    continue
+                parser = expat.ParserCreate()
+                parser.StartElementHandler = start
+                parser.StartDoctypeDeclHandler = doctype
+                parser.EntityDeclHandler = doctype
+                with z.open(info) as f:
+                    while chunk := f.read(1 << 16):
+                        parser.Parse(chunk, False)
+                    parser.Parse(b"", True)
+    except _TooMerged:
+        raise InputFileError(
+            f"Tệp {p.name} có vùng ô gộp (Merge) quá lớn: hơn {MAX_MERGED_CELLS:,} ô được gộp".replace(",", ".")
+            + " (nghi là tệp độc hại); không đọc. Hãy bỏ gộp ô (Home › Merge & Center › Unmerge Cells) rồi lưu lại.",
+            path=str(p)) from None
+    except _Doctype:
+        raise InputFileError(f"Tệp {p.name} có khai báo DOCTYPE/ENTITY trong nội dung (nghi là tệp độc hại); không đọc.",
+                             path=str(p)) from None
+    except expat.ExpatError:
+        raise InputFileError(f"Tệp {p.name} bị hỏng: Excel không lưu đúng cấu trúc bảng tính. "
+                             "Hãy mở bằng Excel và lưu lại, hoặc lấy lại tệp gốc.", path=str(p)) from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
+        # a damaged member (bad CRC, broken deflate stream), or an encrypted one (RuntimeError)
+        raise InputFileError(f"Tệp {p.name} bị hỏng hoặc không đầy đủ (không giải nén được). Hãy lấy lại tệp gốc.",
+                             path=str(p)) from None
+
+
+def _ref_area(ref: str) -> int:
+    """Cells in "B2:D5" (12) or "A1" (1); 0 for what is not a cell reference (openpyxl would refuse it)."""
+    m = _AREA.fullmatch(ref.strip())
+    if not m:
+        return 0
+    c1, r1 = _col_index(m.group(1).upper().encode()), int(m.group(2))
+    c2, r2 = (_col_index(m.group(3).upper().encode()), int(m.group(4))) if m.group(3) else (c1, r1)
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
+_AREA = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?")
 
 
 def open_xlsx(path: str | Path) -> Workbook:
