@@ -4,6 +4,7 @@ from . import (
     archive,
     assign,
     backup,
+    certs_cmd,
     class_import,
     correction,
     grid,
@@ -22,5 +23,5 @@ from . import (
 )
 
 ALL = [school.register, school_details.register, class_import.register, staff_admin.register, assign.register, pupil.register,
-       grid.register, records.register, signing.register, trust.register, settings_cmd.register, user.register,
+       grid.register, records.register, signing.register, certs_cmd.register, trust.register, settings_cmd.register, user.register,
        outbox.register, archive.register, transfer.register, report.register, backup.register, correction.register]

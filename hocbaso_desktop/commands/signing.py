@@ -132,6 +132,7 @@ def _parse_at(text: str | None) -> datetime | None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ..services.trust_anchors import dirs_for_db_path
     from ..signing import default_trust_store, verify_record
+    from ..signing.policy import issued_policy
 
     path = Path(args.file)
     try:
@@ -145,7 +146,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if not Path(d).is_dir():
             raise InputFileError(f"Không có thư mục chứng thư tin cậy {d}")
         dirs.append(Path(d))
-    report = verify_record(data, default_trust_store(*dirs), _parse_at(args.at))
+    # An exported record claims to be issued: it must carry every signature the policy requires, in
+    # order, each by the person or school the record names (signing/policy.py). GVBM signatures are
+    # allowed before the GVCN's; `--gvbm` requires them (the school setting of the issuing school).
+    policy = issued_policy(gvbm_signs=bool(getattr(args, "gvbm", False)))
+    report = verify_record(data, default_trust_store(*dirs), _parse_at(args.at), policy=policy)
     print(f"Tệp: {path}")
     for line in report.lines():
         print(line)
@@ -199,4 +204,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("file", metavar="FILE.xml")
     v.add_argument("--trust", metavar="DIR", action="append", help="thêm thư mục chứng thư gốc tin cậy (lặp lại được)")
     v.add_argument("--at", metavar="ISO-DATETIME", help="kiểm tra hiệu lực chứng thư tại thời điểm này (mặc định: lúc ký)")
+    v.add_argument("--gvbm", action="store_true", help="đòi chữ ký GVBM trước chữ ký GVCN (trường bật GVBM ký)")
     v.set_defaults(handler=cmd_verify)

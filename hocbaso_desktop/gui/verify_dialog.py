@@ -13,8 +13,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from ..domain.errors import HocbasoError
+from ..services import settings as settings_service
 from ..services.signing_setup import default_trust_dirs, trust_store_for
 from ..signing import VerificationReport, verify_record
+from ..signing.policy import issued_policy
 from ..storage.engine import Store
 
 MAX_FILE = 50 * 1024 * 1024  # a record is ~20-60 KB; anything this large is not one
@@ -66,7 +68,9 @@ class VerifyDialog(QDialog):
                 raise HocbasoError(f"Tệp {p.name} quá lớn để là một học bạ.")
             data = p.read_bytes()
             trust = trust_store_for(self.store, *default_trust_dirs())
-            report = verify_record(data, trust)
+            # the record claims to be issued: the signature policy applies (signing/policy.py)
+            gvbm = settings_service.signing_settings(self.store).gvbm_signs if self.store is not None else False
+            report = verify_record(data, trust, policy=issued_policy(gvbm_signs=gvbm))
         except OSError as e:
             return self._error(f"Không đọc được tệp: {e.strerror or e}")
         except HocbasoError as e:
@@ -86,7 +90,8 @@ class VerifyDialog(QDialog):
             extra = "<br>(chứng thư thử nghiệm — không có giá trị pháp lý)" if report.demo else ""
             self.verdict.setText(f"<b style='color:#1b5e20'>✓ Học bạ hợp lệ: mọi chữ ký số đều đúng và tin cậy.{extra}</b>")
         else:
-            self.verdict.setText("<b style='color:#b00020'>✗ Học bạ KHÔNG hợp lệ.</b>")
+            rule = f": {escape(report.policy_problems[0])}" if report.policy_problems else "."
+            self.verdict.setText(f"<b style='color:#b00020'>✗ Học bạ KHÔNG hợp lệ{rule}</b>")
         parts = []
         for line in report.lines():
             color = "#1b5e20" if line.startswith("✓") else "#b00020" if line.startswith("✗") else "#222"

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
 from ..domain.errors import HocbasoError
@@ -35,40 +33,16 @@ from ..signing import (
     sign_batch,
 )
 from ..signing.certs import common_name
+from ..signing.policy import is_organisation_certificate  # noqa: F401 - the rule lives in signing/policy.py
 from ..storage.engine import Store
 from ..storage.models import AuditEntry, Record, RecordSignature, School
 from ..sync.outbox import enqueue_issued
 from . import settings as settings_service
+from .certificates import CertificateNotRegistered, require_registered
 from .corrections import on_version_issued
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
 
 # ---- which certificate ------------------------------------------------------------------------------
-
-_ORG_UID_PREFIXES = ("MST:", "MNS:")  # mã số thuế / mã quan hệ ngân sách: organisations
-_PERSON_UID_PREFIXES = ("CCCD:", "CMND:", "HC:", "CMT:")  # căn cước / CMND / hộ chiếu: people
-
-
-def _uid(cert: x509.Certificate) -> str:
-    attrs = cert.subject.get_attributes_for_oid(NameOID.USER_ID)
-    value = attrs[0].value if attrs else ""
-    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else value).strip().upper()
-
-
-def is_organisation_certificate(cert: x509.Certificate, school_name: str = "") -> bool:
-    """The seal must be the school's organisation certificate, not a person's.
-
-    Vietnamese CAs write the subject's identifier in UID: "MST:…" (tax code) or "MNS:…" (budget
-    relation code) for an organisation, "CCCD:…"/"CMND:…"/"HC:…" for a person. A certificate with a
-    personal identifier is never a seal; one with an organisation identifier always is; one with
-    neither counts as the school's only when its CN is the school's name. (Check against the school's
-    real VGCA certificate on site: the rule lives here alone.)
-    """
-    uid = _uid(cert)
-    if uid.startswith(_PERSON_UID_PREFIXES):
-        return False
-    if uid.startswith(_ORG_UID_PREFIXES):
-        return True
-    return bool(school_name) and name_matches(cert, school_name)
 
 
 @dataclass(frozen=True)
@@ -94,8 +68,9 @@ def choose_certificate(
     """Pick the signing certificate before asking for the PIN (certificates are public objects).
 
     A personal role takes a person's certificate, preferably the one in the acting staff member's
-    name (a mismatch is only a warning: the name on a certificate may be written differently); the
-    seal takes the school's organisation certificate. Refuses expired or non-signing certificates.
+    name; the seal takes the school's organisation certificate. Refuses expired or non-signing
+    certificates. A name mismatch is only a warning HERE: SigningRun then refuses any certificate
+    not registered to the signer (services/certificates.py), before the PIN is asked.
     """
     token = provider.find_token(token_label)
     certs = [c for c in provider.list_certificates(token.label, token.serial) if c.has_private_key and not c.is_ca]
@@ -195,8 +170,22 @@ class SigningRun:
     def failed(self) -> list[RecordOutcome]:
         return [o for o in self.outcomes if not o.ok]
 
-    def _ready(self, _session: object, _cert: object, key: object) -> None:
+    def _ready(self, _session: object, cert: CertificateInfo, key: object) -> None:
+        # The certificate the token signs with must be the one checked against the registrations.
+        if cert.der != self.choice.certificate.der:
+            raise CertificateNotRegistered("ký học bạ", "chứng thư trên thiết bị ký số khác chứng thư đã kiểm tra")
         self._key = key
+
+    def _check_registered(self) -> None:
+        """Refuse a certificate not registered to the signer (the seal: to the school); register it
+        at its first use by its holder. Before the PIN: nothing is signed when refused."""
+        plan = self.plan
+        with self.store.read() as s:
+            head = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
+        if require_registered(self.store, plan.actor_code, plan.staff_id, plan.role, self.choice.certificate.certificate()):
+            if head == self._audit_mark:  # our own registration entry is no foreign change
+                with self.store.read() as s:
+                    self._audit_mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
 
     def _signing_time(self) -> datetime:
         self._last_time = datetime.now(timezone.utc).replace(microsecond=0)
@@ -207,6 +196,8 @@ class SigningRun:
         jobs = [SignJob(str(i), item.label, item.xml) for i, item in enumerate(items)]
         total = len(jobs)
         done = 0
+        if jobs:
+            self._check_registered()
         try:
             for p in sign_batch(self.provider, self.choice.signer, jobs, self.plan.role, self.prompt, self.cancel,
                                 signing_time=self._signing_time, on_ready=self._ready):

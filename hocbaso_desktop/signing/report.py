@@ -54,11 +54,15 @@ class VerificationReport:
     problems: tuple[str, ...] = ()  # document-level: shape, wrapping, unreadable file
     content_id: str | None = None
     signed_content: bytes | None = field(default=None, repr=False)  # canonical bytes signxml verified
+    policy_problems: tuple[str, ...] = ()  # rules of the signature policy the record breaks (policy.py)
+    policy_checked: bool = False  # a policy was applied (hocbaso verify, the verify dialog)
 
     @property
     def ok(self) -> bool:
-        """True only when there is at least one signature and every one is valid and trusted."""
-        return not self.problems and bool(self.signatures) and all(s.valid for s in self.signatures)
+        """True only when there is at least one signature, every one is valid and trusted, and the
+        signature policy (when one was applied) holds."""
+        return (not self.problems and not self.policy_problems and bool(self.signatures)
+                and all(s.valid for s in self.signatures))
 
     @property
     def demo(self) -> bool:
@@ -89,8 +93,14 @@ class VerificationReport:
             out.append(f"    Chuỗi chứng thư: {chain}")
             for r in s.reasons:
                 out.append(f"    - {r}")
+        for p in self.policy_problems:
+            out.append(f"✗ Quy định chữ ký: {p}")
         if self.ok:
-            out.append("KẾT LUẬN: tất cả chữ ký số hợp lệ và tin cậy." + (" (chứng thư thử nghiệm — demo)" if self.demo else ""))
+            full = " Đủ chữ ký theo quy định (GVCN → Hiệu trưởng → con dấu), đúng người ghi trong học bạ." if self.policy_checked else ""
+            out.append("KẾT LUẬN: tất cả chữ ký số hợp lệ và tin cậy." + full
+                       + (" (chứng thư thử nghiệm — demo)" if self.demo else ""))
+        elif self.policy_problems:
+            out.append(f"KẾT LUẬN: học bạ KHÔNG hợp lệ: {self.policy_problems[0]}.")
         else:
             out.append("KẾT LUẬN: học bạ KHÔNG hợp lệ.")
         return out

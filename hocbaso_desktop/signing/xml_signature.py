@@ -1,10 +1,15 @@
 """Sign and verify record XML: XAdES-BES enveloped signatures inside <chukyso>.
 
 Each signature: RSA-SHA256, C14N 1.0 (inclusive), the signer's certificate (and chain) in KeyInfo,
-references to `#<Id of thongtinhocba>`, the XAdES SignedProperties (signing time,
-SigningCertificateV2, the signer's role as ClaimedRole) and its own KeyInfo. Signatures never cover
-one another, so each verifies on its own, later ones leave earlier ones intact, and any change to
-the content breaks them all.
+references to `#<Id of thongtinhocba>`, then to every EARLIER ds:Signature by its Id (in order),
+the XAdES SignedProperties (signing time, SigningCertificateV2, the signer's role as ClaimedRole)
+and its own KeyInfo. A later signature thus covers the earlier ones: removing, replacing or
+reordering one breaks every signature after it (issue 15), while adding one leaves the earlier ones
+intact; any change to the content breaks them all. xmlsec1 verifies each signature as it is (the
+references resolve by Id inside the same document).
+
+Who must sign, in which order, and whether the signer is the person the record names: the policy
+(policy.py), applied by `verify_record(..., policy=...)`.
 
 Why C14N 1.0 and not exclusive C14N: signxml digests the SignedProperties and KeyInfo references
 with the signature's canonicalisation but writes no Transform for them, and a verifier that reads
@@ -37,7 +42,8 @@ from ..exchange.safe_xml import parse_xml
 from .certs import check_certificate_usable, common_name, fmt_time, utc
 from .errors import CertificateUnusable, ContentChangedSinceSigned, RecordStructureError, SigningError
 from .record_shape import DS_NS, NS, SIGNATURE_TAG, XADES_NS, RecordParts, check_unique_ids, record_parts
-from .report import ROLES, SignatureReport, VerificationReport
+from .policy import SignaturePolicy, SignedBy, check_policy
+from .report import ROLES, SignatureReport, VerificationReport, role_label
 from .trust import TrustStore
 
 log = logging.getLogger(__name__)
@@ -153,6 +159,9 @@ def sign_record(
     for i, sig in enumerate(parts.signatures, start=1):
         if not _content_still_covered(parts, sig):
             raise ContentChangedSinceSigned(i)
+    earlier = [sig.get("Id") for sig in parts.signatures]
+    if any(not sig_id for sig_id in earlier):
+        raise RecordStructureError("một chữ ký có sẵn không có Id: chữ ký mới không bao trùm được chữ ký đó")
     assert parts.signatures_parent is not None
     etree.SubElement(parts.signatures_parent, SIGNATURE_TAG, nsmap=_NSMAP, Id="placeholder")
 
@@ -162,7 +171,9 @@ def sign_record(
             root,
             key=key,
             cert=chain,
-            reference_uri=[SignatureReference(URI=f"#{parts.content_id}")],
+            # the content, then every earlier signature: removing one of them breaks this one
+            reference_uri=[SignatureReference(URI=f"#{parts.content_id}")]
+            + [SignatureReference(URI=f"#{sig_id}") for sig_id in earlier],
             always_add_key_value=False,  # the certificate carries the key; a second copy is an ambiguity
             id_attribute="Id",
         )
@@ -203,8 +214,31 @@ def _parse_time(text: str | None) -> datetime | None:
     return utc(moment)
 
 
-def _check_references(sig: etree._Element, content_id: str) -> list[str]:
-    """Refuse anything but: the content by its Id, this signature's SignedProperties, its KeyInfo."""
+REMOVED_SIGNATURE = "chữ ký bị gỡ: chữ ký sau không còn khớp"
+
+
+def _covered_ids(sig: etree._Element, parts: RecordParts) -> tuple[tuple[str, ...], bool]:
+    """The Ids of the other signatures `sig` references, in order, and whether one is missing."""
+    others = {s.get("Id") for s in parts.signatures if s is not sig and s.get("Id")}
+    own_ids = {el.get("Id") for el in sig.iter() if isinstance(el.tag, str) and el.get("Id")}
+    all_ids = check_unique_ids(parts.root)
+    covered: list[str] = []
+    missing = False
+    for ref in sig.findall("ds:SignedInfo/ds:Reference", _NSMAP):
+        uri = ref.get("URI") or ""
+        target = uri[1:] if uri.startswith("#") else None
+        if not target or target == parts.content_id or target in own_ids:
+            continue
+        if target in others:
+            covered.append(target)
+        elif target not in all_ids:
+            missing = True
+    return tuple(covered), missing
+
+
+def _check_references(sig: etree._Element, content_id: str, parts: RecordParts | None = None) -> list[str]:
+    """Refuse anything but: the content by its Id, earlier signatures by their Id, this signature's
+    SignedProperties, its KeyInfo."""
     problems: list[str] = []
     signed_info = sig.find("ds:SignedInfo", _NSMAP)
     if signed_info is None:
@@ -213,6 +247,8 @@ def _check_references(sig: etree._Element, content_id: str) -> list[str]:
     if c14n is None or c14n.get("Algorithm") not in _ALLOWED_C14N:
         problems.append("chữ ký dùng phương pháp chuẩn hoá XML không được chấp nhận")
     own_ids = {el.get("Id") for el in sig.iter() if isinstance(el.tag, str) and el.get("Id")}
+    others = {s.get("Id") for s in (parts.signatures if parts else []) if s is not sig and s.get("Id")}
+    present = check_unique_ids(parts.root) if parts else {}
     content_refs = props_refs = 0
     for ref in signed_info.findall("ds:Reference", _NSMAP):
         uri = ref.get("URI") or ""
@@ -221,6 +257,12 @@ def _check_references(sig: etree._Element, content_id: str) -> list[str]:
             for t in ref.findall("ds:Transforms/ds:Transform", _NSMAP):
                 if t.get("Algorithm") not in _ALLOWED_C14N | {_ENVELOPED}:
                     problems.append(f"chữ ký dùng phép biến đổi không được chấp nhận ({t.get('Algorithm')})")
+        elif uri.startswith("#") and uri[1:] in others:
+            for t in ref.findall("ds:Transforms/ds:Transform", _NSMAP):
+                if t.get("Algorithm") not in _ALLOWED_C14N | {_ENVELOPED}:
+                    problems.append(f"chữ ký dùng phép biến đổi không được chấp nhận ({t.get('Algorithm')})")
+        elif uri.startswith("#") and parts is not None and uri[1:] not in own_ids and uri[1:] not in present:
+            problems.append(f"{REMOVED_SIGNATURE} (chữ ký này bao trùm «{uri}», không còn trong học bạ)")
         elif uri.startswith("#") and uri[1:] in own_ids:
             target = next(el for el in sig.iter() if isinstance(el.tag, str) and el.get("Id") == uri[1:])
             if target.tag == f"{{{XADES_NS}}}SignedProperties":
@@ -253,13 +295,16 @@ def _verifier_error(e: Exception) -> str:
     return f"chữ ký không hợp lệ ({e})"
 
 
-def _only_signature(root: etree._Element, parts: RecordParts, index: int) -> etree._Element:
-    """A copy of the document holding only signature `index` (signxml checks the first it finds)."""
+def _signature_first(root: etree._Element, parts: RecordParts, index: int) -> etree._Element:
+    """A copy of the document with signature `index` moved first (signxml checks the first it
+    finds); the others stay, since a later signature references the earlier ones by Id. Moving a
+    sibling changes no canonical form: each reference covers one element on its own."""
     doc = copy.deepcopy(root)
     parent = doc.find(f"{{{NS}}}chukyso")
-    for i, sig in enumerate([c for c in parent if c.tag == SIGNATURE_TAG]):
-        if i != index:
-            parent.remove(sig)
+    sigs = [c for c in parent if c.tag == SIGNATURE_TAG]
+    chosen = sigs[index]
+    parent.remove(chosen)
+    parent.insert(0, chosen)
     return doc
 
 
@@ -284,7 +329,7 @@ def _verify_one(
     )
     if leaf is None:
         return SignatureReport(**base, reasons=("chữ ký không kèm chứng thư số của người ký",)), None
-    structural = _check_references(sig, parts.content_id)
+    structural = _check_references(sig, parts.content_id, parts)
     if structural:
         return SignatureReport(**base, reasons=tuple(structural)), None
 
@@ -310,7 +355,7 @@ def _verify_one(
     )
     try:
         results = XAdESVerifier().verify(
-            _only_signature(root, parts, index), x509_cert=leaf, expect_config=config, id_attribute="Id"
+            _signature_first(root, parts, index), x509_cert=leaf, expect_config=config, id_attribute="Id"
         )
     except (SignXMLException, etree.DocumentInvalid, ValueError) as e:
         return SignatureReport(**base, reasons=(_verifier_error(e),)), None
@@ -359,11 +404,17 @@ def common_name_of_issuer(cert: x509.Certificate | None) -> str:
     return str(attrs[0].value) if attrs else cert.issuer.rfc4514_string()
 
 
-def verify_record(xml_bytes: bytes, trust_store: TrustStore, at: datetime | None = None) -> VerificationReport:
+def verify_record(
+    xml_bytes: bytes, trust_store: TrustStore, at: datetime | None = None, policy: SignaturePolicy | None = None,
+) -> VerificationReport:
     """Verify every signature of a record, each at its own signing time unless `at` is given.
 
     Never raises for a bad record: the report says what is wrong. `report.ok` is True only when
-    there is at least one signature and every signature is intact, valid and trusted.
+    there is at least one signature and every signature is intact, valid and trusted — and, with a
+    `policy` (policy.issued_policy(): what `hocbaso verify` and the verify dialog apply to a record
+    that claims to be issued), when the signatures are the ones the policy requires, in order, each
+    by the person or school the record names, each later one covering the earlier ones. Without a
+    policy only the signatures themselves are judged (a record still being signed).
     """
     now = datetime.now(timezone.utc)
     try:
@@ -380,6 +431,33 @@ def verify_record(xml_bytes: bytes, trust_store: TrustStore, at: datetime | None
         reports.append(report)
         if content is not None and signed_content is None:
             signed_content = content
+    broken: tuple[str, ...] = ()
+    if policy is not None:
+        broken = tuple(_apply_policy(policy, parts, reports, signed_content))
     return VerificationReport(
-        signatures=tuple(reports), problems=(), content_id=parts.content_id, signed_content=signed_content
+        signatures=tuple(reports), problems=(), content_id=parts.content_id, signed_content=signed_content,
+        policy_problems=broken, policy_checked=policy is not None,
     )
+
+
+def _apply_policy(
+    policy: SignaturePolicy, parts: RecordParts, reports: list[SignatureReport], signed_content: bytes | None
+) -> list[str]:
+    # The names and IDs the signers are checked against come from what a signature verified
+    # ("see what is signed"). With no intact signature the record is refused anyway; the file's
+    # own content and claimed roles then only serve to say which rules it breaks as well.
+    content = etree.fromstring(signed_content) if signed_content is not None else parts.content
+    signed: list[SignedBy] = []
+    for sig, report in zip(parts.signatures, reports):
+        covers, missing = _covered_ids(sig, parts)
+        leaf = _pick_leaf(_x509s(sig))
+        role = report.role if report.intact else _claimed_role(sig)
+        signed.append(SignedBy(sig.get("Id") or "", role, leaf, covers, missing, role_label(role)))
+    return check_policy(policy, content, signed)
+
+
+def _claimed_role(sig: etree._Element) -> str | None:
+    text = sig.findtext(
+        "ds:Object/xades:QualifyingProperties/xades:SignedProperties/xades:SignedSignatureProperties/"
+        "xades:SignerRole/xades:ClaimedRoles/xades:ClaimedRole", namespaces=_NSMAP)
+    return text.strip() if text else None

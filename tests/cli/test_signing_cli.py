@@ -114,6 +114,24 @@ def test_sign_issue_export_verify(cli: Cli, tmp_path: Path) -> None:
     out = cli("verify", str(tampered))
     assert out.returncode == 1 and "KHÔNG" in out.stdout
 
+    # issue 15: with the GVCN's and the principal's signatures deleted, or only the GVCN's left, the
+    # record is refused and the verdict names the rule it breaks
+    def keep(indexes: list[int], name: str) -> Path:
+        root = etree.fromstring(sample.read_bytes())
+        parent = root.find(f"{{{NS}}}chukyso")
+        for i, sig in enumerate(list(parent)):
+            if i not in indexes:
+                parent.remove(sig)
+        path = tmp_path / name
+        path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+        return path
+
+    out = cli("verify", str(keep([2], "chi-con-dau.xml")))
+    assert out.returncode == 1 and "thiếu chữ ký của GVCN" in out.stdout and "thiếu chữ ký của Hiệu trưởng" in out.stdout
+    assert "chữ ký bị gỡ: chữ ký sau không còn khớp" in out.stdout
+    out = cli("verify", str(keep([0], "chi-gvcn.xml")))
+    assert out.returncode == 1 and "KẾT LUẬN: học bạ KHÔNG hợp lệ: thiếu chữ ký của Hiệu trưởng." in out.stdout
+
     # An independent verifier accepts every signature of an exported record.
     xmlsec1 = require_tool("xmlsec1")
     sig_ids = [s.get("Id") for s in etree.parse(str(sample)).getroot().iter(f"{{{DS_NS}}}Signature")]

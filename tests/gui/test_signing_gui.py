@@ -134,6 +134,20 @@ def test_verify_dialog_reports_valid_and_tampered(window, qtbot, token, tmp_path
     bad.write_bytes(sample.read_bytes().replace(b"<songaynghicophep>", b"<songaynghicophep>1", 1))
     dialog.open_file(bad)
     assert dialog.report is not None and not dialog.report.ok and "KHÔNG" in dialog.verdict.text()
+    # issue 15: the GVCN's and the principal's signatures deleted: refused, the rule named in the verdict
+    from lxml import etree
+
+    root = etree.fromstring(sample.read_bytes())
+    parent = root.find("{urn:hocbaso:tieuhoc:1.0}chukyso")
+    for sig in list(parent)[:2]:
+        parent.remove(sig)
+    stripped = tmp_path / "go-chu-ky.xml"
+    stripped.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    dialog.open_file(stripped)
+    assert dialog.report is not None and not dialog.report.ok
+    assert "thiếu chữ ký của GVCN" in dialog.verdict.text()
+    assert "chữ ký bị gỡ: chữ ký sau không còn khớp" in dialog.view.toPlainText()
+    assert dialog.grab().save(str(SHOTS / "verify-dialog-stripped.png"))
     dialog.open_file(tmp_path / "khong-co.xml")
     assert dialog.report is None and "Không đọc được tệp" in dialog.verdict.text()
 

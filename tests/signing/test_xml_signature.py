@@ -63,10 +63,22 @@ def test_signature_shape(fully_signed):
     assert sig.find("ds:KeyInfo/ds:KeyValue", ns) is None
 
 
-def test_each_signature_verifies_on_its_own(fully_signed, trust):
-    for keep in ([0], [1], [2], [0, 2]):
+def test_a_later_signature_covers_the_earlier_ones(fully_signed, trust):
+    # the first signatures, in order, still verify on their own (a record being signed)...
+    for keep in ([0], [0, 1]):
         report = verify_record(_keep_only(fully_signed, keep), trust)
         assert report.ok, (keep, report.lines())
+    # ...but removing an earlier signature breaks every later one (issue 15: GVCN and principal
+    # deleted, only the seal left, the principal's removed from between)
+    for keep in ([1], [2], [1, 2], [0, 2]):
+        report = verify_record(_keep_only(fully_signed, keep), trust)
+        assert not report.ok, keep
+        assert any("chữ ký bị gỡ: chữ ký sau không còn khớp" in r for s in report.signatures for r in s.reasons), keep
+    sigs = _signatures(fully_signed)
+    ns = {"ds": DS_NS}
+    for k, sig in enumerate(sigs):
+        uris = [r.get("URI") for r in sig.findall("ds:SignedInfo/ds:Reference", ns)]
+        assert uris[1:1 + k] == [f"#{s.get('Id')}" for s in sigs[:k]]
 
 
 def test_later_signatures_leave_earlier_ones_untouched(signer, trust):
@@ -93,7 +105,8 @@ def test_tampered_signed_properties_are_refused(fully_signed, trust):
     tampered = fully_signed.replace(b">gvcn<", b">seal<", 1)
     report = verify_record(tampered, trust)
     assert not report.ok and not report.signatures[0].intact
-    assert report.signatures[1].valid and report.signatures[2].valid
+    # the later signatures cover the first one: they no longer match either
+    assert not report.signatures[1].intact and not report.signatures[2].intact
 
 
 def test_signing_over_changed_content_is_refused(signer):
