@@ -22,7 +22,7 @@ PROVINCES: dict[str, str] = {
     "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }
 
-_DIGITS12 = re.compile(r"^\d{12}$")
+_DIGITS12 = re.compile(r"^[0-9]{12}$")  # not \d: it also matches Arabic-Indic and fullwidth digits
 SEX_MALE = "Nam"
 SEX_FEMALE = "Nữ"
 
@@ -68,7 +68,7 @@ def restore_leading_zeros(raw: str | int | float) -> str | None:
             return None
         raw = int(raw)
     s = str(raw).strip()
-    if not s.isdigit():
+    if not (s.isascii() and s.isdigit()):
         return None
     if len(s) == 12:
         return s

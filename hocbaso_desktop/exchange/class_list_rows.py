@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..domain.ethnic import ethnic_code
 from ..domain.identity import check_personal_id
 from ..domain.pupil_subjects import exempt_problem, optional_problem, resolve_subject, split_list
-from ..domain.text import clean, fold
+from ..domain.text import clean, fold, hidden_char_problem, reveal
 from .class_list_model import ERROR, WARNING, ListRow, Problem, StudentData
 from .class_list_values import (
     display,
@@ -61,6 +61,10 @@ class RowParser:
                 return None
         if isinstance(v, str) and not v.strip():
             return None
+        if isinstance(v, str) and (why := hidden_char_problem(v)):
+            # bidi overrides, zero-width and control characters, digits other than 0-9: the row is refused
+            self.problem(ERROR, field_key, reveal(v), why)
+            return None
         return v
 
     def empty(self, field_key: str, reason: str) -> None:
@@ -102,6 +106,10 @@ class RowParser:
     # --- fields ----------------------------------------------------------------------------
     def _name(self) -> str | None:
         if self.parts:
+            for _p, v in self.parts:
+                if isinstance(v, str) and (why := hidden_char_problem(v)):
+                    self.problem(ERROR, "full_name", reveal(v), why)
+                    return None
             # Name split over columns: join in column order ("Nguyễn Văn" + "An").
             name = clean(" ".join(display(v) for _p, v in self.parts if v is not None and not is_excel_error(v)))
         else:

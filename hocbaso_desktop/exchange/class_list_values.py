@@ -14,8 +14,9 @@ from ..domain.text import clean, fold
 
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
-_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2,4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+# [0-9], not \d: Python's \d and int() also read Arabic-Indic ٠١٢ and fullwidth ０ digits
+_DMY = re.compile(r"^([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{2,4})$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -88,16 +89,16 @@ def parse_personal_id(value: object) -> tuple[str | None, str, bool]:
                           "khôi phục chắc chắn được — hãy định dạng cột là Văn bản và gõ lại)"), False
         return restored, "", len(display(value)) != 12
     text = re.sub(r"[\s.\u00a0]", "", clean(str(value))).lstrip("'")
-    if text.isdigit() and 10 <= len(text) < 12:
+    if text.isascii() and text.isdigit() and 10 <= len(text) < 12:
         restored = restore_leading_zeros(text)
         if restored:
             return restored, "", True
-    if not re.fullmatch(r"\d{12}", text):
+    if not re.fullmatch(r"[0-9]{12}", text):
         return None, "Mã định danh phải gồm đúng 12 chữ số", False
     return text, "", False
 
 
-_CLASS = re.compile(r"^(\d{1,2})([A-ZĐ]{1,3}\d{0,2}|[/.\-]\d{1,2})?$")
+_CLASS = re.compile(r"^([0-9]{1,2})([A-ZĐ]{1,3}[0-9]{0,2}|[/.\-][0-9]{1,2})?$")
 
 
 def parse_class_name(value: object) -> tuple[tuple[str, int] | None, str]:
@@ -121,7 +122,7 @@ def parse_class_name(value: object) -> tuple[tuple[str, int] | None, str]:
 def parse_grade(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    m = re.search(r"\d+", clean(str(value)))
+    m = re.search(r"[0-9]+", clean(str(value)))
     return int(m.group()) if m else None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..domain.errors import HocbasoError, InputFileError
 from ..domain.identity import check_personal_id
 from ..domain.roles import HOMEROOM, PRINCIPAL, ROLE_BY_NAME, ROLE_NAMES, SUBJECT, VICE_PRINCIPAL, ARCHIVIST, CLERK
-from ..domain.text import clean, fold
+from ..domain.text import clean, fold, hidden_char_problem, reveal
 from .class_list_columns import header_key
 from .class_list_values import display, is_excel_error, parse_date, parse_personal_id, parse_sex
 from .xlsx_guard import damaged, open_xlsx
@@ -279,6 +279,7 @@ class _RowReader:
                  labels: dict[int, str]) -> None:
         self.out, self.idx, self.raw, self.cols, self.labels = out, idx, raw, cols, labels
         self.failed = False
+        self.refused: set[str] = set()  # cells already reported: no second "thiếu …" for them
 
     def label(self, f: str) -> str:
         c = self.cols.get(f)
@@ -305,6 +306,11 @@ class _RowReader:
             return None
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
+        if isinstance(v, str) and (why := hidden_char_problem(v)):
+            # bidi overrides, zero-width and control characters, digits other than 0-9: the row is refused
+            self.invalid(f, reveal(v), why)
+            self.refused.add(f)
+            return None
         return v
 
     def text(self, f: str, limit: int) -> str | None:
@@ -319,7 +325,7 @@ class _RowReader:
 
     def read(self) -> None:
         name = self.text("full_name", 150)
-        if not name:
+        if not name and "full_name" not in self.refused:
             self.problem(ERROR, "full_name", f"thiếu họ tên (cột «{self.label('full_name')}»)")
         code = self.text("code", 20)
         if code is not None:

@@ -18,7 +18,7 @@ from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDeni
 from ..domain.pupil_subjects import parse_codes
 from ..domain.ratings import parse_days, parse_quality_level, parse_score, parse_subject_level
 from ..domain.roles import Actor
-from ..domain.text import clean
+from ..domain.text import clean, hidden_char_problem, reveal
 from ..storage.engine import Store, Tx
 from ..storage.models import (
     Enrolment,
@@ -242,6 +242,9 @@ def _comment(raw: Any, label: str) -> str:
     text = "" if raw is None else clean(str(raw))
     if len(text) > MAX_COMMENT:
         raise InvalidValue(label, text[:30] + "…", f"tối đa {MAX_COMMENT} kí tự")
+    why = hidden_char_problem(text, digits=False)  # a comment may quote any digit; never hide or reorder text
+    if why:
+        raise InvalidValue(label, reveal(text)[:60], why)
     return text
 
 

@@ -16,7 +16,7 @@ from ..domain.catalogue import PERIODS
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.ratings import parse_quality_level, parse_subject_level
 from ..domain.roles import Actor
-from ..domain.text import clean
+from ..domain.text import clean, hidden_char_problem, reveal
 from ..exchange.grid_layout import SHEET_SUMMARY, SheetColumn, grid_layout
 from ..exchange.grid_workbook import GridMeta, ParsedRow, WorkbookRow, read_grid_workbook, write_grid_workbook
 from ..storage.engine import Store
@@ -248,6 +248,16 @@ def import_grid(store: Store, actor: Actor, path: str | Path, dry_run: bool = Fa
     seen: dict[tuple[str, str], int] = {}
     for prow in parsed.rows:
         pid_header = parsed.column(prow.sheet, "pid:").header
+        bad = next(((col, v, why) for col, v in (("pid:", prow.personal_id), ("name:", prow.full_name))
+                    if (why := hidden_char_problem(v))), None)
+        if bad:
+            # An ID or name with a bidi override, a zero-width or control character or foreign digits:
+            # the row is refused, whatever else it brings (nothing of the file is written then).
+            col, v, why = bad
+            refused.append(CellChange(prow.sheet, prow.excel_row, parsed.column(prow.sheet, col).header,
+                                      reveal(prow.personal_id), reveal(prow.full_name), None, None, False,
+                                      f"«{reveal(v)}» {why}"))
+            continue
         if not prow.personal_id:
             refused.append(CellChange(prow.sheet, prow.excel_row, pid_header, "", prow.full_name, None, None, False,
                                       "dòng có dữ liệu nhưng thiếu mã định danh học sinh"))
