@@ -5,12 +5,17 @@ connection). A restore:
   1. copies the chosen file beside the database, so what is checked is exactly what is restored
      (a USB stick can change or vanish between the check and the copy);
   2. refuses it unless integrity_check and foreign_key_check are clean and its schema revision is
-     one this program knows (reliability.md: integrity check around a restore);
-  3. backs up the current database ("truoc-khoi-phuc"), so a wrong choice can itself be undone;
-  4. copies the checked file INTO the live connection with the backup API (the instance lock stays
+     one this program knows (reliability.md: integrity check around a restore), its triggers are
+     exactly those the migrations create at that revision (someone with the file can drop them,
+     edit, and put them back: storage/restore_check.py), its audit chain is consistent and every
+     head signed with the school's seal still matches (services/audit_heads.py);
+  3. migrates the COPY to the current schema and checks it again (integrity, triggers at head):
+     the live file is never migrated half-way from a backup;
+  4. backs up the current database ("truoc-khoi-phuc"), so a wrong choice can itself be undone;
+  5. copies the checked file INTO the live connection with the backup API (the instance lock stays
      held the whole time: no other program can open the file half-restored);
-  5. migrates it to the current schema, runs integrity_check again, and writes an audited
-     "backup.restore" entry whose commit re-anchors the audit chain beside the database.
+  6. runs integrity_check again, and writes an audited "backup.restore" entry whose commit
+     re-anchors the audit chain beside the database.
 The GUI then restarts the program: its windows still show the data from before.
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -162,6 +168,55 @@ def check_backup_file(path: Path, shown_name: str | None = None) -> str:
     return str(rev[0])
 
 
+def _refuse(name: str, check: str, detail: str) -> BackupRejected:
+    return BackupRejected(f"Tệp sao lưu {name} không qua {check}: {detail}. Không khôi phục từ tệp này; "
+                          "dữ liệu hiện tại không bị thay đổi. Hãy chọn một bản sao lưu khác.")
+
+
+def verify_copy(store: Store, staged: Path, shown_name: str) -> str:
+    """Every check a restore needs, on the staged copy; migrates the copy to the current schema.
+    Returns the copy's revision before its migration; BackupRejected names the failed check."""
+    from alembic.script import ScriptDirectory
+
+    from ..storage.audit import verify_chain
+    from ..storage.restore_check import trigger_problems, upgrade_file
+    from .audit_heads import trust_for, verify_heads
+
+    revision = check_backup_file(staged, shown_name)  # integrity_check, foreign_key_check, known schema
+    problems = trigger_problems(staged, revision)
+    if problems:
+        raise _refuse(shown_name, "kiểm tra trigger bảo vệ dữ liệu",
+                      f"khác với trigger chương trình tạo ở lược đồ {revision} ({', '.join(problems[:5])}); "
+                      "tệp có thể đã bị sửa")
+    trust = trust_for(store)
+    copy = Store.open(staged, migrate=False, exclusive=False)
+    try:
+        with copy.read() as s:
+            chain = verify_chain(s)
+            if not chain.ok:
+                raise _refuse(shown_name, "kiểm tra chuỗi nhật ký", chain.reason)
+            heads = verify_heads(s, trust)
+            if not heads.ok:
+                raise _refuse(shown_name, "kiểm tra đầu chuỗi đã ký bằng con dấu", heads.reason)
+    finally:
+        copy.close()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if revision != head:
+        try:
+            upgrade_file(staged, "head")
+        except Exception as e:  # noqa: BLE001 - any failure of an old file's migration refuses it
+            raise _refuse(shown_name, f"nâng cấp lược đồ {revision} → {head} (trên bản sao)", str(e)) from None
+        with closing(sqlite3.connect(staged)) as c:
+            bad = [r[0] for r in c.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        if bad:
+            raise _refuse(shown_name, "kiểm tra toàn vẹn sau khi nâng cấp", "; ".join(bad[:3]))
+        problems = trigger_problems(staged, str(head))
+        if problems:
+            raise _refuse(shown_name, "kiểm tra trigger sau khi nâng cấp",
+                          f"khác với trigger của lược đồ {head} ({', '.join(problems[:5])})")
+    return revision
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -180,8 +235,8 @@ def restore(store: Store, backup_file: Path | str, actor: Actor) -> RestoreResul
             shutil.copyfile(source, staged)
         except OSError as e:
             raise BackupRejected(f"Không đọc được tệp sao lưu {source}: {e}. Dữ liệu hiện tại không bị thay đổi.") from None
-        revision = check_backup_file(staged, source.name)
-        digest = _sha256(staged)
+        digest = _sha256(staged)  # of the file as chosen, before its copy is migrated
+        revision = verify_copy(store, staged, source.name)
         previous = backup_now(store, BEFORE_RESTORE)
         src = sqlite3.connect(staged)
         try:
@@ -192,8 +247,9 @@ def restore(store: Store, backup_file: Path | str, actor: Actor) -> RestoreResul
         finally:
             src.close()
     finally:
-        staged.unlink(missing_ok=True)
-    upgrade_to_head(store.engine, store.path)
+        for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+            leftover.unlink(missing_ok=True)
+    upgrade_to_head(store.engine, store.path)  # a no-op: the copy was migrated to head before
     problems = store.integrity_check()
     if problems:  # checked before copying, so this means the disk itself misbehaves
         raise HocbasoError(f"Sau khi khôi phục, kiểm tra toàn vẹn báo lỗi: {'; '.join(problems[:3])}. "

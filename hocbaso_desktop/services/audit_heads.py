@@ -1,0 +1,151 @@
+"""Signed heads of the audit chain: checkpoints an insider with the database file cannot forge.
+
+Anyone with the file can edit an entry and recompute every hash after it (and the sidecar anchor):
+the chain alone then verifies again. So whenever the school's seal key is at hand (the seal batch
+that issues records), the head (seq, hash) is signed with it and stored as an audit entry itself,
+"audit.head_signed". A verifier checks each such entry: the chain up to `seq` must still hash to the
+signed hash, the signature must verify, and the certificate must be a trusted organisation
+certificate of the school. A rewritten chain fails at the first signed head after the edit; deleting
+the signed heads leaves issues no signed head covers, which fails too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..signing.certs import common_name
+from ..signing.trust import TrustStore
+from ..storage.models import AuditEntry, School
+
+HEAD_ACTION = "audit.head_signed"
+ISSUE_ACTION = "record.issue"
+ALGORITHM = "rsa-pkcs1v15-sha256"
+
+
+def head_message(seq: int, head_hash: str) -> bytes:
+    """What the seal signs: `seq ‖ hash`, with a fixed prefix so the signature means nothing else."""
+    return f"hocbaso-audit-head-v1:{int(seq)}:{head_hash}".encode("ascii")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def current_head(session: Session) -> tuple[int, str]:
+    session.flush()
+    row = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        raise ValueError("audit log is empty")
+    return int(row[0]), str(row[1])
+
+
+def record_signed_head(tx, key, cert: x509.Certificate, chain: list[x509.Certificate] | tuple = ()) -> tuple[int, str]:  # noqa: ANN001
+    """Sign the head as it stands in `tx` with the token key (RSA PKCS#1 v1.5, SHA-256) and append the
+    signed head to the chain in that same transaction: a failure here rolls the issue back."""
+    seq, head_hash = current_head(tx.session)
+    signature = key.sign(head_message(seq, head_hash), padding.PKCS1v15(), hashes.SHA256())
+    tx.audit(HEAD_ACTION, "audit_log", seq, {
+        "seq": seq, "hash": head_hash, "alg": ALGORITHM, "signature": _b64(signature), "cert": _b64(_der(cert)),
+        "chain": [_b64(_der(c)) for c in chain if c != cert],
+    })
+    return seq, head_hash
+
+
+@dataclass(frozen=True)
+class HeadsReport:
+    ok: bool
+    checked: int  # signed heads that verified
+    covered: int  # highest seq a verified signed head vouches for (0: none)
+    entry: int | None = None  # the signed-head entry (or the uncovered issue) that failed
+    reason: str = ""
+
+
+def _parse_at(at: str) -> datetime:
+    moment = datetime.fromisoformat(at)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _school(session: Session) -> str:
+    return session.execute(select(School.name).order_by(School.id)).scalar() or ""
+
+
+def verify_heads(session: Session, trust: TrustStore, school: str | None = None) -> HeadsReport:
+    """Check every signed head (call after the chain itself verified: its links are then sound)."""
+    from ..signing import name_matches
+    from .signing_service import is_organisation_certificate
+
+    school = _school(session) if school is None else school
+    checked = covered = 0
+    heads = session.execute(select(AuditEntry).where(AuditEntry.action == HEAD_ACTION).order_by(AuditEntry.id)).scalars()
+    for e in heads:
+        seq: object = "?"
+
+        def fail(why: str) -> HeadsReport:
+            return HeadsReport(False, checked, covered, e.id, f"Đầu chuỗi đã ký ở mục #{e.id} (xác nhận đến mục #{seq}): {why}")
+
+        try:
+            d = json.loads(e.changes)
+            seq, signed_hash = int(d["seq"]), str(d["hash"])
+            signature = base64.b64decode(d["signature"], validate=True)
+            cert = x509.load_der_x509_certificate(base64.b64decode(d["cert"], validate=True))
+            chain = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in d.get("chain", [])]
+            if d.get("alg") != ALGORITHM:
+                return fail(f"thuật toán ký không được hỗ trợ ({d.get('alg')})")
+        except (ValueError, KeyError, TypeError):
+            return fail("nội dung không đọc được (đã bị sửa)")
+        if not 0 < seq < e.id:
+            return fail("số thứ tự không hợp lệ")
+        target = session.get(AuditEntry, seq)
+        if target is None or target.hash != signed_hash:
+            return fail(f"chuỗi nhật ký đến mục #{seq} không còn cho mã băm đã ký bằng con dấu "
+                        "— nhật ký đã bị viết lại")
+        try:
+            cert.public_key().verify(signature, head_message(seq, signed_hash), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
+        except (InvalidSignature, TypeError, AttributeError):
+            return fail("chữ ký số không hợp lệ")
+        result = trust.verify_chain(cert, chain, _parse_at(e.at))
+        if not result.trusted:
+            return fail(f"chứng thư số «{common_name(cert)}» không được tin cậy: {result.reason}")
+        if not (is_organisation_certificate(cert, school) and name_matches(cert, school)):
+            return fail(f"chứng thư số «{common_name(cert)}» không phải con dấu (chứng thư tổ chức) của {school or 'nhà trường'}")
+        checked += 1
+        covered = max(covered, seq)
+    # Deleting the signed heads (and recomputing the chain) must not pass either: every issue the
+    # chain records was followed by a signed head in its own transaction.
+    bare = session.execute(select(AuditEntry.id).where(AuditEntry.action == ISSUE_ACTION, AuditEntry.id > covered)
+                           .order_by(AuditEntry.id).limit(1)).scalar()
+    if bare is not None:
+        return HeadsReport(False, checked, covered, bare,
+                           f"Mục #{bare} (phát hành học bạ) không có đầu chuỗi nào được ký bằng con dấu nhà trường "
+                           "xác nhận: các đầu chuỗi đã ký đã bị xóa hoặc nhật ký đã bị viết lại")
+    return HeadsReport(True, checked, covered)
+
+
+def trust_for(store) -> TrustStore:  # noqa: ANN001 - Store
+    """The school's trust anchors (bundled, demo CA, `hocbaso trust add`, Cài đặt › Ký số)."""
+    from ..signing.trust import default_trust_store
+    from .trust_anchors import dirs_for_db_path
+
+    return default_trust_store(*[d for d in dirs_for_db_path(store.path) if d.is_dir()])
+
+
+def heads_text(report: HeadsReport) -> str:
+    if report.ok:
+        if not report.checked:
+            return "Chưa có đầu chuỗi nào được ký bằng con dấu nhà trường (chưa phát hành học bạ nào)."
+        return f"Đầu chuỗi đã ký bằng con dấu: {report.checked}, hợp lệ (xác nhận đến mục #{report.covered})."
+    return report.reason
