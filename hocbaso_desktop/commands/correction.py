@@ -127,9 +127,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         report = store.verify_audit()
+        if report.ok:  # the chain holds; then every head signed with the seal must still match it
+            from ..services.audit_heads import heads_text, trust_for, verify_heads
+
+            with store.read() as s:
+                heads = verify_heads(s, trust_for(store))
+            print(chain_text(report) if heads.ok else "Nhật ký BỊ VIẾT LẠI (chuỗi băm được tính lại sau khi sửa).")
+            print(heads_text(heads))
+            return 0 if heads.ok else 1
         print(chain_text(report))
-        if report.ok:
-            return 0
         bad = first_bad_entry(store, report)
     if bad is not None:
         print(f"#{bad.seq}\t{bad.at}\t{bad.actor}\t{bad.action}\t{bad.entity}\t{bad.entity_id}\t{bad.changes['raw']}")
@@ -198,7 +204,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     au = sub.add_parser("audit", help="nhật ký thao tác (chuỗi băm): kiểm tra, liệt kê")
     aus = au.add_subparsers(dest="audit_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     aus.required = True
-    v = aus.add_parser("verify", help="kiểm tra chuỗi băm; mã thoát 0 khi toàn vẹn, 1 kèm mục hỏng đầu tiên")
+    v = aus.add_parser("verify", help="kiểm tra chuỗi băm và các đầu chuỗi đã ký bằng con dấu; mã thoát 0 khi toàn vẹn, 1 kèm mục hỏng đầu tiên")
     v.set_defaults(handler=cmd_audit_verify)
     al = aus.add_parser("list", help="liệt kê nhật ký (TSV), lọc theo học sinh, cán bộ, thao tác")
     al.add_argument("--student", metavar="MÃ_ĐỊNH_DANH")

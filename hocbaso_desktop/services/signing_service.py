@@ -157,6 +157,7 @@ class SigningRun:
         self._audit_mark = plan.audit_seq
         self._foreign_change = False
         self._key: object | None = None  # the token key of this batch (its token_seconds: time inside the token)
+        self._chain: list[x509.Certificate] = []  # the key's certificate and its issuers (signed audit heads)
 
     @property
     def token_seconds(self) -> float:
@@ -170,11 +171,24 @@ class SigningRun:
     def failed(self) -> list[RecordOutcome]:
         return [o for o in self.outcomes if not o.ok]
 
-    def _ready(self, _session: object, cert: CertificateInfo, key: object) -> None:
+    def _ready(self, session: object, cert: CertificateInfo, key: object) -> None:
         # The certificate the token signs with must be the one checked against the registrations.
         if cert.der != self.choice.certificate.der:
             raise CertificateNotRegistered("ký học bạ", "chứng thư trên thiết bị ký số khác chứng thư đã kiểm tra")
         self._key = key
+        if self.plan.role == "seal":  # the seal also signs the audit head: keep its chain at hand
+            self._chain = list(session.chain_for(cert.certificate()))  # type: ignore[attr-defined]
+
+    def _sign_audit_head(self, tx: object) -> None:
+        """The seal that issues signs the audit chain's head, in the issue's own transaction: no
+        issued record without a signed head after it (services/audit_heads.py). A failure here
+        rolls the issue back; the record can be sealed again."""
+        from .audit_heads import record_signed_head
+
+        cert = getattr(self._key, "certificate", None) or self.choice.certificate.certificate()
+        if self._key is None or cert is None:
+            raise HocbasoError("không có khoá con dấu để ký đầu chuỗi nhật ký")
+        record_signed_head(tx, self._key, cert, self._chain)
 
     def _check_registered(self) -> None:
         """Refuse a certificate not registered to the signer (the seal: to the school); register it
@@ -308,6 +322,7 @@ class SigningRun:
                 # A correction's new version: the old one becomes "replaced", the request applied and
                 # the record's opening closed, in this same transaction (never one without the other).
                 on_version_issued(s, tx.audit, rec)
+                self._sign_audit_head(tx)
                 issued = True
             record_id = rec.id
             mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0  # our own entries, write lock held
