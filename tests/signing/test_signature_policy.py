@@ -169,3 +169,22 @@ def test_later_signature_references_every_earlier_one(signer):
     sigs = etree.fromstring(xml).findall(f"{H}chukyso/{{{DS_NS}}}Signature")
     refs = [[r.get("URI") for r in s.findall(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference")] for s in sigs]
     assert refs[2][1:3] == [f"#{sigs[0].get('Id')}", f"#{sigs[1].get('Id')}"]
+
+
+def test_spliced_signatures_that_do_not_cover_the_earlier_ones(signer, trust):
+    """A principal's and a seal's signature made over the bare record (as before issue 15, or taken
+    from another signing of the same content) and spliced after the GVCN's: each is sound on its
+    own, but none covers the signatures before it."""
+    bare = named_record()
+    gvcn = signer.sign(bare, "GV001", "gvcn")
+    root = etree.fromstring(gvcn)
+    parent = root.find(f"{H}chukyso")
+    for code, role in (("HT001", "principal"), ("DAU", "seal")):
+        alone = etree.fromstring(signer.sign(bare, code, role))
+        parent.append(alone.find(f"{H}chukyso/{{{DS_NS}}}Signature"))
+    spliced = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    assert verify_record(spliced, trust).ok  # every signature is sound on its own...
+    report = verify_record(spliced, trust, policy=DEFAULT_POLICY)  # ...but the chain is not there
+    assert not report.ok
+    assert [p.split(":")[0] for p in report.policy_problems] == [
+        "chữ ký 2 không bao trùm đúng các chữ ký trước nó", "chữ ký 3 không bao trùm đúng các chữ ký trước nó"]
