@@ -16,8 +16,14 @@ def _err(line: str) -> None:
 
 def cmd_import_classes(args: argparse.Namespace) -> int:
     from ..cli import open_store
+    from ..domain import rights
+    from .login import acting_code, login
 
+    code = acting_code(args.acting)  # --as or HOCBASO_AS: nobody imports anonymously, not even a first import
     with open_store(args) as store:
+        # Logged in before the file is compared: the comparison lists the school's pupils (personal data).
+        actor = login(store, code)
+        rights.require(actor, rights.IMPORT_CLASSES)
         plan = class_import.plan_import(store, args.file, args.year)
         if not plan.ok:
             # One line per problem on stderr (each names its row); the verdict goes to stdout.
@@ -31,11 +37,6 @@ def cmd_import_classes(args: argparse.Namespace) -> int:
         if args.dry_run:
             result = class_import.result_of(plan, dry_run=True)
         else:
-            actor: object = "system"  # the contract form has no --as: a scripted first import
-            if args.acting:
-                from ..services.accounts import resolve_cli_actor
-
-                actor = resolve_cli_actor(store, args.acting)  # password if the account has one; rights checked
             result = class_import.apply_import(store, plan, actor)
     _report(result, plan.class_list)
     return 0
@@ -103,7 +104,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=_year, help="năm học, ví dụ 2025-2026 (mặc định: theo tiêu đề tệp hoặc năm học mới nhất)")
     p.add_argument("--dry-run", action="store_true", help="chỉ cho biết sẽ làm gì, không ghi vào cơ sở dữ liệu")
     p.add_argument("--as", dest="acting", metavar="STAFF_CODE",
-                   help="người nhập (văn phòng, ban quản trị, hiệu trưởng); ghi vào nhật ký thao tác")
+                   help="người nhập (văn phòng, ban quản trị, hiệu trưởng), bắt buộc trừ khi đặt biến môi trường "
+                        "HOCBASO_AS; mật khẩu: biến HOCBASO_PASSWORD hoặc nhập khi được hỏi")
     p.set_defaults(handler=cmd_import_classes)
 
     p = sub.add_parser("template-classes", help="xuất tệp mẫu danh sách lớp (.xlsx) có danh sách chọn",

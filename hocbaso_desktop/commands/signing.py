@@ -48,11 +48,22 @@ def cmd_demo_token(args: argparse.Namespace) -> int:
     import os
 
     from ..cli import open_store
+    from ..domain import rights
     from ..services import signing_setup
+    from ..services.accounts import is_demo
+    from .login import acting_code, login
 
+    code = acting_code(args.acting)
     with open_store(args) as store:
+        # Logged in, and of the admin team: the command adds a CA to the school's trust store.
+        actor = login(store, code)
+        rights.require(actor, rights.MANAGE_TRUST)
+        if not is_demo(store) and not args.yes_real_school:
+            raise HocbasoError("Đây là cơ sở dữ liệu của một trường thật: thiết bị ký số thử nghiệm và CA thử nghiệm "
+                               "của nó không có giá trị pháp lý, và CA đó sẽ được thêm vào danh sách tin cậy của trường. "
+                               "Chỉ làm khi Ban quản trị thật sự muốn thử: thêm --yes-real-school.")
         # HOCBASO_PIN, when set, becomes the demo PIN (scripts know it); otherwise six random digits.
-        info, pin = signing_setup.create_school_demo_token(store, "system", pin=os.environ.get("HOCBASO_PIN") or None)
+        info, pin = signing_setup.create_school_demo_token(store, actor.code, pin=os.environ.get("HOCBASO_PIN") or None)
     print(f"Đã tạo thiết bị ký số thử nghiệm «{info.label}» (SoftHSM2, sê-ri {info.serial}) với {len(info.identities)} chứng thư:")
     for ident in info.identities:
         print(f"  - {ident.staff_code}\t{ident.full_name}")
@@ -188,7 +199,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     d = sub.add_parser("demo-token", help="tạo thiết bị ký số thử nghiệm (SoftHSM2) cho Hiệu trưởng, các GVCN và con dấu",
                        description="Tạo thiết bị ký số thử nghiệm HOCBASO-DEMO (SoftHSM2) kèm CA thử nghiệm, "
-                                   "ghi vào cài đặt để chương trình tìm thấy; in mã PIN ra màn hình.")
+                                   "ghi vào cài đặt để chương trình tìm thấy; in mã PIN ra màn hình. Chỉ trên trường "
+                                   "mẫu, hoặc Ban quản trị với --yes-real-school.")
+    d.add_argument("--as", dest="acting", metavar="STAFF_CODE",
+                   help="mã cán bộ Ban quản trị (bắt buộc, trừ khi đặt biến môi trường HOCBASO_AS); "
+                        "mật khẩu: biến HOCBASO_PASSWORD hoặc nhập khi được hỏi")
+    d.add_argument("--yes-real-school", action="store_true",
+                   help="xác nhận tạo thiết bị thử nghiệm trên cơ sở dữ liệu của trường thật (CA thử nghiệm được tin cậy)")
     d.set_defaults(handler=cmd_demo_token)
 
     s = sub.add_parser("sign", help="ký số học bạ của một lớp (mã PIN: biến HOCBASO_PIN hoặc nhập từ bàn phím)")

@@ -1,4 +1,8 @@
-"""import-classes / template-classes as real processes: exit codes 0 / 1 / 2 and what they print."""
+"""import-classes / template-classes as real processes: exit codes 0 / 1 / 2 and what they print.
+
+import-classes logs in (issue 15, one login path): a school whose first account is Ban quản trị
+QT01, named by HOCBASO_AS with its password in HOCBASO_PASSWORD — the contract form
+`hocbaso --db PATH import-classes FILE.xlsx` stays as it is."""
 
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from hocbaso_desktop.domain.roles import ADMIN
+from hocbaso_desktop.services import accounts
+from hocbaso_desktop.storage.engine import Store
+
 CMD = [sys.executable, "-m", "hocbaso_desktop.cli"]
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Mã định danh", "Dân tộc", "Lớp"]
 ROWS = [
@@ -19,8 +27,20 @@ ROWS = [
 ]
 
 
+PW = "quản trị 2026 thử!"
+
+
+def school(tmp_path: Path) -> Path:
+    """An install whose first account exists (nothing else): the state before the first class list."""
+    db = tmp_path / "hb.sqlite3"
+    with Store.open(db) as store:
+        accounts.create_first_admin(store, "QT01", "Nguyễn Quản Trị", PW, ADMIN)
+    return db
+
+
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "HOCBASO_DB"}
+    env = {k: v for k, v in os.environ.items() if k not in ("HOCBASO_DB", "HOCBASO_AS", "HOCBASO_PASSWORD")}
+    env.update({"HOCBASO_AS": "QT01", "HOCBASO_PASSWORD": PW})
     return subprocess.run([*CMD, "--db", str(db), *args], capture_output=True, text=True, encoding="utf-8",
                           timeout=120, env=env)
 
@@ -37,7 +57,7 @@ def xlsx(tmp_path: Path, rows: list[list], name: str = "ds.xlsx") -> Path:
 
 
 def test_import_dry_run_then_import_then_again(tmp_path: Path) -> None:
-    db = tmp_path / "hb.sqlite3"
+    db = school(tmp_path)
     f = xlsx(tmp_path, ROWS)
     r = run(db, "import-classes", str(f), "--year", "2025-2026", "--dry-run")
     assert r.returncode == 0, r.stderr
@@ -56,7 +76,7 @@ def test_import_dry_run_then_import_then_again(tmp_path: Path) -> None:
 
 
 def test_errors_exit_1_one_line_per_problem_db_untouched(tmp_path: Path) -> None:
-    db = tmp_path / "hb.sqlite3"
+    db = school(tmp_path)
     rows = ROWS + [[4, "", "31/02/2019", "x", "123", "Klingon", "9A"], [5, "Đỗ Văn Em", date(2019, 1, 1), "Nam", "001219012345", "Kinh", "1A"]]
     r = run(db, "import-classes", str(xlsx(tmp_path, rows)), "--year", "2025-2026")
     assert r.returncode == 1
@@ -70,7 +90,7 @@ def test_errors_exit_1_one_line_per_problem_db_untouched(tmp_path: Path) -> None
 
 
 def test_unreadable_files_exit_2_with_one_message(tmp_path: Path) -> None:
-    db = tmp_path / "hb.sqlite3"
+    db = school(tmp_path)
     enc = tmp_path / "enc.xlsx"
     enc.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 2048)
     csv = tmp_path / "ds.xlsx"
