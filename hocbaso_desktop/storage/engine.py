@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from ..domain.errors import StoreError
+from ..file_modes import create_private, private_dir, tighten, write_private_text
 from .audit import AuditWriter, ChainReport, verify_chain
 from .lock import InstanceLock
 from .migrate import upgrade_to_head
@@ -85,11 +86,15 @@ class Store:
     @classmethod
     def open(cls, path: str | Path | None = None, *, migrate: bool = True, exclusive: bool = True) -> "Store":
         p = Path(path) if path else default_db_path()
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent, existing_too=False)  # a folder we create is the owner's; one she chose is left
         lock = InstanceLock(p) if exclusive else None
         if lock:
             lock.acquire()
         try:
+            # Owner-only before SQLite opens it: SQLite gives -wal/-shm the main file's mode.
+            create_private(p)
+            for extra in ("-wal", "-shm"):
+                tighten(f"{p}{extra}")
             engine = create_engine(
                 f"sqlite:///{p}",
                 poolclass=QueuePool,
@@ -171,7 +176,7 @@ class Store:
                 head = self._audit.head(s)
         seq, h = head
         tmp = self.anchor_path.with_suffix(".tmp")
-        tmp.write_text(f"{seq} {h}\n", encoding="ascii")
+        write_private_text(tmp, f"{seq} {h}\n", encoding="ascii")
         os.replace(tmp, self.anchor_path)
 
     def read_anchor(self) -> tuple[int, str] | None:
