@@ -17,6 +17,7 @@ from pathlib import Path
 OWNER_FILE = 0o600
 OWNER_DIR = 0o700
 _POSIX = os.name == "posix"
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no CRLF translation under our own text layer
 
 
 def tighten(path: str | os.PathLike[str]) -> None:
@@ -57,7 +58,7 @@ def create_private(path: str | os.PathLike[str]) -> Path:
 def open_private(path: str | os.PathLike[str], flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC) -> int:
     """os.open with 0o600 for a new file; an existing one is tightened first. Returns the descriptor."""
     tighten(path)
-    return os.open(path, flags, OWNER_FILE)
+    return os.open(path, flags | _BINARY, OWNER_FILE)
 
 
 def write_private_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:

@@ -14,6 +14,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..file_modes import private_dir, write_private_text
+
 ENV_DIR = "HOCBASO_CONFIG_DIR"  # override for tests and portable installs
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
@@ -47,8 +49,8 @@ def save(cfg: MachineConfig) -> Path:
     if cfg.language not in LANGUAGES:
         raise ValueError(f"unknown language {cfg.language!r}")
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, existing_too=False)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(cfg), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_private_text(tmp, json.dumps(asdict(cfg), ensure_ascii=False, indent=2) + "\n")
     os.replace(tmp, path)
     return path

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..domain.errors import HocbasoError
 from ..domain.roles import PRINCIPAL, SUBJECT, VICE_PRINCIPAL
+from ..file_modes import private_dir
 from ..signing import DemoTokenInfo, Pkcs11Provider, TrustStore, create_demo_token, default_trust_store, find_softhsm_module
 from ..signing import softhsm
 from ..storage.engine import Store, default_db_path
@@ -107,7 +108,7 @@ def create_school_demo_token(
     if module is None:
         raise HocbasoError("Chưa cài SoftHSM2: không tạo được thiết bị ký số thử nghiệm "
                            "(Debian/Ubuntu: sudo apt install softhsm2).")
-    home = home or signing_home(store.path)
+    home = private_dir(home or signing_home(store.path))  # token, CA and trust anchors: the owner's only
     who = demo_people(store)
     user_pin = pin or f"{secrets.randbelow(10**6):06d}"
     so_pin = f"{secrets.randbelow(10**8):08d}"

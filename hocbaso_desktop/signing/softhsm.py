@@ -12,21 +12,23 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from ..file_modes import private_dir, write_private_text
 from .errors import DemoTokenError
 
 
 def write_config(conf_path: str | os.PathLike[str], token_dir: str | os.PathLike[str]) -> Path:
     conf = Path(conf_path)
     tokens = Path(token_dir)
-    tokens.mkdir(parents=True, exist_ok=True)
-    conf.parent.mkdir(parents=True, exist_ok=True)
-    conf.write_text(
+    # The token folder holds the demo keys: owner-only, as SoftHSM makes the files inside it.
+    private_dir(conf.parent)
+    private_dir(tokens)
+    write_private_text(
+        conf,
         "# Written by hocbaso: a private SoftHSM2 configuration for the demo token\n"
         f"directories.tokendir = {tokens.resolve()}\n"
         "objectstore.backend = file\n"
         "log.level = ERROR\n"
         "slots.removable = false\n",
-        encoding="utf-8",
     )
     return conf
 

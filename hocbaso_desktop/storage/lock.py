@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from ..domain.errors import StoreError
+from ..file_modes import open_private
 
 if os.name == "nt":  # pragma: no cover - exercised on the Windows build
     import msvcrt
@@ -21,7 +22,7 @@ class InstanceLock:
         self._fh: object | None = None
 
     def acquire(self) -> None:
-        fh = open(self.path, "a+b")
+        fh = os.fdopen(open_private(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
         try:
             if os.name == "nt":  # pragma: no cover
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)

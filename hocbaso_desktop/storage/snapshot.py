@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..file_modes import create_private, private_dir
+
 DIR_KEY = "backup.dir"  # the setting rows read here; services/settings.py owns their writing
 KEEP_KEY = "backup.keep"
 DEFAULT_KEEP = 14
@@ -111,10 +113,12 @@ def write_backup(source: sqlite3.Connection, dest: Path) -> Path:
 
     The copy is switched to journal_mode=DELETE so it is one self-contained file (the live file's
     header says WAL; a WAL-mode backup would want -wal/-shm files beside it when opened)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    # Backups hold the whole school: owner-only, and so is a backup folder we create (or our default one).
+    private_dir(dest.parent, existing_too=dest.parent == default_backup_dir())
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
     try:
+        create_private(tmp)  # an empty file is an empty database; SQLite keeps its mode (and its journal's)
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
