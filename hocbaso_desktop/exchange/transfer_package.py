@@ -288,6 +288,7 @@ def check_records(check: PackageCheck, trust: TrustStore) -> list[tuple[dict[str
     """Verify every record's signatures against the trust store and hold the package's claims
     (student, year, version, hash) against what was actually signed."""
     from ..signing import verify_record
+    from ..signing.policy import DEFAULT_POLICY
 
     assert check.meta is not None
     pid = str(check.meta["student"].get("personal_id", ""))
@@ -302,10 +303,11 @@ def check_records(check: PackageCheck, trust: TrustStore) -> list[tuple[dict[str
             continue
         if _sha(xml) != r["sha256"].lower():
             check.problems.append(f"{path}: mã băm khác với {META}")
-        report = verify_record(xml, trust)
+        # an issued record: every signature the policy requires, in order, by whom the record names
+        report = verify_record(xml, trust, policy=DEFAULT_POLICY)
         label = f"Năm học {r['school_year']}, phiên bản {r['version']} ({STATUS_NAMES.get(r['status'], r['status'])})"
         if not report.ok:
-            reasons = list(report.problems)
+            reasons = list(report.problems) + list(report.policy_problems)
             for sig in report.signatures:
                 if not sig.valid:
                     reasons.append(f"chữ ký thứ {sig.index} ({sig.role_label}, {sig.signer or '?'}): "

@@ -259,3 +259,33 @@ def test_doctype_in_a_record_is_refused(exported, receiver: Store, tmp_path: Pat
 def test_import_needs_the_right(exported, receiver: Store) -> None:
     with pytest.raises(PermissionDenied):
         import_transfer(receiver, exported[1].path, "2A", "GV001")
+
+
+def test_record_signed_in_every_role_by_one_teacher_is_refused(exported, schools: TwoSchools) -> None:
+    """Issue 15: a record of the package re-signed as GVCN, principal and seal with one teacher's own
+    (trusted) certificate. Each signature is sound; the signature policy refuses it, naming the rule."""
+    from lxml import etree
+
+    from hocbaso_desktop.signing import sign_record
+    from hocbaso_desktop.signing.record_shape import NS
+
+    m = _members(exported[1].path)
+    check = pkg.PackageCheck("test", members=m)
+    check.meta = pkg.parse_meta(m[pkg.META], check)
+    r = check.meta["records"][0]
+    root = etree.fromstring(m[r["path"]])
+    for sig in list(root.find(f"{{{NS}}}chukyso")):
+        root.find(f"{{{NS}}}chukyso").remove(sig)
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    schools.token.activate()
+    with schools.token.provider.open_session(schools.token.info.label, prompt=ScriptedPinPrompt(lambda: PIN)) as s:
+        teacher = next(c for c in s.signing_certificates() if c.label.startswith("GV001 "))
+        for role in ("gvcn", "principal", "seal"):
+            xml = sign_record(xml, s.signing_key(teacher), s.chain_for(teacher.certificate()), role)
+    m[r["path"]] = xml
+    r["sha256"] = hashlib.sha256(xml).hexdigest()
+    trust = TrustStore.from_dirs(schools.token.trust_dir)
+    assert verify_record(xml, trust).ok  # sound signatures, each on its own
+    pkg.check_records(check, trust)
+    assert any("chữ ký Hiệu trưởng không phải của người ghi trong học bạ" in p for p in check.problems), check.problems
+    assert any("con dấu không phải chứng thư tổ chức của trường" in p for p in check.problems)
