@@ -1,7 +1,9 @@
 """What the reference receiver checks in a package's record before storing it: that the record is
-signed — every signature intact, valid and chaining to a trusted root, as `hocbaso verify` judges it
-(signing.verify_record) — and that it is the record the envelope names (same mã tra cứu, school
-year and school), not a foreign record wrapped in a borrowed envelope.
+signed as an issued record must be — every signature intact, valid and chaining to a trusted root,
+and the signatures the issued-record policy requires (GVCN → principal → school seal, each by the
+person or school the record names), exactly as `hocbaso verify` judges it (signing.verify_record
+with signing.policy.issued_policy) — and that it is the record the envelope names (same mã tra cứu,
+school year and school), not a foreign record wrapped in a borrowed envelope.
 
 The envelope fields are checked against the *signed* content the verifier returns, never against a
 re-parse of the whole payload (reliability.md: signature wrapping).
@@ -15,6 +17,7 @@ from typing import Callable
 from ..domain.errors import InputFileError
 from ..exchange.safe_xml import parse_xml
 from ..signing import TrustStore, VerificationReport, default_trust_store, verify_record
+from ..signing.policy import SignaturePolicy, issued_policy
 from .package import Package
 
 RECORD_NS = "urn:hocbaso:tieuhoc:1.0"
@@ -36,7 +39,7 @@ def _field(content: object, name: str) -> str:
 
 
 def _why(report: VerificationReport) -> str:
-    out = list(report.problems)
+    out = list(report.problems) + list(report.policy_problems)
     for sig in report.signatures:
         if not sig.valid:
             out.append(f"chữ ký {sig.index} ({sig.signer or 'không rõ người ký'}, {sig.role_label}): "
@@ -47,15 +50,17 @@ def _why(report: VerificationReport) -> str:
 class SignedRecordCheck:
     """Refuses unsigned, badly signed, untrusted and foreign payloads (422 / 403 with the reason)."""
 
-    def __init__(self, trust: TrustStore | None = None, schools: frozenset[str] | set[str] = frozenset()) -> None:
+    def __init__(self, trust: TrustStore | None = None, schools: frozenset[str] | set[str] = frozenset(),
+                 policy: SignaturePolicy | None = None) -> None:
         self.trust = trust if trust is not None else default_trust_store()
+        self.policy = policy if policy is not None else issued_policy()
         self.schools = frozenset(s.strip() for s in schools if s.strip())  # empty: every school
 
     def __call__(self, pkg: Package) -> Refusal | None:
         env = pkg.envelope
         if self.schools and env.school_code not in self.schools:
             return Refusal(403, f"máy nhận này không nhận gói tin của trường mã «{env.school_code or 'trống'}»")
-        report = verify_record(pkg.payload, self.trust)
+        report = verify_record(pkg.payload, self.trust, policy=self.policy)
         if not report.ok:
             return Refusal(422, f"học bạ trong gói tin không có chữ ký số hợp lệ và tin cậy: {_why(report)}")
         try:

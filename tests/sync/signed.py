@@ -61,14 +61,18 @@ def identity(ca_tag: str, name: str, uid: str, kind: str, organization: str) -> 
     return cert, key
 
 
-def signed_record(s, enrolment_id: int, ca_tag: str = "SO") -> bytes:  # noqa: ANN001
-    """The enrolment's record as the store builds it, signed GVCN → principal → seal."""
+def signed_record(s, enrolment_id: int, ca_tag: str = "SO", *, roles: tuple[str, ...] = ("gvcn", "principal", "seal"),  # noqa: ANN001
+                  as_gvcn: bool = False) -> bytes:
+    """The enrolment's record as the store builds it, signed GVCN → principal → seal (or only
+    `roles`; `as_gvcn`: every role signed with the GVCN's own certificate — the insider's forgery)."""
     data = record_data(s, enrolment_id)
     xml = record_xml_bytes(data)
     school = data.school
-    signers = [("gvcn", data.homeroom_teacher.full_name, data.homeroom_teacher.personal_id or "001", "person", school.name),
-               ("principal", data.principal.full_name, data.principal.personal_id or "002", "person", school.name),
-               ("seal", school.name, school.moet_code or "0100000000", "seal", school.name)]
+    gvcn = ("gvcn", data.homeroom_teacher.full_name, data.homeroom_teacher.personal_id or "001", "person", school.name)
+    everyone = {"gvcn": gvcn,
+                "principal": ("principal", data.principal.full_name, data.principal.personal_id or "002", "person", school.name),
+                "seal": ("seal", school.name, school.moet_code or "0100000000", "seal", school.name)}
+    signers = [(r, *gvcn[1:]) if as_gvcn else everyone[r] for r in roles]
     ca = soft_ca(ca_tag)
     for role, name, uid, kind, org in signers:
         cert, key = identity(ca_tag, name, uid, kind, org)

@@ -46,7 +46,7 @@ def test_issuing_queues_each_record_and_the_packages_arrive(demo_store: Store, t
     store = demo_store
     token.attach(store)
     _sign(store, token, "GV001", "1A")
-    _sign(store, token, "PHT", "1A")
+    _sign(store, token, "HT", "1A")  # the principal the record names (tengiamhieu)
     assert _count(store, "SELECT count(*) FROM outbox") == 0  # signed, not issued: nothing to send yet
     run = _sign(store, token, "VP01", "1A", seal=True)
     n = len(run.signed)
@@ -60,7 +60,7 @@ def test_issuing_queues_each_record_and_the_packages_arrive(demo_store: Store, t
     # the receiver checks every record's signatures against the school's CA, as a district's would
     with running(tmp_path / "recv", verifier=SignedRecordCheck(TrustStore.from_dirs(token.trust_dir))) as recv:
         report = outbox_service.send_due(store, HttpTransport(recv.url))
-        assert len(recv.stored_files()) == n
+        assert len(recv.stored_files()) == n, outbox_service.status(store).last_error
     assert report.sent == n and outbox_service.exit_code(outbox_service.status(store)) == 0
 
 
@@ -68,7 +68,7 @@ def test_failure_between_issuing_and_queueing_leaves_neither_half(demo_store: St
     store = demo_store
     token.attach(store)
     _sign(store, token, "GV001", "1A")
-    _sign(store, token, "PHT", "1A")
+    _sign(store, token, "HT", "1A")  # the principal the record names (tengiamhieu)
 
     def boom(*_a, **_k):
         raise RuntimeError("mất điện giả lập giữa phát hành và xếp hàng")

@@ -216,6 +216,9 @@ PAYLOADS = {
     "signed by an untrusted CA": (lambda s, e: signed_record(s, e, ca_tag="OTHER"), "tin cậy"),
     "changed after signing": (_tampered, "thay đổi"),
     "another pupil's record in this envelope": (_other_pupils_record, "không phải học bạ phong bì ghi"),
+    "no seal: not issued": (lambda s, e: signed_record(s, e, roles=("gvcn", "principal")), "con dấu"),
+    "only the GVCN's signature": (lambda s, e: signed_record(s, e, roles=("gvcn",)), "Hiệu trưởng"),
+    "one teacher signing in every role": (lambda s, e: signed_record(s, e, as_gvcn=True), "không phải"),
 }
 
 
