@@ -5,6 +5,8 @@ twice changes nothing the second time. A blank cell or a missing column never er
 database already holds (a shorter export must not wipe addresses typed in by hand). Students of
 the classes in the file who are not in the file are listed, never deleted: leaving school is a
 decision with a date and a reason, not the side effect of a shorter spreadsheet.
+Issued means frozen (issue 15): nothing imports into a locked year, and a row that would change what
+an issued record states (the pupil's identity, the year's class or subjects) is refused with its row.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Callable
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.errors import HocbasoError
+from ..domain.errors import HocbasoError, RecordLocked
 from ..domain.catalogue import catalogue
 from ..domain.pupil_subjects import exempt_problem, join_codes, parse_codes, taken_subjects
 from ..domain import rights
@@ -27,6 +29,7 @@ from ..domain.roles import SYSTEM, Actor
 from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list, year_start
 from ..storage.engine import Store, Tx
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Student
+from . import frozen
 from .pupil_profile import set_exemption_rows
 
 Progress = Callable[[int, int, str], None]
@@ -162,6 +165,11 @@ def result_of(plan: ImportPlan, dry_run: bool) -> ImportResult:
 # --- comparing -----------------------------------------------------------------------------
 def _diff(s: Session, cl: ClassList) -> ImportPlan:
     year_row = s.execute(select(SchoolYear).where(SchoolYear.name == cl.year)).scalars().first()
+    if year_row is not None and year_row.locked:
+        raise RecordLocked(f"Năm học {cl.year} đã khóa: không nhập danh sách lớp vào năm học đã khóa "
+                           "(dữ liệu chỉ sửa được qua phiếu đính chính đã được Hiệu trưởng duyệt).")
+    frozen_pupils = frozen.frozen_students(s)
+    frozen_year = frozen.frozen_enrolment_students(s, year_row.id) if year_row is not None else set()
     # Compared even when the file has errors: the preview still tells which good rows are new or changed.
     plan = ImportPlan(cl, cl.year, year_row is not None)
     rows = [r for r in cl.rows if r.student is not None]
@@ -213,6 +221,7 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
             value = getattr(st_data, f)
             if value is not None and parse_codes(held) != value:
                 changes[f] = (held, join_codes(value))
+        _refuse_frozen(cl, r, changes, old.id in frozen_pupils, old.id in frozen_year)
         kind = plan.updated if changes else plan.unchanged
         kind.append(StudentChange(st_data.personal_id, st_data.full_name, st_data.class_name, r.sheet, r.row, changes))
     in_file = set(pids)
@@ -229,6 +238,39 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
             if pr not in cl.problems:
                 cl.problems.append(pr)
     return plan
+
+
+_NAMES = {"class_name": "Lớp", "status": "Trạng thái học tập", "optional_subjects": "Môn tự chọn",
+          "exempt_subjects": "Miễn môn", "full_name": "Họ và tên", "birth_date": "Ngày sinh", "sex": "Giới tính",
+          "ethnicity_code": "Dân tộc", "not_assessed": "Đánh giá theo KHGD cá nhân"}
+
+
+def _shown(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    if isinstance(v, date):
+        return v.strftime("%d/%m/%Y")
+    return str(v)
+
+
+def _refuse_frozen(cl: ClassList, r, changes: dict[str, tuple[object, object]], pupil_frozen: bool,  # noqa: ANN001
+                   year_frozen: bool) -> None:
+    """A pupil whose record is issued (not opened by an approved correction) keeps what the record
+    states: the row is refused, naming each change it asked for; the file is then not imported."""
+    blocked = [f for f in changes if (pupil_frozen and f in frozen.STUDENT_FIELDS)
+               or (year_frozen and f in frozen.ENROLMENT_FIELDS)]
+    if not blocked:
+        return
+    labels = cl.column_labels.get(r.sheet, {})
+    name = {f: labels.get(f) or _NAMES.get(f, f) for f in blocked}
+    what = "; ".join(f"{name[f]} «{_shown(changes[f][0])}» → «{_shown(changes[f][1])}»" for f in blocked)
+    first = blocked[0]
+    pr = Problem("error", r.sheet, r.row, name[first], r.cells.get(first, ""), first, _shown(changes[first][1]),
+                 f"{frozen.PUPIL_TEXT}; tệp đổi {what}")
+    if pr not in cl.problems:
+        cl.problems.append(pr)
 
 
 def _check_exemptions(cl: ClassList, r, cls: SchoolClass | None, enr: tuple[str, str, str, str] | None) -> None:  # noqa: ANN001

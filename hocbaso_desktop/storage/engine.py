@@ -15,13 +15,27 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from ..domain.errors import StoreError
+from ..domain.errors import RecordLocked, StoreError
 from ..file_modes import create_private, private_dir, tighten, write_private_text
 from .audit import AuditWriter, ChainReport, verify_chain
 from .lock import InstanceLock
 from .migrate import upgrade_to_head
 
 log = logging.getLogger(__name__)
+
+# Migration 0011's triggers abort with this when a row an issued record was built from would change;
+# a transaction turns it into the user's reason (services/frozen.py names the rows).
+FROZEN_ABORT = "issued rows are frozen"
+FROZEN_TEXT = ("Dữ liệu này thuộc học bạ đã phát hành (học sinh, lớp, trường hoặc cán bộ ghi trong học bạ): "
+               "không thay đổi được, chỉ sửa qua phiếu đính chính đã được Hiệu trưởng duyệt.")
+
+
+def _frozen_refusal(e: BaseException) -> RecordLocked | None:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(e, DBAPIError) and FROZEN_ABORT in str(e.orig):
+        return RecordLocked(FROZEN_TEXT)
+    return None
 
 
 def default_db_path() -> Path:
@@ -158,8 +172,11 @@ class Store:
             try:
                 yield tx
                 s.commit()
-            except BaseException:
+            except BaseException as e:
                 s.rollback()
+                refusal = _frozen_refusal(e)
+                if refusal is not None:
+                    raise refusal from None
                 raise
         if tx.audited:
             # The head we appended is the committed head (one writer): no second read needed.

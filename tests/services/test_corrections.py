@@ -288,3 +288,25 @@ def test_issue_class_helper_is_idempotent(store: Store, token: SchoolToken) -> N
     issue_class(store, token)  # everything already issued: nothing more to sign
     with store.read() as s:
         assert s.execute(select(CorrectionRequest)).first() is None
+
+
+def test_issued_pupil_rows_change_only_through_the_correction(store: Store) -> None:
+    """Issue 15: the pupil's identity behind a really signed record is frozen — the pupil form and
+    raw SQL are refused — until the principal approves a correction, which opens it."""
+    from hocbaso_desktop.domain.errors import RecordLocked
+    from hocbaso_desktop.services.pupil_profile import pupil_profile, update_pupil
+
+    st = first_student(store)
+    ht = _actor(store, "HT")
+    with pytest.raises(RecordLocked, match="đính chính"):
+        update_pupil(store, ht, st.personal_id, {"full_name": "Tên Giả Mạo"}, YEAR)
+    con = sqlite3.connect(store.path)
+    with pytest.raises(sqlite3.DatabaseError, match="issued rows are frozen"):
+        con.execute("UPDATE student SET full_name = 'Tên Giả Mạo' WHERE personal_id = ?", (st.personal_id,))
+    with pytest.raises(sqlite3.DatabaseError, match="issued rows are frozen"):
+        con.execute("UPDATE school_class SET name = '1Z' WHERE name = '1A'")
+    con.close()
+    cid = request_correction(store, _actor(store, "GV001"), st.enrolment_id, "Sai chính tả họ tên học sinh")
+    approve(store, ht, cid, [])
+    update_pupil(store, ht, st.personal_id, {"full_name": st.full_name + " Anh"}, YEAR)
+    assert pupil_profile(store, st.personal_id, YEAR).full_name == st.full_name + " Anh"
