@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import HocbasoError
 from ..services import corrections, directory
-from ..services.record_history import ACTION_TEXT, audit_actions, audit_entries, chain_text, versions
+from ..services.record_history import ACTION_TEXT, audit_actions, audit_entries, versions
 
 STATUS_COLOURS = {"issued": "#1b5e20", "replaced": "#6d4c41", "withdrawn": "#b00020"}
 
@@ -136,10 +136,12 @@ class AuditViewer(QDialog):
         self.refresh()
 
     def check_chain(self) -> bool:
-        report = self.store.verify_audit()
-        self.chain.setText(("✔ " if report.ok else "✖ ") + chain_text(report))
-        self.chain.setStyleSheet("color: #1b5e20; font-weight: bold" if report.ok else "color: #b00020; font-weight: bold")
-        return report.ok
+        from ..services.audit_heads import audit_state  # the chain and the heads signed with the seal
+
+        ok, text = audit_state(self.store)
+        self.chain.setText(("✔ " if ok else "✖ ") + text)
+        self.chain.setStyleSheet("color: #1b5e20; font-weight: bold" if ok else "color: #b00020; font-weight: bold")
+        return ok
 
     def set_filters(self, *, student: str = "", staff: str = "", action: str = "") -> None:
         self.student.setText(student)

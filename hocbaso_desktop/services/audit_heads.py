@@ -143,6 +143,20 @@ def trust_for(store) -> TrustStore:  # noqa: ANN001 - Store
     return default_trust_store(*[d for d in dirs_for_db_path(store.path) if d.is_dir()])
 
 
+def audit_state(store) -> tuple[bool, str]:  # noqa: ANN001 - Store
+    """The audit log's state in one line for the viewer: the chain, then its signed heads."""
+    from .record_history import chain_text
+
+    report = store.verify_audit()
+    if not report.ok:
+        return False, chain_text(report)
+    with store.read() as s:
+        heads = verify_heads(s, trust_for(store))
+    if not heads.ok:
+        return False, f"Nhật ký BỊ VIẾT LẠI: {heads.reason}"
+    return True, chain_text(report) + (f"; {heads.checked} đầu chuỗi đã ký bằng con dấu hợp lệ" if heads.checked else "")
+
+
 def heads_text(report: HeadsReport) -> str:
     if report.ok:
         if not report.checked:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from hocbaso_desktop.cli import main
 from hocbaso_desktop.services import backup, directory
-from hocbaso_desktop.services.audit_heads import HEAD_ACTION, head_message, trust_for, verify_heads
+from hocbaso_desktop.services.audit_heads import HEAD_ACTION, audit_state, head_message, trust_for, verify_heads
 from hocbaso_desktop.services.signing_plan import plan_signing
 from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
 from hocbaso_desktop.signing import ScriptedPinPrompt
@@ -122,6 +122,8 @@ def test_every_issue_signs_the_head_with_the_seal(issued: Store) -> None:
     assert all(any(h.id > i.id for h in heads) for i in issues)
     report = _heads(issued)
     assert report.ok and report.checked == n, report.reason
+    ok, text = audit_state(issued)
+    assert ok and text.startswith("Nhật ký toàn vẹn") and f"{n} đầu chuỗi đã ký" in text
     assert issued.verify_audit().ok
 
 
@@ -148,6 +150,8 @@ def test_a_rewritten_chain_fails_at_the_first_signed_head(issued: Store, capsys:
     with Store.open(path) as store:
         assert store.verify_audit().ok  # the chain alone is fooled: that is the attack
         report = _heads(store)
+        ok, text = audit_state(store)  # what the audit viewer shows
+    assert not ok and "BỊ VIẾT LẠI" in text and f"mục #{first_head.id}" in text
     assert not report.ok and report.entry == first_head.id, report
     assert f"mục #{first_head.id}" in report.reason and "viết lại" in report.reason
     code = main(["--db", str(path), "audit", "verify"])
