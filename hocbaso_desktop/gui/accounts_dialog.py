@@ -6,6 +6,8 @@ quản trị resetting the principal's password, Điều 9) comes back from the 
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,7 +78,7 @@ class TempPasswordDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Đặt lại mật khẩu")
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"Mật khẩu tạm cho <b>{who}</b> (người dùng phải đổi ở lần đăng nhập tới):"))
+        lay.addWidget(QLabel(f"Mật khẩu tạm cho <b>{escape(who)}</b> (người dùng phải đổi ở lần đăng nhập tới):"))
         form = QFormLayout()
         self.new_edit, self.repeat_edit = password_edit(), password_edit()
         form.addRow("Mật khẩu tạm:", self.new_edit)
@@ -96,7 +98,7 @@ class AccountsDialog(QDialog):
         self.setWindowTitle("Quản lý tài khoản")
         self.resize(820, 480)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"Người thao tác: <b>{actor.name}</b> ({actor.code})"))
+        lay.addWidget(QLabel(f"Người thao tác: <b>{escape(actor.name)}</b> ({escape(actor.code)})"))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("accountsTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)

@@ -4,6 +4,7 @@ services/corrections.py: every rule and every Vietnamese refusal comes from ther
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,6 +25,14 @@ from ..storage.correction_models import MAX_EVIDENCE_BYTES
 ROLE_CHOICES = list(corrections.WITNESS_ROLES.values())
 
 
+def _plain(text: str = "") -> QLabel:
+    """A label for users' text (names, reasons, file names): shown as typed, never rendered as HTML —
+    a reason like <h1>ĐÃ ĐƯỢC PHÒNG GD&ĐT PHÊ DUYỆT</h1> must not paint a banner."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def _item(text: object) -> QTableWidgetItem:
     it = QTableWidgetItem("" if text is None else str(text))
     it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -41,8 +50,8 @@ class RequestDialog(QDialog):
         self.setWindowTitle("Phiếu đề nghị sửa dữ liệu học bạ")
         self.evidence: tuple[str, bytes] | None = None
         form = QFormLayout()
-        form.addRow("Học sinh:", QLabel(student_label))
-        form.addRow("Người đề nghị:", QLabel(f"{actor.name} ({actor.code})"))
+        form.addRow("Học sinh:", _plain(student_label))
+        form.addRow("Người đề nghị:", _plain(f"{actor.name} ({actor.code})"))
         self.fields_edit = QPlainTextEdit()
         self.fields_edit.setPlaceholderText("Mỗi dòng một nội dung cần sửa, ví dụ: Tiếng Việt — nhận xét")
         self.fields_edit.setFixedHeight(70)
@@ -52,13 +61,13 @@ class RequestDialog(QDialog):
         self.reason_edit.setFixedHeight(70)
         form.addRow("Lý do:", self.reason_edit)
         row = QHBoxLayout()
-        self.evidence_label = QLabel("chưa chọn tệp")
+        self.evidence_label = _plain("chưa chọn tệp")
         pick = QPushButton("Chọn tệp minh chứng…")
         pick.clicked.connect(self._pick_evidence)
         row.addWidget(self.evidence_label, 1)
         row.addWidget(pick)
         form.addRow("Minh chứng:", row)
-        self.error = QLabel()
+        self.error = _plain()
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -110,8 +119,11 @@ class ApproveDialog(QDialog):
         self.store, self.info = store, info
         self.setWindowTitle(f"Duyệt phiếu số {info.id}")
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"<b>{info.student_name}</b> — lớp {info.class_name}, năm học {info.year}<br>"
-                             f"Người đề nghị: {info.requester_name} ({info.requester_code})<br>Lý do: {info.reason}"))
+        head = QLabel(f"<b>{escape(info.student_name)}</b> — lớp {escape(info.class_name)}, năm học {escape(info.year)}<br>"
+                      f"Người đề nghị: {escape(info.requester_name)} ({escape(info.requester_code)})<br>"
+                      f"Lý do: {escape(info.reason)}")
+        head.setTextFormat(Qt.TextFormat.RichText)  # our bold and line breaks; every user part escaped
+        lay.addWidget(head)
         lay.addWidget(QLabel("Người chứng kiến (Hiệu trưởng và người đề nghị được ghi tự động):"))
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Thành phần", "Mã cán bộ hoặc họ tên", "Mật khẩu (nếu là cán bộ)"])
@@ -125,7 +137,7 @@ class ApproveDialog(QDialog):
         self.note = QLineEdit()
         self.note.setPlaceholderText("Ghi chú của Hiệu trưởng (không bắt buộc)")
         lay.addWidget(self.note)
-        self.error = QLabel()
+        self.error = _plain()
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
@@ -213,7 +225,7 @@ class CorrectionsInbox(QDialog):
         self.approve_button.clicked.connect(lambda: self.approve_selected())
         self.reject_button.clicked.connect(lambda: self.reject_selected())
         self.minute_button.clicked.connect(self._save_minute)
-        self.message = QLabel()
+        self.message = _plain()
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
         for b in (self.approve_button, self.reject_button, self.minute_button):
@@ -269,15 +281,17 @@ class CorrectionsInbox(QDialog):
         if c is None:
             self.detail.setText("<i>Không có phiếu nào.</i>")
             return
-        lines = [f"<b>Phiếu số {c.id}</b> — {c.state_text}; học bạ phiên bản {c.record_version}"]
+        # Rich text for our own bold title only: every part a user typed is escaped (issue 15).
+        lines = [f"<b>Phiếu số {c.id}</b> — {escape(c.state_text)}; học bạ phiên bản {c.record_version}"]
         if c.fields:
-            lines.append("Nội dung cần sửa: " + "; ".join(c.fields))
-        lines.append(f"Minh chứng: {c.evidence_name} ({c.evidence_size // 1024 + 1} KB)" if c.evidence_name else "Minh chứng: không có")
+            lines.append("Nội dung cần sửa: " + escape("; ".join(c.fields)))
+        lines.append(f"Minh chứng: {escape(c.evidence_name)} ({c.evidence_size // 1024 + 1} KB)" if c.evidence_name
+                     else "Minh chứng: không có")
         if c.decided_by_code:
-            lines.append(f"Quyết định: {c.decided_by_name}, {c.decided_at:%d/%m/%Y %H:%M}"
-                         + (f" — {c.decision_reason}" if c.decision_reason else ""))
+            lines.append(f"Quyết định: {escape(c.decided_by_name or '')}, {c.decided_at:%d/%m/%Y %H:%M}"
+                         + (f" — {escape(c.decision_reason)}" if c.decision_reason else ""))
         if c.witnesses:
-            lines.append("Chứng kiến: " + "; ".join(w.text + (" ✓" if w.confirmed else "") for w in c.witnesses))
+            lines.append("Chứng kiến: " + escape("; ".join(w.text + (" ✓" if w.confirmed else "") for w in c.witnesses)))
         self.detail.setText("<br>".join(lines))
 
     # --- decisions (callable from tests without the modal dialogs) ---------------------------

@@ -129,7 +129,9 @@ class GridImportDialog(QDialog):
         self.browse_button = QPushButton("Chọn tệp…")
         self.browse_button.clicked.connect(self.choose_file)
         top = QHBoxLayout()
-        top.addWidget(QLabel(f"Người nhập: {actor.name} ({actor.code})"))
+        who = QLabel(f"Người nhập: {actor.name} ({actor.code})")
+        who.setTextFormat(Qt.TextFormat.PlainText)  # a name is text, never HTML
+        top.addWidget(who)
         top.addWidget(self.path_edit, 1)
         top.addWidget(self.browse_button)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -256,7 +258,7 @@ class MainWindow(QMainWindow):
     # --- data --------------------------------------------------------------------------------
     def refresh_school(self) -> None:
         sc = directory.school(self.store)
-        self.school_label.setText(f"<b>{sc.name}</b>" if sc else "<i>Chưa có thông tin trường</i>")
+        self.school_label.setText(f"<b>{html.escape(sc.name)}</b>" if sc else "<i>Chưa có thông tin trường</i>")
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
         for y in directory.years(self.store):

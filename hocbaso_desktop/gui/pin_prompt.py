@@ -21,7 +21,9 @@ class PinDialog(QDialog):
         self.setObjectName("pin_dialog")
         self.setWindowTitle("Mã PIN thiết bị ký số")
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"Nhập mã PIN của thiết bị ký số «{token.label}» (sê-ri {token.serial}):"))
+        ask = QLabel(f"Nhập mã PIN của thiết bị ký số «{token.label}» (sê-ri {token.serial}):")
+        ask.setTextFormat(Qt.TextFormat.PlainText)  # the label comes from the device: text, never HTML
+        lay.addWidget(ask)
         if message:
             warn = QLabel(message)
             warn.setWordWrap(True)

@@ -9,6 +9,7 @@ double-click on a pupil's name in the grid.
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -69,7 +70,8 @@ class PupilDialog(QDialog):
         self.setWindowTitle(f"Hồ sơ học sinh — {profile.full_name} — lớp {profile.class_name}, năm học {profile.year}")
         self.fields: dict[str, QWidget] = {}
         outer = QVBoxLayout(self)
-        head = QLabel(f"<b>{profile.full_name}</b> — lớp {profile.class_name} (khối {profile.grade}), năm học {profile.year}")
+        head = QLabel(f"<b>{escape(profile.full_name)}</b> — lớp {escape(profile.class_name)} (khối {profile.grade}), "
+                      f"năm học {escape(profile.year)}")
         head.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(head)
         grid = QGridLayout()

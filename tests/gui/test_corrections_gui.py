@@ -177,3 +177,41 @@ def test_withdraw_from_the_menu(qtbot, window: MainWindow, store: Store) -> None
     from hocbaso_desktop.services.record_history import versions
 
     assert [v.status_text for v in versions(store, eid)] == ["thu hồi"]
+
+
+# --- issue 15: users' text is shown as text, never rendered ----------------------------------------
+BANNER = "<h1 style='color:red'>ĐÃ ĐƯỢC PHÒNG GD&ĐT PHÊ DUYỆT</h1>"
+
+
+def _shown(label) -> str:  # noqa: ANN001
+    """What a QLabel puts on the screen: its text, or the text of the HTML it renders."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+
+    if label.textFormat() == Qt.TextFormat.PlainText:
+        return label.text()
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+def test_request_text_is_shown_as_literal_text(qtbot, window: MainWindow, store: Store) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    ui = install_corrections_ui(window)
+    eid = window.current_enrolment_id()
+    cid = corrections.request_correction(store, window.actor, eid, BANNER, fields=[BANNER])
+    window.set_acting("HT")
+    inbox = ui.open_inbox(modal=False)
+    qtbot.addWidget(inbox)
+    inbox.select_id(cid)
+    shown = _shown(inbox.detail)
+    assert BANNER in shown and "Phiếu số" in shown  # the literal tags, beside the program's own bold title
+    approve = ApproveDialog(store, inbox.selected(), inbox)
+    qtbot.addWidget(approve)
+    assert any(BANNER in _shown(lb) for lb in approve.findChildren(QLabel))
+    _shot(inbox, "correction-inbox-plain-text.png")
+    assert inbox.reject_selected(BANNER).state == "rejected"
+    inbox.show_all.setCurrentIndex(1)
+    inbox.select_id(cid)
+    assert _shown(inbox.detail).count(BANNER) == 2  # the fields and the decision here (the reason is in the table)
