@@ -10,7 +10,8 @@ opened for a correction (an active record_unlock, given by the principal's appro
 - student: the identity the record prints (name, birth, sex, ethnicity, nationality, places,
   parents, IDs, individual plan) — while any record of the pupil is issued and none of the pupil's
   enrolments is opened for a correction (the correction workflow then changes them);
-- enrolment: class, status, the year's optional and exempt subjects, joining date;
+- enrolment: class, the year's optional and exempt subjects, joining date (status stays free: a
+  pupil with an issued record may still transfer out or leave);
 - school_class: name, grade, homeroom teacher, year, the class's optional subjects;
 - school: name, MOET code, province, district, commune, address;
 - staff: full name and personal ID of someone named in an issued record (a signer, the GVCN of its
@@ -48,7 +49,9 @@ _STAFF = ("(EXISTS (SELECT 1 FROM record_signature g JOIN record r ON r.id = g.r
 STUDENT_COLUMNS = ("personal_id", "moet_code", "lookup_code", "full_name", "birth_date", "sex", "ethnicity_code",
                    "nationality", "birthplace", "hometown", "address", "father_name", "mother_name",
                    "guardian_name", "not_assessed", "id")
-ENROLMENT_COLUMNS = ("student_id", "year_id", "class_id", "status", "joined_on", "optional_subjects",
+# status and left_on stay free: a pupil whose record is issued may still transfer out or leave
+# (the transfer workflow records it; the issued record itself does not change).
+ENROLMENT_COLUMNS = ("student_id", "year_id", "class_id", "joined_on", "optional_subjects",
                      "exempt_subjects", "id")
 CLASS_COLUMNS = ("year_id", "name", "grade", "homeroom_id", "optional_subjects", "id")
 SCHOOL_COLUMNS = ("name", "moet_code", "province", "district", "commune", "address", "id")
