@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from ..domain.errors import HocbasoError
-
-ERROR, WARNING = "error", "warning"
+from .problems import ERROR, WARNING, ProblemSummary
 
 
 class ImportCancelled(HocbasoError):
@@ -82,7 +81,7 @@ class ListRow:
 
 
 @dataclass
-class ClassList:
+class ClassList(ProblemSummary):
     path: Path
     year: str
     rows: list[ListRow] = field(default_factory=list)
@@ -92,18 +91,6 @@ class ClassList:
     title_year: str | None = None
     restored_ids: int = 0  # identity numbers whose lost leading zeros were put back
     column_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → field → header in the file
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.is_error for p in self.problems)
 
     def students(self) -> list[StudentData]:
         return [r.student for r in self.rows if r.student is not None]

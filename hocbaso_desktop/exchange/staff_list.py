@@ -22,6 +22,7 @@ from ..domain.identity import check_personal_id
 from ..domain.roles import HOMEROOM, PRINCIPAL, ROLE_BY_NAME, ROLE_NAMES, SUBJECT, VICE_PRINCIPAL, ARCHIVIST, CLERK
 from ..domain.text import clean, fold, hidden_char_problem, reveal
 from .class_list_columns import header_key
+from .problems import ERROR, WARNING, ProblemSummary
 from .class_list_values import display, is_excel_error, parse_date, parse_personal_id, parse_sex
 from .xlsx_guard import damaged, open_xlsx
 
@@ -31,7 +32,6 @@ HEADER_SCAN = 40
 MAX_BLANK_RUN = 200
 ACTIVE_STATUS = "Đang làm việc"
 
-ERROR, WARNING = "error", "warning"
 _ACTIVE_KEYS = {"danglamviec", "dangcongtac"}
 CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")  # as services.accounts.valid_code
 
@@ -104,25 +104,13 @@ class StaffData:
 
 
 @dataclass
-class StaffList:
+class StaffList(ProblemSummary):
     path: Path
     kind: str = ""  # "csdl" (the ministry's export) or "template" (ours)
     header_row: int = 0
     rows: list[StaffData] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # --- roles from the position texts -----------------------------------------------------------

@@ -22,6 +22,7 @@ from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_NAMES, Actor
 from ..domain.text import fold
+from ..exchange.problems import ProblemSummary
 from ..exchange.staff_list import ERROR, WARNING, Problem, StaffData, StaffList, read_staff_list
 from ..storage.engine import Store, Tx
 from ..storage.models import Staff, StaffRole
@@ -44,7 +45,7 @@ class StaffChange:
 
 
 @dataclass
-class StaffImportPlan:
+class StaffImportPlan(ProblemSummary):
     staff_list: StaffList
     changes: list[StaffChange] = field(default_factory=list)
     db_problems: list[Problem] = field(default_factory=list)
@@ -52,18 +53,6 @@ class StaffImportPlan:
     @property
     def problems(self) -> list[Problem]:
         return sorted(self.staff_list.problems + self.db_problems, key=lambda p: (p.row, p.field))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def of(self, kind: str) -> list[StaffChange]:
         return [c for c in self.changes if c.kind == kind]
