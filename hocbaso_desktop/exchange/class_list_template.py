@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Sequence
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.ethnic import ETHNIC_GROUPS
+from .template_header import write_header
 from .xlsx_write import save_atomic
 
 DATA_SHEET = "Danh sách"
@@ -62,19 +61,7 @@ def write_template(path: str | Path, classes: Sequence[str] = (), year: str = ""
     lists = wb.create_sheet(LIST_SHEET)
     help_ws = wb.create_sheet(HELP_SHEET)
 
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    thin = Side(style="thin", color="999999")
-    for i, (name, width, note) in enumerate(COLUMNS, start=1):
-        c = ws.cell(row=1, column=i, value=name)
-        c.font = Font(bold=True)
-        c.fill = head_fill
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        if note:
-            c.comment = Comment(note, "Học bạ số")
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    col = {name: get_column_letter(i) for i, (name, _w, _n) in enumerate(COLUMNS, start=1)}
+    col = write_header(ws, COLUMNS)
     last = TEMPLATE_ROWS + 1
     for r in range(2, last + 1):
         # Text format: a typed 001219012345 keeps its zeros; dates are shown the Vietnamese way.

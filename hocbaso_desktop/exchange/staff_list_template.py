@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.roles import ROLE_NAMES
 from .staff_list import ACTIVE_STATUS
+from .template_header import write_header
 from .xlsx_write import save_atomic
 
 DATA_SHEET = "Cán bộ"
@@ -48,19 +47,7 @@ def write_staff_template(path: str | Path) -> Path:
     ws.title = DATA_SHEET
     lists = wb.create_sheet(LIST_SHEET)
     help_ws = wb.create_sheet(HELP_SHEET)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    thin = Side(style="thin", color="999999")
-    for i, (name, width, note) in enumerate(COLUMNS, start=1):
-        c = ws.cell(row=1, column=i, value=name)
-        c.font = Font(bold=True)
-        c.fill = fill
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        if note:
-            c.comment = Comment(note, "Học bạ số")
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    col = {name: get_column_letter(i) for i, (name, _w, _n) in enumerate(COLUMNS, start=1)}
+    col = write_header(ws, COLUMNS)
     last = TEMPLATE_ROWS + 1
     for r in range(2, last + 1):
         for name, _w, _n in COLUMNS:
