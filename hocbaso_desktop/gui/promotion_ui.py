@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,6 +29,7 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import VIEWER, Actor
 from ..services import directory, promotion
 from ..storage.engine import Store
+from .row_table import row_table
 
 TITLE = "Quyết định lên lớp / ở lại lớp"
 COLUMNS = ("Họ và tên", "Mã định danh", "Kết quả", "Quyết định", "Ghi chú")
@@ -58,15 +56,7 @@ class PromotionDialog(QDialog):
                        "được ghi vào học bạ (được lên lớp) và nhật ký.")
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("promotionTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(COLUMNS, "promotionTable")
         self.table.itemSelectionChanged.connect(self._selected)
         lay.addWidget(self.table, 1)
         self.empty_label = QLabel()

@@ -10,16 +10,13 @@ from pathlib import Path
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +28,7 @@ from ..domain.roles import VIEWER, Actor
 from ..services import trust_anchors
 from ..storage.engine import Store
 from .school_menu import school_menu
+from .row_table import row_table
 
 TITLE = "Chứng thư số gốc tin cậy"
 COLUMNS = ("Chủ thể", "Do tổ chức cấp", "Hiệu lực từ", "Hiệu lực đến", "Nguồn", "Thử nghiệm", "SHA-256")
@@ -51,15 +49,7 @@ class TrustDialog(QDialog):
                        "nguồn chính thức (NEAC, Ban Cơ yếu Chính phủ) và so dấu vân tay SHA-256 trước khi thêm.")
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("trustTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(COLUMNS, "trustTable")
         lay.addWidget(self.table, 1)
         self.empty_label = QLabel()
         self.empty_label.setObjectName("trustEmpty")
