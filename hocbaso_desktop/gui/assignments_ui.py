@@ -43,6 +43,7 @@ from ..services import assignments as A
 from ..services import directory
 from ..storage.engine import Store
 from .school_menu import school_menu
+from .dialogs import ask_save_path
 
 TITLE = "Phân công GVCN, GVBM"
 XLSX_FILTER = "Bảng tính Excel (*.xlsx)"
@@ -514,7 +515,7 @@ class AssignmentsDialog(QDialog):
         from ..services.assignment_import import export_template
 
         if path is None:
-            path = QFileDialog.getSaveFileName(self, "Xuất mẫu phân công", f"phan-cong-{self._year}.xlsx", XLSX_FILTER)[0] or None
+            path = ask_save_path(self, "Xuất mẫu phân công", f"phan-cong-{self._year}.xlsx", XLSX_FILTER)
             if path is None:
                 return None
         p = Path(path)

@@ -43,6 +43,7 @@ from ..exchange.class_list_values import parse_date
 from ..services import staff_admin, staff_import
 from ..storage.engine import Store
 from .school_menu import school_menu
+from .dialogs import ask_save_path
 
 TITLE = "Cán bộ, giáo viên"
 COLUMNS = ("Mã", "Họ và tên", "Chức vụ", "Vai trò", "Số định danh", "Trạng thái")
@@ -391,8 +392,7 @@ class StaffDialog(QDialog):
         from ..exchange.staff_list_template import write_staff_template
 
         if path is None:
-            path = QFileDialog.getSaveFileName(self, "Xuất mẫu danh sách cán bộ", "mau-danh-sach-can-bo.xlsx",
-                                               XLSX_FILTER)[0] or None
+            path = ask_save_path(self, "Xuất mẫu danh sách cán bộ", "mau-danh-sach-can-bo.xlsx", XLSX_FILTER)
             if path is None:
                 return None
         p = Path(path)
