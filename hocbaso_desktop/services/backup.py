@@ -22,6 +22,7 @@ The GUI then restarts the program: its windows still show the data from before.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
 from contextlib import closing
@@ -225,6 +226,20 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _stage_private(source: Path, staged: Path) -> None:
+    """Copy `source` to `staged`, the copy owner-only from its first byte: created with 0o600
+    (file_modes), never chmod'ed afterwards, so another account of the PC never sees the pupils' data
+    in it, not even for the moments the checks take. SQLite gives its -wal/-shm the same mode."""
+    from ..file_modes import OWNER_FILE, _BINARY
+
+    for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+        leftover.unlink(missing_ok=True)  # a crash's leftover could carry another mode: never reuse it
+    with open(source, "rb") as src:
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, OWNER_FILE)
+        with os.fdopen(fd, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+
 def restore(store: Store, backup_file: Path | str, actor: Actor) -> RestoreResult:
     """Replace the open database's content with a checked backup (see the module's docstring)."""
     require(actor, EDIT_SETTINGS)
@@ -232,7 +247,7 @@ def restore(store: Store, backup_file: Path | str, actor: Actor) -> RestoreResul
     staged = store.path.with_name(store.path.name + ".khoi-phuc.tmp")
     try:
         try:
-            shutil.copyfile(source, staged)
+            _stage_private(source, staged)
         except OSError as e:
             raise BackupRejected(f"Không đọc được tệp sao lưu {source}: {e}. Dữ liệu hiện tại không bị thay đổi.") from None
         digest = _sha256(staged)  # of the file as chosen, before its copy is migrated

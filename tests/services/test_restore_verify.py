@@ -6,7 +6,9 @@ restored and the database opens."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,37 @@ def test_a_backup_of_an_older_schema_is_migrated_in_a_copy_and_opens(demo_store:
             assert s.execute(select(School.name)).scalar() == "Trường cũ"
         assert again.verify_audit().ok
     assert not [b for b in snapshot.list_files(folder) if b.reason.startswith("truoc-nang-cap")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_staged_copy_is_owner_only_from_the_start(demo_store: Store, folder: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy a restore checks is created 0600 (not chmod'ed after the pupils' data is in it), even
+    under a permissive umask and over a world-readable leftover of a crashed restore."""
+    made = backup.backup_now(demo_store).path
+    staged = demo_store.path.with_name(demo_store.path.name + ".khoi-phuc.tmp")
+    staged.write_bytes(b"leftover")
+    staged.chmod(0o644)
+    seen: dict[str, int] = {}
+    chmods: list[str] = []
+    real_verify, real_chmod = backup.verify_copy, os.chmod
+
+    def spy_verify(store: Store, path: Path, shown: str) -> str:
+        seen["mode"] = stat.S_IMODE(os.stat(path).st_mode)
+        seen["same"] = int(path.read_bytes() == made.read_bytes())
+        return real_verify(store, path, shown)
+
+    def spy_chmod(path, mode, *a, **k):  # noqa: ANN001, ANN002, ANN003
+        chmods.append(str(path))
+        return real_chmod(path, mode, *a, **k)
+
+    monkeypatch.setattr(backup, "verify_copy", spy_verify)
+    monkeypatch.setattr(os, "chmod", spy_chmod)
+    old_umask = os.umask(0)
+    try:
+        backup.restore(demo_store, made, directory.actor(demo_store, "HT", YEAR))
+    finally:
+        os.umask(old_umask)
+    assert seen == {"mode": 0o600, "same": 1}
+    assert not [c for c in chmods if ".khoi-phuc.tmp" in c]  # created so, never chmod'ed
+    assert not list(demo_store.path.parent.glob("*.khoi-phuc.tmp*"))
