@@ -14,7 +14,8 @@ from ..domain.errors import InvalidValue
 SETTABLE = {"gvbm-signs": "GVBM ký phần môn mình dạy trước GVCN",
             "token-module": "Thư viện PKCS#11 của thiết bị ký số (tệp .so / .dll của hãng)",
             "token-label": "Nhãn thiết bị ký số dùng để ký (khi cắm nhiều thiết bị)",
-            "softhsm-conf": "Tệp cấu hình SoftHSM2 (chỉ với thiết bị ký số thử nghiệm)"}
+            "softhsm-conf": "Tệp cấu hình SoftHSM2 (chỉ với thiết bị ký số thử nghiệm)",
+            "board-signer": "Phó hiệu trưởng được Hiệu trưởng ủy quyền ký học bạ (mã cán bộ; «-»: Hiệu trưởng ký)"}
 # CLI key → SettingsForm field, for the text settings; "-" clears a value.
 _TEXT_FIELDS = {"token-module": "pkcs11_module", "token-label": "token_label", "softhsm-conf": "softhsm_conf"}
 _ON, _OFF = ("on", "1", "bat", "bật", "co", "có", "true"), ("off", "0", "tat", "tắt", "khong", "không", "false")
@@ -37,8 +38,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services import settings_form
 
+    from ..services.board_signer import board_signer
+
     with open_store(args) as store:
         f = settings_form.load_form(store, None)
+        signer = board_signer(store)
     school = f.school
     lines = [
         ("Tên trường", school.get("name", "")), ("Mã trường (CSDL ngành)", school.get("moet_code", "")),
@@ -46,12 +50,20 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("Thư viện PKCS#11", f.pkcs11_module), ("Nhãn thiết bị ký số", f.token_label),
         ("Thư mục chứng thư gốc tin cậy", "; ".join(f.trust_dirs)),
         (SETTABLE["gvbm-signs"] + " (gvbm-signs)", _onoff(f.gvbm_signs)),
+        ("Người ký học bạ thay mặt nhà trường (board-signer)", _signer_text(signer)),
         ("Địa chỉ máy nhận (Gửi CSDL)", f.endpoint), ("Tự khóa màn hình sau (phút)", f"{f.idle_minutes:g}"),
         ("Thư mục sao lưu", f.backup_dir or "(mặc định)"), ("Số bản sao lưu giữ lại", str(f.backup_keep)),
     ]
     for label, value in lines:
         print(f"{label}: {value or '(chưa đặt)'}")
     return 0
+
+
+def _signer_text(signer) -> str:  # noqa: ANN001 - board_signer.BoardSigner | None
+    if signer is None:
+        return ""
+    p = signer.person
+    return f"{p.full_name} ({signer.code}), {p.position}" + (" — KT. Hiệu trưởng" if signer.authorised else "")
 
 
 def _text_value(key: str, text: str) -> str:
@@ -70,6 +82,14 @@ def cmd_set(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting)
+        if args.key == "board-signer":
+            from ..services.board_signer import authorise, board_signer
+
+            before = board_signer(store)
+            after = authorise(store, actor, args.value)
+            print(f"{SETTABLE[args.key]}: {_signer_text(after) or '(chưa có Hiệu trưởng)'}"
+                  + ("" if before != after else " (không thay đổi)"))
+            return 0
         old = settings_form.load_form(store, None)
         if args.key in _TEXT_FIELDS:
             field = _TEXT_FIELDS[args.key]
@@ -94,6 +114,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     st = ps.add_parser("set", help="đổi một cài đặt (ghi nhật ký): " + ", ".join(sorted(SETTABLE)))
     st.add_argument("key", choices=sorted(SETTABLE), metavar="KEY",
                     help="; ".join(f"{k}: {v}" for k, v in SETTABLE.items()))
-    st.add_argument("value", metavar="VALUE", help="on/off (gvbm-signs), đường dẫn hoặc nhãn; «-» để bỏ trống")
+    st.add_argument("value", metavar="VALUE", help="on/off (gvbm-signs), đường dẫn, nhãn hoặc mã cán bộ; «-» để bỏ trống")
     st.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True)
     st.set_defaults(handler=cmd_set)

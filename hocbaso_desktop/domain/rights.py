@@ -47,6 +47,12 @@ ASSIGN_TEACHING = "teaching.assign"
 EDIT_PUPIL = "pupil.edit"
 DECIDE_PROMOTION = "year_result.promote"
 MANAGE_TRUST = "trust.manage"
+AUTHORISE_SIGNER = "signing.authorise"
+# Reading personal data (issue 15: every command that reads it logs in and is checked here)
+VIEW_PUPILS = "pupils.view"
+VIEW_ALL_CLASSES = "pupils.view_all"
+VIEW_STAFF = "staff.view"
+BACKUP_DATA = "backup.make"
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,15 @@ RIGHTS: dict[str, Right] = {r.action: r for r in (
     # Điều 11 khoản 1 điểm c: after the supplementary evaluation the principal decides
     _r(DECIDE_PROMOTION, "quyết định lên lớp / ở lại lớp"),
     _r(MANAGE_TRUST, "quản lý chứng thư số gốc tin cậy", VICE_PRINCIPAL, ADMIN),
+    # "KT. Hiệu trưởng": only the principal hands the board's signature to a vice-principal
+    _r(AUTHORISE_SIGNER, "ủy quyền ký học bạ cho Phó hiệu trưởng"),
+    # a GVCN / GVBM reads only the classes she teaches (require_class); these read every class
+    _r(VIEW_PUPILS, "xem danh sách, kết quả học sinh", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM, SUBJECT),
+    _r(VIEW_ALL_CLASSES, "xem học sinh của mọi lớp", VICE_PRINCIPAL, ADMIN, CLERK),
+    # the staff list carries every teacher's CCCD
+    _r(VIEW_STAFF, "xem danh sách cán bộ, giáo viên", VICE_PRINCIPAL, ADMIN, CLERK),
+    # a backup is the whole database: the same people who restore one (EDIT_SETTINGS)
+    _r(BACKUP_DATA, "sao lưu dữ liệu", VICE_PRINCIPAL, ADMIN),
 )}
 
 # The order roles are named in a refusal: the person to ask first comes first.
@@ -96,6 +111,21 @@ _ROLE_ORDER = (CLERK, ARCHIVIST, SUBJECT, HOMEROOM, ADMIN, VICE_PRINCIPAL, PRINC
 
 def allowed(actor: Actor, action: str) -> bool:
     return actor.is_system or bool(actor.roles & RIGHTS[action].roles)
+
+
+def reads_class(actor: Actor, class_id: int) -> bool:
+    """Pupils' data of one class: everyone with VIEW_ALL_CLASSES, else the class's GVCN or a GVBM of
+    it (the same "teaches the class" rule as a correction request, services.corrections)."""
+    return allowed(actor, VIEW_ALL_CLASSES) or class_id in actor.homeroom_class_ids or any(
+        c == class_id for c, _subject in actor.teaches)
+
+
+def require_class(actor: Actor, class_id: int, class_name: str, action: str = VIEW_PUPILS) -> None:
+    """require(action), then the class: a teacher reads her own classes only."""
+    require(actor, action)
+    if not reads_class(actor, class_id):
+        raise PermissionDenied(f"{RIGHTS[action].name} lớp {class_name}",
+                               "GVCN hoặc GVBM của lớp, hoặc " + needed_roles_text(RIGHTS[VIEW_ALL_CLASSES].roles))
 
 
 def needed_roles_text(roles: frozenset[str]) -> str:

@@ -38,7 +38,6 @@ from ..storage.models import (
     SchoolClass,
     SchoolYear,
     Staff,
-    StaffRole,
     Student,
     SubjectEvaluation,
     YearResult,
@@ -46,7 +45,6 @@ from ..storage.models import (
 from .directory import _name_key, find_class
 
 NATIONAL_STATUS = {"draft": "1", "signing": "1", "issued": "1", "replaced": "1", "withdrawn": "2"}
-POSITION = {"principal": "Hiệu trưởng", "vice_principal": "Phó hiệu trưởng"}
 
 
 def _cached(s: Session, key: str, make):  # noqa: ANN001, ANN202
@@ -63,10 +61,11 @@ def _principal(s: Session) -> Person | None:
 
 
 def _load_principal(s: Session) -> Person | None:
-    st = s.execute(
-        select(Staff).join(StaffRole, StaffRole.staff_id == Staff.id).where(StaffRole.role == "principal", Staff.active.is_(True))
-    ).scalars().first()
-    return Person(st.full_name, st.personal_id, POSITION["principal"]) if st else None
+    # the principal, or the vice-principal the principal authorised (services/board_signer.py)
+    from .board_signer import board_signer_in
+
+    signer = board_signer_in(s)
+    return signer.person if signer is not None else None
 
 
 def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> RecordData:

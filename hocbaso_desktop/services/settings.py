@@ -24,12 +24,13 @@ TOKEN_LABEL = "signing.token_label"  # which token to use when several are plugg
 TRUST_DIRS = "signing.trust_dirs"  # JSON list of folders of trusted CA certificates (real CAs, the demo CA)
 GVBM_SIGNS = "school.gvbm_signs"  # "1": subject teachers sign their part before the GVCN (seed 004)
 PLACE_OF_ISSUE = "school.place_of_issue"  # địa danh on the record; default: the school's province
+BOARD_SIGNER = "signing.board_signer"  # staff code of the vice-principal authorised to sign (services/board_signer.py)
 
 BACKUP_DIR = "backup.dir"  # folder of the database backups (storage/snapshot.py reads it raw, before migrations)
 BACKUP_KEEP = "backup.keep"  # how many routine backups to keep (default 14)
 CORRECTION_CUTOFFS = "year.correction_cutoffs"  # JSON {school year: ISO date}: last day to request a correction
 
-KNOWN_KEYS = (PKCS11_MODULE, SOFTHSM_CONF, TOKEN_LABEL, TRUST_DIRS, GVBM_SIGNS, PLACE_OF_ISSUE,
+KNOWN_KEYS = (PKCS11_MODULE, SOFTHSM_CONF, TOKEN_LABEL, TRUST_DIRS, GVBM_SIGNS, PLACE_OF_ISSUE, BOARD_SIGNER,
               BACKUP_DIR, BACKUP_KEEP, CORRECTION_CUTOFFS)
 MAX_VALUE = 4000
 

@@ -38,6 +38,7 @@ from ..exchange.record_xml import build_record_xml, record_xml_bytes
 from ..storage.engine import Store
 from ..storage.models import Record, RecordSignature, RecordUnlock, SchoolClass, Staff, TeachingAssignment
 from . import settings as settings_service
+from .board_signer import board_signer, signing_refusal
 from .directory import ClassInfo, class_by_id
 from .grid import GridRow, load_grid
 from .records import latest_record, record_data
@@ -325,6 +326,10 @@ def plan_signing(store: Store, actor: Actor, class_ids: list[int], role: str | N
         staff_id = s.execute(select(Staff.id).where(func.upper(Staff.code) == actor.code.upper())).scalar()
     if staff_id is None:
         raise PermissionDenied("ký học bạ", "một cán bộ có trong danh sách cán bộ")
+    if role == "principal":
+        refusal = signing_refusal(board_signer(store), staff_id)
+        if refusal:
+            raise HocbasoError(f"Không ký được với vai trò {ROLE_TITLES[role]}: {refusal}.")
     items: list[PlanItem] = []
     skipped: list[PlanNote] = []
     already: list[PlanNote] = []

@@ -41,6 +41,7 @@ EXPECTED: dict[str, set[str]] = {
     rights.EDIT_PUPIL: {HT, PHT, QT, VP, CN},  # a GVCN only for her own class (checked by the service)
     rights.DECIDE_PROMOTION: {HT},  # TT27 Điều 11 khoản 1 điểm c
     rights.MANAGE_TRUST: {HT, PHT, QT},
+    rights.AUTHORISE_SIGNER: {HT},  # issue 15: KT. Hiệu trưởng is the principal's decision
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from hocbaso_desktop.domain.catalogue import FINAL_PERIOD
-from hocbaso_desktop.domain.errors import PermissionDenied
+from hocbaso_desktop.domain.errors import HocbasoError, PermissionDenied
 from hocbaso_desktop.services import directory, settings as settings_service
 from hocbaso_desktop.services.evaluation_edit import CellEdit, apply_edits
 from hocbaso_desktop.services.signing_plan import issued_enrolments, plan_signing
@@ -102,7 +102,9 @@ def test_order_and_rights_then_issue(store: Store, token: SchoolToken) -> None:
     plan, run = _sign(store, token, "HT", ["1A"], seal=True)
     assert run is None and {x.reason for x in plan.skipped} == {"Hiệu trưởng chưa ký"}
 
-    plan, run = _sign(store, token, "PHT", ["1A"])  # an authorised vice-principal signs as "principal"
+    with pytest.raises(HocbasoError, match="chỉ ký khi được Hiệu trưởng ủy quyền"):  # not authorised
+        plan_signing(store, directory.actor(store, "PHT"), [_class(store, "1A").id])
+    plan, run = _sign(store, token, "HT", ["1A"])  # the principal the records name
     assert plan.role == "principal" and len(run.signed) == n
     plan, run = _sign(store, token, "VP01", ["1A"], seal=True)  # the văn thư applies the seal
     assert plan.role == "seal" and len(run.signed) == n and all(o.issued for o in run.signed)
