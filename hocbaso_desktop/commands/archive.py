@@ -1,6 +1,7 @@
 """`year lock|unlock` and `archive export|verify`: closing a school year and sealing it onto external media.
 
-The PIN for `--seal` comes from HOCBASO_PIN or the terminal (no echo), never from an argument.
+`year lock` signs the audit chain's head with the school's seal (services/audit_heads.py): it needs
+the seal token and its PIN. The PIN for it and for `--seal` comes from HOCBASO_PIN or the terminal (no echo), never from an argument.
 `archive verify` opens no database as a Store: it reads the folder, the bundled trust anchors, the
 trust folders of --db or the default database (settings read-only, see services/trust_anchors) and
 any `--trust DIR`.
@@ -12,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..domain.errors import InputFileError
+from ..domain.errors import HocbasoError, InputFileError
 
 
 def _err(line: str) -> None:
@@ -27,7 +28,17 @@ def cmd_year_lock(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting, year=args.year)  # logged in, like grid import
-        st = lock_year(store, args.year, actor.code)
+        from ..services import signing_setup
+        from ..services.archive_service import SealWith
+        from ..signing.prompt import TerminalPinPrompt
+
+        # the lock is confirmed with the school's seal (signed audit head): its PIN like `archive export --seal`
+        label = args.token_label or signing_setup.settings_service.signing_settings(store).token_label
+        try:
+            seal = SealWith(signing_setup.provider_for(store), TerminalPinPrompt(), label)
+        except HocbasoError:  # no token library set up: lock_year says the seal is needed (after its own checks)
+            seal = None
+        st = lock_year(store, args.year, actor.code, seal)
     print(f"Đã khóa năm học {st.name}: {st.issued} học bạ đã phát hành"
           + (f", {st.deferred} học bạ để lại chờ đánh giá bổ sung" if st.deferred else "") + ".")
     return 0
@@ -125,6 +136,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lk = ys.add_parser("lock", help="khóa năm học: mọi học bạ phải đã phát hành hoặc đang chờ đánh giá bổ sung")
     lk.add_argument("year", metavar="NĂM_HỌC", help="ví dụ 2025-2026")
     lk.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True, help="mã cán bộ (Hiệu trưởng)")
+    lk.add_argument("--token-label", metavar="LABEL", help="nhãn thiết bị ký số chứa con dấu nhà trường")
     lk.set_defaults(handler=cmd_year_lock)
     ul = ys.add_parser("unlock", help="mở khóa năm học (Hiệu trưởng, cần lý do; ghi nhật ký)")
     ul.add_argument("year", metavar="NĂM_HỌC")

@@ -24,8 +24,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     from ..cli import open_store
-    from ..exchange.paper_copy import render_paper_copy
-    from ..services import records
+    from ..services import record_export, records
 
     if not args.class_name and not args.student:
         print("Lỗi: cần --class NAME hoặc --student MÃ_ĐỊNH_DANH", file=sys.stderr)
@@ -40,7 +39,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
             if sys.stderr.isatty():
                 print(f"\r{done}/{total}", end="", file=sys.stderr)
 
-        path = render_paper_copy(records.iter_record_data(store, refs), args.out, progress=progress)
+        # issued records: the PDF stored at issue from the signed XML; drafts: the live rows, stamped
+        path = record_export.paper_copy_pdf(store, refs, args.out, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Đã tạo bản giấy của {len(refs)} học sinh: {path}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -23,12 +25,17 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.errors import HocbasoError
 from ..signing.certs import common_name
 from ..signing.trust import TrustStore
 from ..storage.models import AuditEntry, School
 
 HEAD_ACTION = "audit.head_signed"
 ISSUE_ACTION = "record.issue"
+LOCK_ACTION = "year.lock"
+# Entries that must each be followed by a signed head (in their own transaction): deleting the heads
+# and recomputing the chain leaves one of these uncovered, which fails.
+SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)
 ALGORITHM = "rsa-pkcs1v15-sha256"
 
 
@@ -53,16 +60,48 @@ def current_head(session: Session) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def record_signed_head(tx, key, cert: x509.Certificate, chain: list[x509.Certificate] | tuple = ()) -> tuple[int, str]:  # noqa: ANN001
+def record_signed_head(tx, key, cert: x509.Certificate, chain: list[x509.Certificate] | tuple = (),  # noqa: ANN001
+                       *, after: str = ISSUE_ACTION) -> tuple[int, str]:
     """Sign the head as it stands in `tx` with the token key (RSA PKCS#1 v1.5, SHA-256) and append the
-    signed head to the chain in that same transaction: a failure here rolls the issue back."""
+    signed head to the chain in that same transaction: a failure here rolls the issue (or lock) back.
+    `after` only says, for a reader, what the head closes; it is not part of what is signed."""
     seq, head_hash = current_head(tx.session)
     signature = key.sign(head_message(seq, head_hash), padding.PKCS1v15(), hashes.SHA256())
     tx.audit(HEAD_ACTION, "audit_log", seq, {
         "seq": seq, "hash": head_hash, "alg": ALGORITHM, "signature": _b64(signature), "cert": _b64(_der(cert)),
-        "chain": [_b64(_der(c)) for c in chain if c != cert],
+        "chain": [_b64(_der(c)) for c in chain if c != cert], "after": after,
     })
     return seq, head_hash
+
+
+class SealRequired(HocbasoError):
+    """The act must be confirmed with the school's seal and no seal token was offered."""
+
+
+@contextmanager
+def seal_key(store, actor_code: str, seal, what: str) -> Iterator[tuple[object, x509.Certificate, list[x509.Certificate]]]:  # noqa: ANN001
+    """The school's seal key for signing audit heads outside a signing batch (year lock): the same
+    rules as every seal (services/archive_service.seal_bytes): an organisation certificate of the
+    school, registered as its seal (first use by the person logged in registers it), PIN asked by
+    `seal.prompt`. Yields (key, certificate, chain) while the token session is open."""
+    from ..storage.models import Staff
+    from .certificates import CertificateNotRegistered, require_registered
+    from .signing_service import choose_certificate, school_name
+
+    if seal is None:
+        raise SealRequired(
+            f"Cần con dấu của nhà trường để {what}: đầu chuỗi nhật ký được ký xác nhận bằng chứng thư số của "
+            "tổ chức (con dấu). Hãy cắm thiết bị ký số chứa con dấu nhà trường và nhập mã PIN.")
+    with store.read() as s:
+        staff_id = s.execute(select(Staff.id).where(Staff.code == actor_code)).scalar()
+    if staff_id is None:
+        raise CertificateNotRegistered(what, f"«{actor_code}» không phải cán bộ của trường")
+    choice = choose_certificate(seal.provider, seal.token_label, "seal", "", school_name(store))
+    require_registered(store, actor_code, staff_id, "seal", choice.certificate.certificate())
+    with seal.provider.open_session(choice.token.label, choice.token.serial, prompt=seal.prompt, attempts=3) as session:
+        info = next(c for c in session.signing_certificates() if c.cert_id == choice.certificate.cert_id)
+        cert = info.certificate()
+        yield session.signing_key(info), cert, list(session.chain_for(cert))
 
 
 @dataclass(frozen=True)
@@ -126,11 +165,13 @@ def verify_heads(session: Session, trust: TrustStore, school: str | None = None)
         covered = max(covered, seq)
     # Deleting the signed heads (and recomputing the chain) must not pass either: every issue the
     # chain records was followed by a signed head in its own transaction.
-    bare = session.execute(select(AuditEntry.id).where(AuditEntry.action == ISSUE_ACTION, AuditEntry.id > covered)
-                           .order_by(AuditEntry.id).limit(1)).scalar()
+    bare = session.execute(select(AuditEntry.id, AuditEntry.action)
+                           .where(AuditEntry.action.in_(SEALED_ACTIONS), AuditEntry.id > covered)
+                           .order_by(AuditEntry.id).limit(1)).first()
     if bare is not None:
-        return HeadsReport(False, checked, covered, bare,
-                           f"Mục #{bare} (phát hành học bạ) không có đầu chuỗi nào được ký bằng con dấu nhà trường "
+        what = "khóa năm học" if bare[1] == LOCK_ACTION else "phát hành học bạ"
+        return HeadsReport(False, checked, covered, int(bare[0]),
+                           f"Mục #{bare[0]} ({what}) không có đầu chuỗi nào được ký bằng con dấu nhà trường "
                            "xác nhận: các đầu chuỗi đã ký đã bị xóa hoặc nhật ký đã bị viết lại")
     return HeadsReport(True, checked, covered)
 
@@ -160,6 +201,6 @@ def audit_state(store) -> tuple[bool, str]:  # noqa: ANN001 - Store
 def heads_text(report: HeadsReport) -> str:
     if report.ok:
         if not report.checked:
-            return "Chưa có đầu chuỗi nào được ký bằng con dấu nhà trường (chưa phát hành học bạ nào)."
+            return "Chưa có đầu chuỗi nào được ký bằng con dấu nhà trường (chưa phát hành học bạ, chưa khóa năm học nào)."
         return f"Đầu chuỗi đã ký bằng con dấu: {report.checked}, hợp lệ (xác nhận đến mục #{report.covered})."
     return report.reason

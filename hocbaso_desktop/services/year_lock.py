@@ -76,7 +76,11 @@ def year_status(store: Store, name: str) -> YearStatus:
         return YearStatus(y.name, bool(y.locked), y.locked_at, issued, deferred, dict(missing))
 
 
-def lock_year(store: Store, name: str, actor_code: str) -> YearStatus:
+def lock_year(store: Store, name: str, actor_code: str, seal=None) -> YearStatus:  # noqa: ANN001 - SealWith
+    """Lock the year; the audit chain's head, lock included, is signed with the school's seal in the
+    lock's own transaction (services/audit_heads.py), so `seal` (an archive_service.SealWith: token,
+    PIN prompt) is required: without it, or with a certificate that is not the school's registered
+    seal, nothing is locked. Checked in this order: rights, readiness, seal/PIN, backup, lock."""
     actor = directory.actor(store, actor_code, name)
     actor.require(f"khóa năm học {name}", PRINCIPAL)
     status = year_status(store, name)
@@ -84,12 +88,20 @@ def lock_year(store: Store, name: str, actor_code: str) -> YearStatus:
         raise HocbasoError(f"Năm học {status.name} đã khóa từ trước.")
     if status.not_ready:
         raise YearNotReady(status.name, status.not_ready)
+    from .audit_heads import LOCK_ACTION, record_signed_head, seal_key
+
+    with seal_key(store, actor.code, seal, f"khóa năm học {status.name}") as (key, cert, chain):
+        _lock(store, name, actor.code, status, lambda tx: record_signed_head(tx, key, cert, chain, after=LOCK_ACTION))
+    return year_status(store, name)
+
+
+def _lock(store: Store, name: str, actor_code: str, status: YearStatus, sign_head) -> None:  # noqa: ANN001
     # A copy of the year as it stood before the lock (no backup, no lock: backup_now raises).
     from .backup import YEAR_LOCK, backup_now
 
     backup_now(store, YEAR_LOCK)
     now = local_now().replace(microsecond=0)  # Vietnam wall-clock time, like issue times
-    with store.transaction(actor.code) as tx:
+    with store.transaction(actor_code) as tx:
         y = _year(tx.session, name)
         if y.locked:  # someone else locked it meanwhile
             raise HocbasoError(f"Năm học {y.name} đã khóa từ trước.")
@@ -109,7 +121,7 @@ def lock_year(store: Store, name: str, actor_code: str) -> YearStatus:
         y.locked_at = now
         tx.audit("year.lock", "school_year", y.id, {
             "year": y.name, "issued": status.issued, "deferred_supplementary": status.deferred})
-    return year_status(store, name)
+        sign_head(tx)  # the seal vouches for the chain up to and including the lock
 
 
 def unlock_year(store: Store, name: str, actor_code: str, reason: str) -> YearStatus:

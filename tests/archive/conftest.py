@@ -66,7 +66,7 @@ def sealed_archive(small_school: Path, token: SchoolToken, tmp_path_factory: pyt
     out = base / "usb"
     out.mkdir()
     with Store.open(db) as store:
-        lock_year(store, YEAR, "HT")
+        lock_year(store, YEAR, "HT", seal_with(token))
         result = export_archive(store, YEAR, out, "VP01", seal=seal_with(token))
     return result.path
 

@@ -42,8 +42,8 @@ def test_lock_needs_the_principal(school_store: Store) -> None:
             lock_year(school_store, YEAR, code)
 
 
-def test_lock_unlock_cycle(school_store: Store) -> None:
-    st = lock_year(school_store, YEAR, "HT")
+def test_lock_unlock_cycle(school_store: Store, token) -> None:
+    st = lock_year(school_store, YEAR, "HT", seal_with(token))
     assert st.locked and st.locked_at and st.issued == 7 and st.deferred >= 1 and not st.not_ready
     assert _audit(school_store, "year.lock")[-1]["issued"] == 7
     with pytest.raises(HocbasoError, match="đã khóa"):
@@ -57,7 +57,7 @@ def test_lock_unlock_cycle(school_store: Store) -> None:
     assert school_store.verify_audit().ok
 
 
-def test_lock_refused_while_a_correction_is_open(school_store: Store) -> None:
+def test_lock_refused_while_a_correction_is_open(school_store: Store, token) -> None:
     from datetime import datetime
 
     from sqlalchemy import select
@@ -69,13 +69,13 @@ def test_lock_refused_while_a_correction_is_open(school_store: Store) -> None:
         tx.session.add(RecordUnlock(enrolment_id=e, active=True, opened_at=datetime.now()))
         tx.audit("test.unlock", "record_unlock", e, {})
     with pytest.raises(HocbasoError, match="đang mở để đính chính"):
-        lock_year(school_store, YEAR, "HT")
+        lock_year(school_store, YEAR, "HT", seal_with(token))
     assert not year_status(school_store, YEAR).locked
 
 
-def test_locked_year_refuses_changes_in_the_database(school_db: Path) -> None:
+def test_locked_year_refuses_changes_in_the_database(school_db: Path, token) -> None:
     with Store.open(school_db) as store:
-        lock_year(store, YEAR, "HT")
+        lock_year(store, YEAR, "HT", seal_with(token))
     con = sqlite3.connect(school_db)  # someone with the file and sqlite3
     try:
         eid = con.execute("SELECT e.id FROM enrolment e JOIN year_result r ON r.enrolment_id = e.id "
@@ -122,7 +122,7 @@ def test_final_export_needs_a_locked_year_partial_is_tam(school_store: Store, tr
 
 
 def test_sealed_final_export(school_store: Store, token, trust, tmp_path: Path) -> None:
-    lock_year(school_store, YEAR, "HT")
+    lock_year(school_store, YEAR, "HT", seal_with(token))
     (tmp_path / "usb").mkdir()
     r = export_archive(school_store, YEAR, tmp_path / "usb", "HT", seal=seal_with(token))
     assert not r.interim and r.sealed_by and "Hòa Bình" in r.sealed_by
@@ -164,3 +164,32 @@ def test_failed_write_is_audited_and_leaves_nothing(school_store: Store, tmp_pat
     assert list(out.iterdir()) == []
     failed = _audit(school_store, "archive.export.failed")
     assert failed and "ổ đích đầy" in failed[-1]["reason"]
+
+
+def test_lock_signs_the_audit_head_with_the_seal(school_store: Store, token, trust) -> None:
+    """Issue 15: the chain head is signed with the school's seal at the lock, in the lock's own
+    transaction; `audit verify` then requires it (deleting it leaves the lock uncovered)."""
+    from hocbaso_desktop.services.audit_heads import HEAD_ACTION, SealRequired, verify_heads
+
+    with pytest.raises(SealRequired, match="Cần con dấu của nhà trường để khóa năm học"):
+        lock_year(school_store, YEAR, "HT")  # no seal token offered: refused, nothing locked
+    assert not year_status(school_store, YEAR).locked and not _audit(school_store, "year.lock")
+    lock_year(school_store, YEAR, "HT", seal_with(token))
+    with school_store.read() as s:
+        lock_id = s.execute(select(AuditEntry.id).where(AuditEntry.action == "year.lock")).scalar_one()
+        head = s.execute(select(AuditEntry).where(AuditEntry.action == HEAD_ACTION).order_by(AuditEntry.id.desc())).scalars().first()
+        d = json.loads(head.changes)
+        assert d["seq"] == lock_id and d["after"] == "year.lock" and head.id == lock_id + 1
+        report = verify_heads(s, trust)
+    assert report.ok and report.covered == lock_id, report.reason
+    # someone with the file deletes the lock's signed head (triggers dropped, chain recomputed or not):
+    # the lock entry is then covered by no signed head
+    con = sqlite3.connect(school_store.path)
+    con.execute("DROP TRIGGER audit_log_no_delete")
+    con.execute("DELETE FROM audit_log WHERE id = ?", (lock_id + 1,))
+    con.commit()
+    con.close()
+    with school_store.read() as s:
+        report = verify_heads(s, trust)
+    assert not report.ok and report.entry == lock_id and "khóa năm học" in report.reason
+

@@ -39,8 +39,11 @@ def test_lock_export_verify_tamper(db: Path, token, tmp_path: Path) -> None:  # 
 
     out = _run("year", "lock", "2025-2026", "--as", "GV001", db=db, home=home)
     assert out.returncode == 1 and "Không có quyền" in out.stderr
-    out = _run("year", "lock", "2025-2026", "--as", "HT", db=db, home=home)
+    out = _run("year", "lock", "2025-2026", "--as", "HT", db=db, pin="000000", home=home)  # the seal's PIN
+    assert out.returncode == 1 and "PIN" in out.stderr and "Đã khóa" not in out.stdout
+    out = _run("year", "lock", "2025-2026", "--as", "HT", db=db, pin=PIN, home=home)
     assert out.returncode == 0 and "Đã khóa năm học 2025-2026" in out.stdout, out.stderr
+    _lock_head_verifies(db, token)
 
     out = _run("archive", "export", "--year", "2025-2026", "--to", str(usb), "--as", "VP01", "--seal", db=db, pin=PIN, home=home)
     assert out.returncode == 0, out.stderr
@@ -59,10 +62,21 @@ def test_lock_export_verify_tamper(db: Path, token, tmp_path: Path) -> None:  # 
     assert out.returncode == 1 and "đã bị thay đổi" in out.stdout
 
 
+def _lock_head_verifies(db: Path, token) -> None:  # noqa: ANN001
+    """The lock's audit head was signed with the seal and verifies against the school's trust."""
+    from hocbaso_desktop.services.audit_heads import verify_heads
+    from hocbaso_desktop.signing.trust import TrustStore
+    from hocbaso_desktop.storage.engine import Store
+
+    with Store.open(db) as store, store.read() as s:
+        report = verify_heads(s, TrustStore.from_dirs(token.trust_dir))
+    assert report.ok and report.checked >= 1, report.reason
+
+
 def test_wrong_pin_leaves_nothing(db: Path, tmp_path: Path) -> None:
     home, usb = tmp_path / "home", tmp_path / "usb"
     usb.mkdir()
-    assert _run("year", "lock", "2025-2026", "--as", "HT", db=db, home=home).returncode == 0
+    assert _run("year", "lock", "2025-2026", "--as", "HT", db=db, pin=PIN, home=home).returncode == 0
     out = _run("archive", "export", "--year", "2025-2026", "--to", str(usb), "--as", "VP01", "--seal", db=db,
                pin="000000", home=home)
     assert out.returncode == 1 and "PIN" in out.stderr and list(usb.iterdir()) == []
@@ -70,7 +84,7 @@ def test_wrong_pin_leaves_nothing(db: Path, tmp_path: Path) -> None:
 
 def test_unlock_needs_reason_and_principal(db: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    assert _run("year", "lock", "2025-2026", "--as", "HT", db=db, home=home).returncode == 0
+    assert _run("year", "lock", "2025-2026", "--as", "HT", db=db, pin=PIN, home=home).returncode == 0
     out = _run("year", "unlock", "2025-2026", "--as", "HT", db=db, home=home)
     assert out.returncode == 2 and "--reason" in out.stderr
     out = _run("year", "unlock", "2025-2026", "--as", "VP01", "--reason", "đính chính", db=db, home=home)

@@ -207,7 +207,7 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
 
     # 10. the year is locked and archived, and the archive verifies without the database
     year = sch.run("classes").stdout and _year(sch)
-    sch.run("year", "lock", year, as_code="HT")
+    sch.run("year", "lock", year, as_code="HT", extra=pin)
     usb = tmp_path / "usb"
     usb.mkdir()
     sch.run("archive", "export", "--year", year, "--to", str(usb), "--seal", as_code="VP01", extra=pin)

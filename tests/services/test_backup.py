@@ -210,12 +210,16 @@ def test_no_backup_no_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert c.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0005"
 
 
-def test_backup_before_a_year_lock(demo_store: Store, folder: Path) -> None:
+def test_backup_before_a_year_lock(demo_store: Store, demo_template: Path, folder: Path) -> None:
     from hocbaso_desktop.services.year_lock import lock_year
+    from tests.archive.conftest import seal_with
+    from tests.school_token import school_token
 
     # a year with no pupils is ready to lock at once (the demo year is not: nothing is issued yet)
     demo_store.execute_raw("INSERT INTO school_year (name, locked) VALUES ('2026-2027', 0)")
-    status = lock_year(demo_store, "2026-2027", "HT")
+    token = school_token(demo_template)
+    token.attach(demo_store)  # the lock is confirmed with the school's seal (signed audit head)
+    status = lock_year(demo_store, "2026-2027", "HT", seal_with(token))
     assert status.locked
     files = backup.list_backups(demo_store)
     assert [b.reason for b in files] == [backup.YEAR_LOCK]
