@@ -204,22 +204,8 @@ class ArchiveExport:
         ]
 
     def _seal(self, tagmanifest: bytes) -> tuple[bytes, bytes, str]:
-        from ..exchange.archive.seal import create_seal
-        from ..signing import CertificateNotFound
-        from .signing_service import choose_certificate, school_name
-
         assert self.seal is not None
-        provider, school = self.seal.provider, school_name(self.store)
-        try:  # the school's seal (organisation certificate) first, else the principal's own certificate
-            choice = choose_certificate(provider, self.seal.token_label, "seal", "", school)
-        except CertificateNotFound:
-            principal = next((s.full_name for s in directory.staff(self.store) if "Hiệu trưởng" in s.roles and s.active), "")
-            choice = choose_certificate(provider, self.seal.token_label, "principal", principal, school)
-        with provider.open_session(choice.token.label, choice.token.serial, prompt=self.seal.prompt, attempts=3) as session:
-            cert = next(c for c in session.signing_certificates() if c.cert_id == choice.certificate.cert_id)
-            key = session.signing_key(cert)
-            der, pem = create_seal(tagmanifest, key, session.chain_for(cert.certificate()))
-        return der, pem, cert.common_name
+        return seal_bytes(self.store, self.actor_code, self.seal, tagmanifest)
 
     def _audit_failure(self, error: BaseException) -> None:
         reason = getattr(error, "message", None) or str(error)
@@ -229,6 +215,31 @@ class ArchiveExport:
                     "target": str(self.target_dir), "reason": reason, "partial": self.partial})
         except Exception:  # noqa: BLE001 - the original error is what the user must see
             pass
+
+
+def seal_bytes(store: Store, actor_code: str, seal: SealWith, content: bytes) -> tuple[bytes, bytes, str]:
+    """CMS seal over `content` with the school's seal: an organisation certificate of the school,
+    registered as its seal (services/certificates.require_registered, as for the seal signature of a
+    record; first use by the person logged in registers it). Nothing else seals, not even the
+    principal's own certificate: a verifier accepts only the school's seal (policy.is_school_seal).
+    Shared by the archive and the transfer package."""
+    from sqlalchemy import select
+
+    from ..exchange.archive.seal import create_seal
+    from ..storage.models import Staff
+    from .certificates import CertificateNotRegistered, require_registered
+    from .signing_service import choose_certificate, school_name
+
+    with store.read() as s:
+        staff_id = s.execute(select(Staff.id).where(Staff.code == actor_code)).scalar()
+    if staff_id is None:
+        raise CertificateNotRegistered("niêm phong", f"«{actor_code}» không phải cán bộ của trường")
+    choice = choose_certificate(seal.provider, seal.token_label, "seal", "", school_name(store))
+    require_registered(store, actor_code, staff_id, "seal", choice.certificate.certificate())
+    with seal.provider.open_session(choice.token.label, choice.token.serial, prompt=seal.prompt, attempts=3) as session:
+        cert = next(c for c in session.signing_certificates() if c.cert_id == choice.certificate.cert_id)
+        der, pem = create_seal(content, session.signing_key(cert), session.chain_for(cert.certificate()))
+    return der, pem, cert.common_name
 
 
 def export_archive(store: Store, year: str, target_dir: str | Path, actor_code: str, **kw) -> ExportResult:  # noqa: ANN003

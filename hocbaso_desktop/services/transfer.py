@@ -68,23 +68,11 @@ class TransferOut:
     destination: str
 
 
-def seal_content(store: Store, seal: SealWith, content: bytes) -> tuple[bytes, bytes, str]:
-    """CMS seal over `content` with the school's seal certificate, else the principal's own
-    (the archive's rule, services/archive_service.py; the CMS code is the archive's, reused)."""
-    from ..exchange.archive.seal import create_seal
-    from ..signing import CertificateNotFound
-    from .signing_service import choose_certificate, school_name
+def seal_content(store: Store, actor_code: str, seal: SealWith, content: bytes) -> tuple[bytes, bytes, str]:
+    """CMS seal over `content` with the school's registered seal: the archive's rule and code."""
+    from .archive_service import seal_bytes
 
-    school = school_name(store)
-    try:
-        choice = choose_certificate(seal.provider, seal.token_label, "seal", "", school)
-    except CertificateNotFound:
-        principal = next((s.full_name for s in directory.staff(store) if "Hiệu trưởng" in s.roles and s.active), "")
-        choice = choose_certificate(seal.provider, seal.token_label, "principal", principal, school)
-    with seal.provider.open_session(choice.token.label, choice.token.serial, prompt=seal.prompt, attempts=3) as session:
-        cert = next(c for c in session.signing_certificates() if c.cert_id == choice.certificate.cert_id)
-        der, pem = create_seal(content, session.signing_key(cert), session.chain_for(cert.certificate()))
-    return der, pem, cert.common_name
+    return seal_bytes(store, actor_code, seal, content)
 
 
 def _student_json(st: Student) -> dict[str, object]:
@@ -177,7 +165,7 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
 
     def sealer(content: bytes) -> tuple[bytes, bytes]:
         nonlocal sealed_by
-        der, pem, sealed_by = seal_content(store, seal, content)
+        der, pem, sealed_by = seal_content(store, actor_code, seal, content)
         return der, pem
 
     data = pkg.build_package(payload, bag_info, sealer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 GENESIS = "0" * 64
@@ -37,10 +37,18 @@ class ChainCheck:
     count: int
     head: tuple[int, str]
     reason: str = ""
+    hashes: dict[int, str] = field(default_factory=dict, compare=False, repr=False)  # seq → hash
+    signed_heads: tuple[tuple[int, str, str], ...] = ()  # (seq, at, changes) of every audit.head_signed entry
+    issue_only: tuple[int, ...] = ()  # seq of every record.issue entry
+    issues: tuple[int, ...] = ()  # seq of every entry a signed head must follow (issue, year lock)
 
 
 def check_chain(lines: Iterable[str]) -> ChainCheck:
     prev, expected, last = GENESIS, 1, (0, GENESIS)
+    hashes: dict[int, str] = {}
+    heads: list[tuple[int, str, str]] = []
+    issues: list[int] = []
+    issue_only: list[int] = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -59,4 +67,86 @@ def check_chain(lines: Iterable[str]) -> ChainCheck:
         if entry_hash(prev, seq, *fields) != stored:
             return ChainCheck(False, expected - 1, last, f"mục #{seq} đã bị sửa (mã băm không khớp)")
         prev, last, expected = stored, (seq, stored), expected + 1
-    return ChainCheck(True, expected - 1, last)
+        hashes[seq] = stored
+        if fields[2] == HEAD_ACTION:
+            heads.append((seq, fields[0], fields[5]))
+        elif fields[2] in SEALED_ACTIONS:
+            issues.append(seq)
+            if fields[2] == ISSUE_ACTION:
+                issue_only.append(seq)
+    return ChainCheck(True, expected - 1, last, hashes=hashes, signed_heads=tuple(heads), issues=tuple(issues),
+                      issue_only=tuple(issue_only))
+
+
+# ---- the seal-signed heads (services/audit_heads.py writes them; a test pins the two to one format) ----
+
+HEAD_ACTION = "audit.head_signed"
+ISSUE_ACTION = "record.issue"
+LOCK_ACTION = "year.lock"
+SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)  # each is followed by a signed head in its own transaction
+HEAD_ALGORITHM = "rsa-pkcs1v15-sha256"
+
+
+def head_message(seq: int, head_hash: str) -> bytes:
+    return f"hocbaso-audit-head-v1:{int(seq)}:{head_hash}".encode("ascii")
+
+
+def check_signed_heads(chain: ChainCheck, trust: Any, school: str) -> list[str]:
+    """Every signed head in the archive's log must vouch for the chain as it is: the chain up to its
+    seq still hashes to the hash the school's seal signed, the signature verifies, the certificate is
+    a trusted organisation certificate of `school`; and no record.issue lies beyond the last signed
+    head. A log an insider recomputed end to end (no seal key) fails at the first head after the edit;
+    one whose heads were deleted fails on the issues nobody vouches for."""
+    import base64
+    from datetime import datetime, timezone
+
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from ...signing.certs import common_name
+    from ...signing.policy import is_school_seal
+
+    problems: list[str] = []
+    covered = 0
+    for entry_seq, at, changes in chain.signed_heads:
+        where = f"đầu chuỗi đã ký ở mục #{entry_seq}"
+        try:
+            d = json.loads(changes)
+            seq, signed_hash = int(d["seq"]), str(d["hash"])
+            signature = base64.b64decode(d["signature"], validate=True)
+            cert = x509.load_der_x509_certificate(base64.b64decode(d["cert"], validate=True))
+            extra = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in d.get("chain", [])]
+            moment = datetime.fromisoformat(at)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"{where}: nội dung không đọc được")
+            continue
+        if d.get("alg") != HEAD_ALGORITHM:
+            problems.append(f"{where}: thuật toán ký không được hỗ trợ ({d.get('alg')})")
+            continue
+        if not 0 < seq < entry_seq or chain.hashes.get(seq) != signed_hash:
+            problems.append(f"{where}: chuỗi nhật ký đến mục #{seq} không còn cho mã băm đã ký bằng con dấu — "
+                            "nhật ký đã bị viết lại")
+            continue
+        try:
+            cert.public_key().verify(signature, head_message(seq, signed_hash), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
+        except (InvalidSignature, TypeError, AttributeError):
+            problems.append(f"{where}: chữ ký số không hợp lệ")
+            continue
+        result = trust.verify_chain(cert, extra, moment)
+        if not result.trusted:
+            problems.append(f"{where}: chứng thư «{common_name(cert)}» không được tin cậy: {result.reason}")
+            continue
+        if not is_school_seal(cert, school):
+            problems.append(f"{where}: chứng thư «{common_name(cert)}» không phải con dấu (chứng thư tổ chức) của "
+                            f"trường «{school or 'không ghi tên trường'}»")
+            continue
+        covered = max(covered, seq)
+    bare = next((i for i in chain.issues if i > covered), None)
+    issue_seqs = set(chain.issue_only)
+    if bare is not None:
+        problems.append(f"mục #{bare} ({'phát hành học bạ' if bare in issue_seqs else 'khóa năm học'}) không có đầu chuỗi nào ký bằng con dấu nhà trường xác nhận: "
+                        "các đầu chuỗi đã ký đã bị xóa hoặc nhật ký đã bị viết lại")
+    return problems

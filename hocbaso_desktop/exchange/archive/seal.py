@@ -66,6 +66,9 @@ class SealReport:
     trusted: bool = False
     demo: bool = False
     problems: tuple[str, ...] = field(default_factory=tuple)
+    # The signer's certificate, for the caller's rule on WHO may seal (policy.is_school_seal): this
+    # module judges only that the seal is intact and made with a trusted, usable certificate.
+    certificate: x509.Certificate | None = field(default=None, compare=False, repr=False)
 
     def lines(self) -> list[str]:
         if not self.signer:
@@ -110,7 +113,7 @@ def verify_seal(content: bytes, seal_der: bytes, trust: TrustStore, now: datetim
         leaf = next((c for c in certs if c.serial_number == want_serial and c.issuer.public_bytes() == want_issuer), None)
         if leaf is None:
             return _fail("tệp niêm phong không kèm chứng thư số của người ký")
-        known = dict(signer=common_name(leaf), signer_subject=leaf.subject.rfc4514_string(),
+        known = dict(certificate=leaf, signer=common_name(leaf), signer_subject=leaf.subject.rfc4514_string(),
                      issuer=_issuer_cn(leaf), serial_hex=format(leaf.serial_number, "x"))
         digest_name = si["digest_algorithm"]["algorithm"].native
         if digest_name not in _HASHES:

@@ -17,10 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from ...signing.policy import issued_policy, is_school_seal
 from ...signing.trust import TrustStore
 from ...signing.xml_signature import verify_record
 from . import layout
-from .audit_chain import check_chain
+from .audit_chain import check_chain, check_signed_heads
 from .bagit_format import (
     BAG_INFO,
     BAGIT_TXT,
@@ -210,8 +211,9 @@ def _verify(root: Path, trust: TrustStore, report: ArchiveReport, allow_unsealed
     _check_seal(root, files, tag_raw, trust, report, allow_unsealed, now)
     by_path = {e.path: e for e in payload}
     _check_records(root, payload, trust, report, progress)
-    _check_audit(root, by_path, report)
+    _check_audit(root, by_path, trust, report)
     _check_index(root, by_path, report)
+    _check_database(root, by_path, report)
     if progress:
         progress(total, total, "xong")
     return report
@@ -254,6 +256,11 @@ def _check_seal(root: Path, files: dict[str, int], tag_raw: bytes, trust: TrustS
         report.seal = verify_seal(tag_raw, seal_der, trust, now)
         if not report.seal.ok:
             report.problems.append("niêm phong không hợp lệ: " + "; ".join(report.seal.problems))
+        elif report.seal.certificate is None or not is_school_seal(report.seal.certificate, _school(report)):
+            # Any trusted certificate is not enough: a teacher's valid personal certificate could
+            # then reseal an archive she cut. Only the school's own organisation certificate seals.
+            report.problems.append(f"niêm phong không hợp lệ: con dấu không phải chứng thư tổ chức của trường "
+                                   f"«{_school(report) or 'không ghi tên trường'}» (chứng thư của «{report.seal.signer}»)")
         _check_chain_file(root, files, report)
         return
     if SEAL_CHAIN in files:
@@ -284,23 +291,46 @@ def _check_chain_file(root: Path, files: dict[str, int], report: ArchiveReport) 
         report.problems.append(f"{SEAL_CHAIN} không chứa đúng chứng thư đã niêm phong")
 
 
+def _school(report: ArchiveReport) -> str:
+    return (report.info_value("Source-Organization") or "").strip()
+
+
 def _check_records(root: Path, payload: list[ManifestEntry], trust: TrustStore, report: ArchiveReport,
                    progress: Progress | None) -> None:
+    """Every record is judged as `hocbaso verify` judges an issued one: its signatures, then the
+    signature policy (GVCN → board → the seal of the school the record names), each broken rule named;
+    and the school it names must be the archive's."""
+    from ...signing.record_shape import NS
+
     xmls = [e for e in payload if e.path.startswith(layout.RECORDS_DIR + "/") and e.path.endswith(".xml")]
     report.records_total = len(xmls)
+    policy = issued_policy()  # GVBM optional: the archive does not carry the school's GVBM setting
+    school = _school(report)
     for i, e in enumerate(xmls):
         if progress:
             progress(i, len(xmls), f"chữ ký học bạ {e.path}")
         with open(root / e.path, "rb") as f:
-            result = verify_record(f.read(), trust)
-        if result.ok:
+            result = verify_record(f.read(), trust, policy=policy)
+        why = [*result.problems, *(r for s in result.signatures for r in s.reasons), *result.policy_problems]
+        if result.ok and result.signed_content is not None:
+            from lxml import etree
+
+            named = (etree.fromstring(result.signed_content).findtext(f"{{{NS}}}tentruong") or "").strip()
+            if _norm(named) != _norm(school):
+                why.append(f"học bạ ghi trường «{named}», kho lưu trữ là của trường «{school}»")
+        if result.ok and not why:
             report.records_ok += 1
         else:
-            why = "; ".join([*result.problems, *(r for s in result.signatures for r in s.reasons)]) or "chữ ký không hợp lệ"
-            report.problems.append(f"học bạ «{e.path}»: {why}")
+            report.problems.append(f"học bạ «{e.path}»: {'; '.join(why) or 'chữ ký không hợp lệ'}")
 
 
-def _check_audit(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveReport) -> None:
+def _norm(text: str) -> str:
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _check_audit(root: Path, by_path: dict[str, ManifestEntry], trust: TrustStore, report: ArchiveReport) -> None:
     if layout.AUDIT_LOG not in by_path:
         report.problems.append(f"thiếu nhật ký thao tác {layout.AUDIT_LOG}")
         return
@@ -310,6 +340,7 @@ def _check_audit(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
     if not chain.ok:
         report.problems.append(f"nhật ký thao tác: {chain.reason}")
         return
+    report.problems.extend(f"nhật ký thao tác: {p}" for p in check_signed_heads(chain, trust, _school(report)))
     head = f"{chain.head[0]} {chain.head[1]}"
     if report.info_value(layout.AUDIT_CHAIN_HEAD) != head:
         report.problems.append("đầu chuỗi nhật ký trong bag-info không khớp nhật ký trong kho")
@@ -336,6 +367,43 @@ def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
     on_disk = sum(1 for p in by_path if p.startswith(layout.RECORDS_DIR + "/") and p.endswith(".xml"))
     if on_disk != len(listed):
         report.problems.append(f"mục lục ghi {len(listed)} bản học bạ nhưng kho có {on_disk} tệp XML học bạ")
+
+
+def _check_database(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveReport) -> None:
+    """The embedded database must list exactly the records the archive holds: every issued, replaced
+    or withdrawn version of the year has its XML, byte for byte (sha256), and no XML is unlisted.
+    Read with the standard sqlite3 module, read-only and immutable: no storage layer needed."""
+    import hashlib
+    import sqlite3
+
+    if layout.DB_SNAPSHOT not in by_path:
+        report.problems.append(f"thiếu cơ sở dữ liệu {layout.DB_SNAPSHOT}")
+        return
+    year = report.info_value(layout.SCHOOL_YEAR) or ""
+    try:
+        con = sqlite3.connect(f"{(root / layout.DB_SNAPSHOT).resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT r.id, r.status, r.signed_xml FROM record r JOIN school_year y ON y.id = r.year_id "
+                "WHERE y.name = ? AND r.status IN ('issued', 'replaced', 'withdrawn')", (year,)).fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        report.problems.append(f"cơ sở dữ liệu trong kho không đọc được ({e})")
+        return
+    rows = [(i, st, hashlib.sha256(bytes(xml or b"")).hexdigest()) for i, st, xml in rows]
+    in_db = {d for _id, _st, d in rows}
+    on_disk: dict[str, str] = {}
+    for p, entry in by_path.items():
+        if p.startswith(layout.RECORDS_DIR + "/") and p.endswith(".xml"):
+            on_disk[entry.digest] = p
+    missing = sorted(f"#{i} ({st})" for i, st, d in rows if d not in on_disk)
+    if missing:
+        report.problems.append(f"cơ sở dữ liệu trong kho ghi {len(missing)} học bạ đã ký không có trong kho "
+                               f"(bị gỡ khỏi kho?): {_listed(missing)}")
+    unlisted = sorted(p for d, p in on_disk.items() if d not in in_db)
+    if unlisted:
+        report.problems.append(f"có {len(unlisted)} học bạ trong kho không có trong cơ sở dữ liệu kèm theo: {_listed(unlisted)}")
 
 
 def load_index(root: str | os.PathLike[str]) -> dict:
