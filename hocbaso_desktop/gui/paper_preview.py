@@ -76,7 +76,15 @@ class PaperPreviewDialog(QDialog):
 
     def _render(self, progress, cancel):
         from ..exchange.paper_copy import paper_copy_bytes
+        from ..services.paper_copies import issued_paper, latest_signed
 
+        # An issued record shows the PDF stored at issue from its signed XML (and the name it states),
+        # never one rebuilt from the live rows; a draft renders from those rows, stamped BẢN NHÁP.
+        with self.store.read() as s:
+            rec = latest_signed(s, self.enrolment_id)
+            issued = issued_paper(s, rec) if rec is not None else None
+        if issued is not None:
+            return issued.student_name, issued.pdf, pdf_page_images(issued.pdf)
         data = load_record_data(self.store, self.enrolment_id)
         pdf = paper_copy_bytes(data)
         return data.student.full_name, pdf, pdf_page_images(pdf)

@@ -184,17 +184,16 @@ def _iso(value: object) -> str | None:
 
 def _paper_copies(work: Store, st: Staging, jobs: list[tuple[str, int, Record]], facts: ContentFacts,
                   cancel: Callable[[], bool]) -> Iterator[Step]:
-    from ..exchange.paper_copy import paper_copy_bytes
-    from .records import record_data
+    from .paper_copies import issued_paper
 
     for i, (rel, enrolment_id, rec) in enumerate(jobs, start=1):
         if cancel():
             raise ExportCancelled("Đã hủy: chưa ghi gì ra ổ đích.")
-        with work.read() as s:
-            data = record_data(s, enrolment_id, rec)
-        st.put(rel, paper_copy_bytes(data))
+        with work.read() as s:  # the PDF stored at issue from the signed XML, never the live rows (issue 15)
+            paper = issued_paper(s, rec)
+        st.put(rel, paper.pdf)
         facts.paper_copies += 1
-        yield ("bản giấy", i, len(jobs), data.student.full_name)
+        yield ("bản giấy", i, len(jobs), paper.student_name)
 
 
 def _summaries(work: Store, year_name: str, st: Staging, classes: dict[int, dict], facts: ContentFacts,

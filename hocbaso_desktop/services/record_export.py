@@ -1,13 +1,18 @@
-"""Exporting issued records: the stored signed bytes, exactly, as `<mã tra cứu>.xml`.
+"""Exporting issued records: the stored signed bytes, exactly, as `<mã tra cứu>.xml`; and the paper
+copies of a class or a pupil as one PDF (`records pdf`).
 
 Never rebuilt: an issued record's file is the byte string whose SHA-256 was stored at issue, so the
 export is checked against that hash before and after writing (temp file → fsync → rename → re-read).
+Likewise an issued record's paper copy is the PDF stored at issue from its signed XML
+(services/paper_copies.py), never one rebuilt from the live rows; only drafts render from those.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +23,7 @@ from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, Student
 from ..fileio import write_atomic
 from .directory import find_class
-from .records import class_students
+from .records import StudentRef, class_students, load_record_data
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,54 @@ def export_issued(store: Store, class_name: str, out_dir: str | os.PathLike[str]
         write_atomic(target, xml)
         written.append(target)
     return ExportResult(tuple(written), tuple(missing))
+
+
+def paper_copy_pieces(store: Store, refs: list[StudentRef]) -> list[bytes | None]:
+    """Per pupil: the stored (signed) paper copy of the latest version when it is issued, else None
+    (a draft: the caller renders it from the live rows, stamped BẢN NHÁP)."""
+    from .paper_copies import issued_paper, latest_signed
+
+    out: list[bytes | None] = []
+    with store.read() as s:
+        for r in refs:
+            rec = latest_signed(s, r.enrolment_id)
+            out.append(None if rec is None else issued_paper(s, rec).pdf)
+    return out
+
+
+def _merge(pdfs: list[bytes]) -> bytes:
+    """One PDF of several (pdfium copies the pages as they are: the stored copies are not re-rendered)."""
+    import pypdfium2 as pdfium
+
+    dst = pdfium.PdfDocument.new()
+    srcs = [pdfium.PdfDocument(b) for b in pdfs]
+    try:
+        for src in srcs:
+            dst.import_pages(src)
+        buf = io.BytesIO()
+        dst.save(buf)
+        return buf.getvalue()
+    finally:
+        for src in srcs:
+            src.close()
+        dst.close()
+
+
+def paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.PathLike[str],
+                   progress: Callable[[int, int], None] | None = None) -> Path:
+    """The paper copies of `refs` as one PDF at `out_path`: issued records as stored at issue, drafts
+    from the live rows. One issued pupil: the stored bytes exactly."""
+    from ..exchange.paper_copy import paper_copy_bytes, render_paper_copy
+    from .records import iter_record_data
+
+    pieces = paper_copy_pieces(store, refs)
+    out = Path(out_path)
+    if all(p is None for p in pieces):  # drafts only: streamed, as before
+        return render_paper_copy(iter_record_data(store, refs), out, progress=progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pdfs: list[bytes] = []
+    for i, (r, piece) in enumerate(zip(refs, pieces), start=1):
+        pdfs.append(piece if piece is not None else paper_copy_bytes(load_record_data(store, r.enrolment_id)))
+        if progress is not None:
+            progress(i, len(refs))
+    return write_atomic(out, pdfs[0] if len(pdfs) == 1 else _merge(pdfs))

@@ -40,6 +40,7 @@ from ..sync.outbox import enqueue_issued
 from . import settings as settings_service
 from .certificates import CertificateNotRegistered, require_registered
 from .corrections import on_version_issued
+from .paper_copies import store_paper_copy
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
 
 # ---- which certificate ------------------------------------------------------------------------------
@@ -316,6 +317,8 @@ class SigningRun:
                     "enrolment_id": item.enrolment_id, "version": rec.version, "sha256": rec.sha256,
                     "valid_from": rec.valid_from.isoformat(),
                 })
+                # The paper copy, rendered from the signed XML (never live rows) and stored, immutable.
+                store_paper_copy(s, tx.audit, rec)
                 # The upload package, in this same transaction (reliability.md: no signed record misses
                 # its upload, no upload exists for an unsigned record): NEW for version 1, UPDATE after.
                 enqueue_issued(s, rec)

@@ -287,6 +287,19 @@ class RecordSignature(Base):
     signed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class RecordPaperCopy(Base):
+    """The paper copy of an issued record: rendered from its signed XML at issue, never changed
+    (migration 0012's triggers: written only for an issued record, from the XML its hash names)."""
+
+    __tablename__ = "record_paper_copy"
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))  # of pdf
+    xml_sha256: Mapped[str] = mapped_column(String(64))  # of the signed XML it was rendered from (= record.sha256)
+    renderer: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class RecordUnlock(Base):
     """An approved correction opens one student's issued record for change (correction workflow)."""
 
