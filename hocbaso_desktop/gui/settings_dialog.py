@@ -46,6 +46,8 @@ class SettingsDialog(QDialog):
             lay.addWidget(note)
             for page in self.pages[:-1]:
                 page.setEnabled(False)
+        # the board signer is the principal's decision alone, even among those who edit settings
+        self.signing.board_signer.setEnabled(rights.allowed(actor, rights.AUTHORISE_SIGNER))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Lưu")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")

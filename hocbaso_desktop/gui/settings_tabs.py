@@ -174,6 +174,12 @@ class SigningTab(QWidget):
         self.gvbm_signs = QCheckBox("GVBM ký phần môn mình dạy trước GVCN")
         self.gvbm_signs.setObjectName("gvbmSigns")
         form.addRow("Thứ tự ký:", self.gvbm_signs)
+        # KT. Hiệu trưởng: the records name this person, and only they sign for the board (the principal's choice)
+        self.board_signer = QComboBox()
+        self.board_signer.setObjectName("boardSigner")
+        self.board_signer.setToolTip("Học bạ ghi tên người ký thay mặt nhà trường; đổi người ký thì các học bạ chưa "
+                                     "phát hành phải ký lại từ GVCN. Chỉ Hiệu trưởng đổi được.")
+        form.addRow("Người ký học bạ:", self.board_signer)
 
     def _preset_chosen(self) -> None:
         key = self.preset.currentData()
@@ -197,11 +203,16 @@ class SigningTab(QWidget):
         self.trust.clear()
         self.trust.addItems(list(f.trust_dirs))
         self.gvbm_signs.setChecked(f.gvbm_signs)
+        self.board_signer.clear()
+        for code, label in f.board_choices or (("", "Hiệu trưởng"),):
+            self.board_signer.addItem(label, code)
+        self.board_signer.setCurrentIndex(max(0, self.board_signer.findData(f.board_signer)))
 
     def store(self, f: SettingsForm) -> SettingsForm:
         dirs = tuple(self.trust.item(i).text() for i in range(self.trust.count()))
         return f.with_(pkcs11_module=self.module.text(), softhsm_conf=self.softhsm.text(), token_label=self.label.text(),
-                       trust_dirs=dirs, gvbm_signs=self.gvbm_signs.isChecked())
+                       trust_dirs=dirs, gvbm_signs=self.gvbm_signs.isChecked(),
+                       board_signer=self.board_signer.currentData() or "")
 
 
 class UploadTab(QWidget):

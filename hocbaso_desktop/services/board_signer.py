@@ -27,7 +27,7 @@ from ..domain.errors import InvalidValue, NotFound
 from ..domain.record_data import Person
 from ..domain.rights import AUTHORISE_SIGNER, require
 from ..domain.roles import PRINCIPAL, VICE_PRINCIPAL, Actor
-from ..storage.engine import Store
+from ..storage.engine import Store, Tx
 from ..storage.models import Staff, StaffRole
 from . import settings
 
@@ -70,24 +70,46 @@ def board_signer(store: Store) -> BoardSigner | None:
         return board_signer_in(s)
 
 
-def authorise(store: Store, actor: Actor, code: str | None) -> BoardSigner | None:
-    """The principal authorises vice-principal `code` to sign (None or "-": the principal signs again)."""
+def choices_in(s: Session) -> tuple[tuple[str, str], ...]:
+    """(staff code, label) of who may be named: "" for the principal, then each active vice-principal."""
+    principal = _holder(s, PRINCIPAL)
+    out = [("", f"Hiệu trưởng {principal.full_name} ({principal.code})" if principal else "Hiệu trưởng")]
+    vices = s.execute(select(Staff).join(StaffRole, StaffRole.staff_id == Staff.id)
+                      .where(StaffRole.role == VICE_PRINCIPAL, Staff.active.is_(True)).order_by(Staff.code)).scalars()
+    out += [(v.code, f"KT. Hiệu trưởng — Phó hiệu trưởng {v.full_name} ({v.code})") for v in vices]
+    return tuple(out)
+
+
+def authorisation_in(s: Session) -> str:
+    """The staff code of the authorised vice-principal in force ("" when the principal signs)."""
+    signer = board_signer_in(s)
+    return signer.code if signer is not None and signer.authorised else ""
+
+
+def write_authorisation(tx: Tx, actor: Actor, code: str | None) -> bool:
+    """Inside the caller's transaction (the settings screen's "Lưu" or the CLI); True when it changed."""
     require(actor, AUTHORISE_SIGNER)
     wanted = (code or "").strip()
     if wanted == "-":
         wanted = ""
+    if wanted:
+        st = tx.session.execute(select(Staff).where(func.upper(Staff.code) == wanted.upper())).scalars().first()
+        if st is None:
+            raise NotFound(f"Không có cán bộ mã «{wanted}» (xem «hocbaso staff»)")
+        if not st.active:
+            raise InvalidValue("người được ủy quyền ký", wanted, f"{st.full_name} đã nghỉ, không ký được")
+        if _holder(tx.session, VICE_PRINCIPAL, wanted) is None:
+            raise InvalidValue("người được ủy quyền ký", wanted,
+                               f"{st.full_name} không phải Phó hiệu trưởng: chỉ ủy quyền ký cho Phó hiệu trưởng")
+        wanted = st.code
+    return settings.write(tx.session, tx.audit, settings.BOARD_SIGNER, wanted or None)
+
+
+def authorise(store: Store, actor: Actor, code: str | None) -> BoardSigner | None:
+    """The principal authorises vice-principal `code` to sign (None or "-": the principal signs again)."""
+    require(actor, AUTHORISE_SIGNER)
     with store.transaction(actor.code) as tx:
-        if wanted:
-            st = tx.session.execute(select(Staff).where(func.upper(Staff.code) == wanted.upper())).scalars().first()
-            if st is None:
-                raise NotFound(f"Không có cán bộ mã «{wanted}» (xem «hocbaso staff»)")
-            if not st.active:
-                raise InvalidValue("người được ủy quyền ký", wanted, f"{st.full_name} đã nghỉ, không ký được")
-            if _holder(tx.session, VICE_PRINCIPAL, wanted) is None:
-                raise InvalidValue("người được ủy quyền ký", wanted,
-                                   f"{st.full_name} không phải Phó hiệu trưởng: chỉ ủy quyền ký cho Phó hiệu trưởng")
-            wanted = st.code
-        settings.write(tx.session, tx.audit, settings.BOARD_SIGNER, wanted or None)
+        write_authorisation(tx, actor, code)
         return board_signer_in(tx.session)
 
 

@@ -14,7 +14,7 @@ from ..domain.errors import InvalidValue
 from ..domain.rights import EDIT_SETTINGS, require
 from ..domain.roles import Actor
 from ..storage.engine import Store
-from . import account_admin, backup, machine_config, outbox_service, school_settings, settings
+from . import account_admin, backup, board_signer, machine_config, outbox_service, school_settings, settings
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class SettingsForm:
     token_label: str = ""
     trust_dirs: tuple[str, ...] = ()
     gvbm_signs: bool = False  # seed 004 Điều 5, 11: each GVBM signs their subjects before the GVCN
+    board_signer: str = ""  # the authorised vice-principal's code, "" = the principal signs (board_signer.py)
+    board_choices: tuple[tuple[str, str], ...] = ()  # read-only: (code, label) the combo offers
     # Gửi CSDL
     endpoint: str = ""
     token_env: str = ""
@@ -56,10 +58,13 @@ def load_form(store: Store, year: str | None) -> SettingsForm:
     sig = settings.signing_settings(store)
     out = outbox_service.outbox_settings(store)
     bk = backup.backup_settings(store)
+    with store.read() as s:
+        signer, signer_choices = board_signer.authorisation_in(s), board_signer.choices_in(s)
     form = SettingsForm(
         school={k: getattr(det, k) for k in school_settings.SCHOOL_FIELDS}, principal=det.principal,
         pkcs11_module=sig.pkcs11_module or "", softhsm_conf=sig.softhsm_conf or "", token_label=sig.token_label or "",
-        trust_dirs=sig.trust_dirs, gvbm_signs=sig.gvbm_signs, endpoint=out.endpoint or "", token_env=out.token_env or "",
+        trust_dirs=sig.trust_dirs, gvbm_signs=sig.gvbm_signs, board_signer=signer, board_choices=signer_choices,
+        endpoint=out.endpoint or "", token_env=out.token_env or "",
         idle_minutes=account_admin.idle_lock_minutes(store), backup_dir=bk.folder_setting or "", backup_keep=bk.keep,
         language=machine_config.load().language)
     if year:
@@ -71,7 +76,7 @@ def load_form(store: Store, year: str | None) -> SettingsForm:
 
 
 def _db_part(f: SettingsForm) -> SettingsForm:
-    return f.with_(language=machine_config.DEFAULT_LANGUAGE, principal="")
+    return f.with_(language=machine_config.DEFAULT_LANGUAGE, principal="", board_choices=())
 
 
 def _or_none(text: str) -> str | None:
@@ -103,6 +108,8 @@ def save_form(store: Store, actor: Actor, new: SettingsForm, old: SettingsForm |
             if new.gvbm_signs != old.gvbm_signs:
                 rows[settings.GVBM_SIGNS] = "1" if new.gvbm_signs else "0"
             changed += sum(settings.write(s, audit, k, v) for k, v in rows.items())
+            if new.board_signer != old.board_signer:  # the principal's own decision (AUTHORISE_SIGNER)
+                changed += board_signer.write_authorisation(tx, actor, new.board_signer)
             changed += school_settings._put(tx, outbox_service.ENDPOINT, _or_none(new.endpoint))
             changed += school_settings._put(tx, outbox_service.TOKEN_ENV, _or_none(new.token_env))
             if new.idle_minutes != old.idle_minutes:

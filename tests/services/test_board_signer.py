@@ -140,3 +140,16 @@ def test_changing_the_board_signer_voids_unissued_signatures(store: Store, token
     # the GVCN vouched for another board signer: back to draft, to be signed again
     assert not plan.items and len(plan.resets) == _class(store, "1A").student_count
     assert {r.status for r in _records(store, "1A").values()} == {"draft"}
+
+
+def test_settings_screen_save_refuses_anyone_but_the_principal(school: Store) -> None:
+    from hocbaso_desktop.services import school_settings, settings_form
+
+    school_settings.save_school_details(school, directory.actor(school, "QT01"), {"name": "Trường Tiểu học Thử"})
+    old = settings_form.load_form(school, None)
+    assert [c for c, _label in old.board_choices] == ["", "PHT"]
+    with pytest.raises(PermissionDenied, match="ủy quyền ký học bạ"):  # Ban quản trị may edit settings, not this
+        settings_form.save_form(school, directory.actor(school, "QT01"), old.with_(board_signer="PHT"), old)
+    assert board_signer.board_signer(school).code == "HT"
+    assert settings_form.save_form(school, directory.actor(school, "HT"), old.with_(board_signer="PHT"), old) == 1
+    assert settings_form.load_form(school, None).board_signer == "PHT"
