@@ -6,6 +6,8 @@ not silently change them; a hash made with older parameters is re-hashed at the 
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -22,9 +24,14 @@ _hasher = PasswordHasher(
     time_cost=TIME_COST, memory_cost=MEMORY_COST_KIB, parallelism=PARALLELISM,
     hash_len=HASH_LEN, salt_len=SALT_LEN, encoding="utf-8", type=Type.ID,
 )
-# Checked against when the staff code is unknown, so a wrong code costs as long as a wrong password
-# and the timing does not tell which codes exist.
-_DUMMY = _hasher.hash("không có tài khoản này")
+
+
+@cache
+def _dummy() -> str:
+    """Checked against when the staff code is unknown, so a wrong code costs as long as a wrong
+    password and the timing does not tell which codes exist. Made on first use: every command-line
+    start would otherwise pay one Argon2 hash (~0.1 s) whether it logs anyone in or not."""
+    return _hasher.hash("không có tài khoản này")
 
 
 def hash_password(password: str) -> str:
@@ -44,7 +51,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 def _burn(password: str) -> None:
     """Spend the time of one verification (unknown code): the answer is "no" either way."""
     try:
-        _hasher.verify(_DUMMY, normalize(password))
+        _hasher.verify(_dummy(), normalize(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         pass
 
