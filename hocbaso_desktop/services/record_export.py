@@ -95,19 +95,23 @@ def _merge(pdfs: list[bytes]) -> bytes:
 
 
 def paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.PathLike[str],
-                   progress: Callable[[int, int], None] | None = None) -> Path:
+                   progress: Callable[[int, int], None] | None = None,
+                   cancel: Callable[[], bool] | None = None) -> Path:
     """The paper copies of `refs` as one PDF at `out_path`: issued records as stored at issue, drafts
-    from the live rows. One issued pupil: the stored bytes exactly."""
-    from ..exchange.paper_copy import paper_copy_bytes, render_paper_copy
+    from the live rows. One issued pupil: the stored bytes exactly. `cancel()` is asked between
+    pupils (PaperCopyCancelled, no file written), as render_paper_copy does."""
+    from ..exchange.paper_copy import PaperCopyCancelled, paper_copy_bytes, render_paper_copy
     from .records import iter_record_data
 
     pieces = paper_copy_pieces(store, refs)
     out = Path(out_path)
     if all(p is None for p in pieces):  # drafts only: streamed, as before
-        return render_paper_copy(iter_record_data(store, refs), out, progress=progress)
+        return render_paper_copy(iter_record_data(store, refs), out, progress=progress, cancel=cancel)
     out.parent.mkdir(parents=True, exist_ok=True)
     pdfs: list[bytes] = []
     for i, (r, piece) in enumerate(zip(refs, pieces), start=1):
+        if cancel is not None and cancel():
+            raise PaperCopyCancelled(i - 1, len(refs))
         pdfs.append(piece if piece is not None else paper_copy_bytes(load_record_data(store, r.enrolment_id)))
         if progress is not None:
             progress(i, len(refs))

@@ -129,3 +129,21 @@ def test_issued_before_the_migration_renders_from_the_signed_xml(school_db: Path
         assert paper.pdf == issued_paper(s, r).pdf  # deterministic: same XML, same PDF
     text = text_of(paper.pdf, tmp_path)
     assert st.full_name in text and FAKE not in text
+
+
+def test_gui_preview_of_an_issued_record_shows_the_stored_copy(qtbot, school_db: Path, school_store: Store,
+                                                               tmp_path: Path) -> None:
+    from hocbaso_desktop.gui.paper_preview import PaperPreviewDialog
+
+    (r, st), *_ = issued(school_store)
+    with sqlite3.connect(school_db) as c:
+        c.execute("DROP TRIGGER student_issued_frozen")
+        c.execute("UPDATE student SET full_name = ? WHERE id = ?", (FAKE, st.id))
+    dlg = PaperPreviewDialog(school_store, r.enrolment_id)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: bool(dlg.pages), timeout=60_000)
+    with school_store.read() as s:
+        assert dlg.pdf == issued_paper(s, r).pdf
+    assert st.full_name in dlg.windowTitle() and FAKE not in dlg.windowTitle()
+    dlg.show()
+    dlg.grab().save(str(tmp_path / "preview.png"))
