@@ -361,7 +361,6 @@ class MainWindow(QMainWindow):
     def export_class_pdf(self, path: str | None = None) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from ..exchange.paper_copy import render_paper_copy
         from ..services import records
         from .jobs import Job
 
@@ -375,9 +374,11 @@ class MainWindow(QMainWindow):
                 return
 
         def work(progress, cancel):
+            from ..services.record_export import paper_copy_pdf
+
             refs = records.class_students(self.store, info.name, info.year)
-            data = list(records.iter_record_data(self.store, refs))
-            return render_paper_copy(data, path, progress=lambda d, t: progress(d, t, f"Học sinh {d}/{t}"), cancel=cancel)
+            # issued records: the PDF stored at issue from the signed XML; drafts: the live rows (issue 15)
+            return paper_copy_pdf(self.store, refs, path, progress=lambda d, t: progress(d, t, f"Học sinh {d}/{t}"), cancel=cancel)
 
         def done(result, error):
             if error and self.export_job.cancel.is_set():
