@@ -4,11 +4,12 @@ open an archive read-only. Call once after the main window is built (it needs `w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
 from ..domain.errors import HocbasoError
+from .dialogs import show_error, show_info
 from .archive_browser import ArchiveBrowser
 from .archive_export_dialog import ArchiveExportDialog
 
@@ -54,21 +55,39 @@ class ArchiveUi(QObject):
         self.browser = dlg
         return dlg
 
-    def lock_year(self) -> None:
+    def lock_year(self, prompt: object = None) -> None:
+        """Lock the year; the lock is confirmed with the school's seal (its PIN asked by the PIN dialog),
+        so it runs on a worker thread while this window keeps answering (services/year_lock.py)."""
+        from ..services.archive_service import SealWith
+        from ..services.signing_setup import provider_for, settings_service
         from ..services.year_lock import lock_year
 
         year = self._year()
         if not year:
             return
         if QMessageBox.question(self.window, "Khóa năm học", f"Khóa năm học {year}? Sau khi khóa, dữ liệu chỉ sửa được "
-                                "qua quy trình đính chính.") != QMessageBox.StandardButton.Yes:
+                                "qua quy trình đính chính. Cần thiết bị ký số chứa con dấu nhà trường.") != QMessageBox.StandardButton.Yes:
             return
+        store = self.window.store  # type: ignore[attr-defined]
         try:
-            st = lock_year(self.window.store, year, self._actor_code)  # type: ignore[attr-defined]
-        except HocbasoError as e:
-            QMessageBox.warning(self.window, "Khóa năm học", e.message)
+            provider = provider_for(store)
+        except HocbasoError:
+            seal = None  # lock_year then says the seal is needed, after its own checks
+        else:
+            if prompt is None:
+                from .pin_prompt import QtPinPrompt
+
+                prompt = QtPinPrompt(self.window)  # made here on the GUI thread, asked from the worker
+            self._pin_prompt = prompt
+            seal = SealWith(provider, prompt, settings_service.signing_settings(store).token_label)  # type: ignore[arg-type]
+        outcome = run_off_gui_thread(lambda: lock_year(store, year, self._actor_code, seal))
+        if isinstance(outcome, HocbasoError):
+            self.last_message = show_error(self.window, "Khóa năm học", outcome.message)
             return
-        QMessageBox.information(self.window, "Khóa năm học", f"Đã khóa năm học {st.name}.")
+        if isinstance(outcome, BaseException):
+            raise outcome
+        self.last_message = show_info(self.window, "Khóa năm học",
+                                      f"Đã khóa năm học {outcome.name}; đầu chuỗi nhật ký đã được ký bằng con dấu nhà trường.")
 
     def unlock_year(self) -> None:
         from ..services.year_lock import unlock_year
@@ -82,9 +101,38 @@ class ArchiveUi(QObject):
         try:
             unlock_year(self.window.store, year, self._actor_code, reason)  # type: ignore[attr-defined]
         except HocbasoError as e:
-            QMessageBox.warning(self.window, "Mở khóa năm học", e.message)
+            self.last_message = show_error(self.window, "Mở khóa năm học", e.message)
             return
-        QMessageBox.information(self.window, "Mở khóa năm học", f"Đã mở khóa năm học {year}; lý do đã ghi vào nhật ký.")
+        self.last_message = show_info(self.window, "Mở khóa năm học", f"Đã mở khóa năm học {year}; lý do đã ghi vào nhật ký.")
+
+
+def run_off_gui_thread(work):  # noqa: ANN001, ANN201 - () -> T; returns T or the exception raised
+    """Run `work` on a worker thread while the GUI's event loop keeps running (the PIN dialog is shown
+    from it); returns its result or the exception it raised. The loop quits on a queued signal."""
+    import threading
+
+    from PySide6.QtCore import QEventLoop, Signal
+
+    class _Done(QObject):
+        finished = Signal()
+
+    done, loop, box = _Done(), QEventLoop(), {}
+    done.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
+
+    def body() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as e:  # noqa: BLE001 - handed back to the GUI thread
+            box["result"] = e
+        finally:
+            done.finished.emit()
+
+    t = threading.Thread(target=body, name="hocbaso-gui-worker", daemon=True)
+    t.start()
+    if t.is_alive() or "result" not in box:
+        loop.exec()
+    t.join()
+    return box["result"]
 
 
 def install_archive_ui(window: QMainWindow) -> ArchiveUi:

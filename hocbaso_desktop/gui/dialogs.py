@@ -1,11 +1,12 @@
 """The program's file choosers: one door, so every "save as" / "open" behaves alike and a check can
-answer it (issue 18 names this contract)."""
+answer it (issue 18 names this contract); and the program's message boxes: plain text only (issue 15)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filter: str) -> str | None:  # noqa: A002
@@ -23,3 +24,35 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filter: st
 def ask_open_path(parent: QWidget | None, title: str, start: str, filter: str) -> str | None:  # noqa: A002
     chosen = QFileDialog.getOpenFileName(parent, title, start, filter)[0]
     return chosen or None
+
+
+def show_message(parent: QWidget | None, title: str, text: str, *, kind: str = "information") -> QMessageBox:
+    """A message box whose text is PLAIN text, always: an error message or a user's text (a pupil's
+    name, a correction request) containing "<b>ĐÃ PHÊ DUYỆT</b>" is shown literally, never rendered
+    (QMessageBox's static helpers guess "rich text" from the first tag). Opened window-modal without a
+    nested event loop (open(), not exec()); returned so a caller or a test can read it."""
+    icons = {"information": QMessageBox.Icon.Information, "warning": QMessageBox.Icon.Warning,
+             "critical": QMessageBox.Icon.Critical}
+    box = QMessageBox(icons.get(kind, QMessageBox.Icon.Information), title, "", QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("message_box")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    return show_message(parent, title, text, kind="warning")
+
+
+def show_info(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    return show_message(parent, title, text, kind="information")
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A QLabel that shows users' text as written (never as rich text)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
