@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..services import backup
+from .login import add_as
 
 
 def _fmt(b) -> str:  # noqa: ANN001 - snapshot.BackupFile
@@ -14,7 +15,11 @@ def _fmt(b) -> str:  # noqa: ANN001 - snapshot.BackupFile
 def cmd_now(args: argparse.Namespace) -> int:
     from ..cli import open_store
 
+    from ..domain import rights
+    from .login import login_for
+
     with open_store(args) as store:
+        login_for(store, args, rights.BACKUP_DATA)
         b = backup.backup_now(store, backup.MANUAL, args.to)
         print(f"Đã sao lưu dữ liệu vào {b.path} ({b.size / 1e6:.1f} MB).")
     return 0
@@ -36,11 +41,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from ..cli import open_store
-    from ..services.accounts import resolve_cli_actor
+    from .login import login
 
     # The CLI holds the instance lock for the whole restore: no desktop program can have the file open.
     with open_store(args) as store:
-        actor = resolve_cli_actor(store, args.acting)
+        actor = login(store, args.acting)
         r = backup.restore(store, args.file, actor)
         print(f"Đã khôi phục dữ liệu từ {r.restored_from} (lược đồ {r.revision}), kiểm tra toàn vẹn: tốt.")
         print(f"Dữ liệu trước khi khôi phục được giữ ở {r.previous_saved_as}.")
@@ -54,6 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = p.add_subparsers(dest="backup_command", metavar="LỆNH", required=True)
     q = s.add_parser("now", help="sao lưu ngay")
     q.add_argument("--to", metavar="DIR", help="thư mục đích (mặc định: thư mục sao lưu trong cài đặt)")
+    add_as(q)
     q.set_defaults(handler=cmd_now)
     q = s.add_parser("list", help="các bản sao lưu của tệp dữ liệu này, mới nhất trước")
     q.add_argument("--folder", metavar="DIR", help="xem thư mục khác")

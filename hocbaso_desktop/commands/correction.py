@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..domain import rights
 from ..domain.errors import InputFileError, InvalidValue
+from .login import add_as, login_for
 
 
 def _actor(store, args: argparse.Namespace, year: str | None = None):  # noqa: ANN001, ANN202 - Store, Actor
@@ -102,6 +104,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
     from ..services.signing_plan import local_now
 
     with open_store(args) as store:
+        _read_student(store, args)
         rows = student_versions(store, args.student, args.year)
     for v in rows:
         print(v.tsv())
@@ -126,6 +129,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from ..services.record_history import chain_text, first_bad_entry
 
     with open_store(args) as store:
+        login_for(store, args, rights.VIEW_AUDIT)  # the first broken entry is printed as stored
         report = store.verify_audit()
         if report.ok:  # the chain holds; then every head signed with the seal must still match it
             from ..services.audit_heads import heads_text, trust_for, verify_heads
@@ -147,6 +151,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
     from ..services.record_history import audit_entries
 
     with open_store(args) as store:
+        login_for(store, args, rights.VIEW_AUDIT)
         rows = audit_entries(store, student=args.student, staff=args.staff, action=args.action, limit=args.limit,
                              newest_first=args.limit is not None)
     if args.limit is not None:
@@ -154,6 +159,15 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r.seq}\t{r.at}\t{r.actor}\t{r.action}\t{r.entity}\t{r.entity_id}\t{r.summary}")
     return 0
+
+
+def _read_student(store, args: argparse.Namespace) -> None:  # noqa: ANN001 - Store
+    """Log in and check the right to read this pupil's records: a teacher, of her own classes only."""
+    from ..services.record_history import enrolment_of
+    from .login import require_pupils
+
+    actor = login_for(store, args, rights.VIEW_PUPILS)
+    require_pupils(store, actor, [enrolment_of(store, args.student, args.year)], rights.VIEW_PUPILS)
 
 
 def _as(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -205,12 +219,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     aus = au.add_subparsers(dest="audit_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     aus.required = True
     v = aus.add_parser("verify", help="kiểm tra chuỗi băm và các đầu chuỗi đã ký bằng con dấu; mã thoát 0 khi toàn vẹn, 1 kèm mục hỏng đầu tiên")
+    add_as(v)
     v.set_defaults(handler=cmd_audit_verify)
     al = aus.add_parser("list", help="liệt kê nhật ký (TSV), lọc theo học sinh, cán bộ, thao tác")
     al.add_argument("--student", metavar="MÃ_ĐỊNH_DANH")
     al.add_argument("--staff", metavar="CODE")
     al.add_argument("--action", metavar="PREFIX", help="ví dụ correction, record.sign, evaluation")
     al.add_argument("--limit", type=int, metavar="N", help="chỉ N mục mới nhất")
+    add_as(al)
     al.set_defaults(handler=cmd_audit_list)
 
 
@@ -219,6 +235,7 @@ def add_records_versions(rs: argparse._SubParsersAction) -> None:
     v = rs.add_parser("versions", help="các phiên bản học bạ của một học sinh: phiên bản, trạng thái, sha256, ngày (TSV)")
     v.add_argument("--student", metavar="MÃ_ĐỊNH_DANH", required=True)
     v.add_argument("--year", metavar="NĂM_HỌC", help="mặc định: năm học mới nhất của học sinh")
+    add_as(v)
     v.set_defaults(handler=cmd_versions)
     w = rs.add_parser("withdraw", help="Hiệu trưởng thu hồi học bạ đã phát hành (giữ lại, báo hủy về CSDL ngành)")
     w.add_argument("--student", metavar="MÃ_ĐỊNH_DANH", required=True)

@@ -8,7 +8,9 @@ import sys
 
 from ..domain.catalogue import PERIODS
 from ..domain.errors import HocbasoError
+from ..domain import rights
 from ..services import directory
+from .login import add_as, login_for
 
 AS_ENV = "HOCBASO_AS"
 
@@ -22,7 +24,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..services.grid_excel import export_grid
 
     with open_store(args) as store:
+        actor = login_for(store, args, rights.VIEW_PUPILS)
         c = directory.find_class(store, args.class_name, args.year)
+        rights.require_class(actor, c.id, c.name)
         s = export_grid(store, c.id, args.period, args.out)
     print(f"Đã xuất bảng nhập liệu lớp {s.class_name}, kì {s.period}: {s.students} học sinh → {s.path}")
     return 0
@@ -64,7 +68,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from ..services.class_summary import export_class_summary
 
     with open_store(args) as store:
+        actor = login_for(store, args, rights.VIEW_PUPILS)
         c = directory.find_class(store, args.class_name, args.year)
+        rights.require_class(actor, c.id, c.name)
         out = export_class_summary(store, c.id, args.period, args.out)
     print(f"Đã xuất bảng tổng hợp kết quả đánh giá lớp {c.name}, kì {args.period} → {out}")
     return 0
@@ -83,6 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--period", required=True, type=str.upper, choices=PERIODS, help="kì đánh giá: GK1, CK1, GK2 hoặc CN")
     e.add_argument("--year", help="năm học (mặc định: năm học mới nhất)")
     e.add_argument("out", metavar="OUT.xlsx", help="tệp Excel sẽ ghi")
+    add_as(e)
     e.set_defaults(handler=cmd_export)
 
     i = gsub.add_parser("import", help="nhập lại bảng Excel đã điền: kiểm tra mọi ô, ghi tất cả hoặc không ghi gì",
@@ -99,4 +106,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--period", required=True, type=str.upper, choices=PERIODS, help="kì đánh giá: GK1, CK1, GK2 hoặc CN")
     s.add_argument("--year", help="năm học (mặc định: năm học mới nhất)")
     s.add_argument("out", metavar="OUT.xlsx", help="tệp Excel sẽ ghi")
+    add_as(s)
     s.set_defaults(handler=cmd_summary)

@@ -18,6 +18,9 @@ import os
 import sys
 from typing import Callable
 
+from ..domain import rights
+from .login import add_as, login_for
+
 
 def cmd_status(args: argparse.Namespace) -> int:
     from ..cli import open_store
@@ -37,6 +40,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from ..services import outbox_service
 
     with open_store(args) as store:
+        login_for(store, args, rights.SYNC)
         transport = outbox_service.transport_for(store, args.endpoint, args.token)
         report = outbox_service.send_due(store, transport, max_seconds=args.max_seconds)
         st = outbox_service.status(store)
@@ -58,6 +62,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
     from ..services import outbox_service
 
     with open_store(args) as store:
+        login_for(store, args, rights.SYNC)
         n = outbox_service.retry_failed(store)
     print(f"Đã đưa {n} gói tin bị từ chối trở lại hàng chờ gửi")
     return 0
@@ -68,6 +73,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..services import outbox_service
 
     with open_store(args) as store:
+        login_for(store, args, rights.SYNC)
         files = outbox_service.export_packages(store, args.dir)
     print(f"Đã ghi {len(files)} gói tin chưa được xác nhận vào {args.dir} (kèm manifest.tsv)")
     return 0
@@ -139,11 +145,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="TÊN biến môi trường chứa mã truy cập (Bearer); không ghi mã trên dòng lệnh")
     d.add_argument("--max-seconds", type=_positive(float), default=300, metavar="N",
                    help="dừng lần gửi sau N giây, các gói còn lại gửi lần sau (mặc định %(default)s)")
+    add_as(d)
     d.set_defaults(handler=cmd_send)
     r = os_.add_parser("retry", help="đưa các gói tin bị từ chối trở lại hàng chờ")
+    add_as(r)
     r.set_defaults(handler=cmd_retry)
     e = os_.add_parser("export", help="ghi các gói tin chưa được xác nhận ra thư mục (để tải lên cổng thông tin)")
     e.add_argument("dir", metavar="DIR")
+    add_as(e)
     e.set_defaults(handler=cmd_export)
 
     rv = sub.add_parser("receiver", help="máy nhận gói tin mẫu (giao thức v1) cho thử nghiệm hoặc phòng GD&ĐT")

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..domain import rights
 from ..domain.errors import InputFileError
+from .login import add_as, login_for, require_pupils
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -14,6 +16,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from ..services import records
 
     with open_store(args) as store:
+        login_for(store, args, rights.BUILD_RECORDS)
         refs = records.class_students(store, args.class_name, args.year)
         written, failures = records.build_class_xml(store, refs, Path(args.out))
     for f in failures:
@@ -30,10 +33,12 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         print("Lỗi: cần --class NAME hoặc --student MÃ_ĐỊNH_DANH", file=sys.stderr)
         return 2
     with open_store(args) as store:
+        actor = login_for(store, args, rights.PRINT_RECORDS)
         if args.student:
             refs = [records.find_student(store, args.student, args.year)]
         else:
             refs = records.class_students(store, args.class_name, args.year)
+        require_pupils(store, actor, (r.enrolment_id for r in refs), rights.PRINT_RECORDS)
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
@@ -74,12 +79,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--class", dest="class_name", metavar="NAME", required=True)
     b.add_argument("--out", metavar="DIR", required=True)
     b.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    add_as(b)
     b.set_defaults(handler=cmd_build)
     d = rs.add_parser("pdf", help="bản giấy học bạ (A4) của một lớp hoặc một học sinh")
     d.add_argument("--class", dest="class_name", metavar="NAME")
     d.add_argument("--student", metavar="MÃ_ĐỊNH_DANH")
     d.add_argument("--out", metavar="FILE.pdf", required=True)
     d.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    add_as(d)
     d.set_defaults(handler=cmd_pdf)
     try:  # the signing issue adds `records export` beside these
         from .signing import add_records_export

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..domain.errors import InvalidValue
+from ..domain import rights
+from ..domain.errors import InvalidValue, PermissionDenied
+from .login import add_as, login_for
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -17,6 +19,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     if suffix not in (".xlsx", ".pdf"):
         raise InvalidValue("Tệp kết quả", args.out, "phải có đuôi .xlsx hoặc .pdf")
     with open_store(args) as store:
+        actor = login_for(store, args, rights.VIEW_REPORTS)
+        if not rights.allowed(actor, rights.VIEW_ALL_CLASSES):
+            # the report names the pupils who need support: a teacher's report is of her own class
+            from ..services import directory
+
+            if not args.class_name:
+                raise PermissionDenied("xem báo cáo của khối hoặc toàn trường",
+                                       rights.needed_roles_text(rights.RIGHTS[rights.VIEW_ALL_CLASSES].roles))
+            c = directory.find_class(store, args.class_name, args.year)
+            rights.require_class(actor, c.id, c.name, rights.VIEW_REPORTS)
         report = build_report(store, args.period.upper(), class_name=args.class_name, grade=args.grade, year=args.year)
     if suffix == ".xlsx":
         from ..exchange.report_xlsx import write_report_xlsx
@@ -40,4 +52,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     scope.add_argument("--grade", type=int, choices=[1, 2, 3, 4, 5], metavar="N", help="một khối (1-5)")
     r.add_argument("--out", metavar="FILE.xlsx|FILE.pdf", required=True)
     r.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    add_as(r)
     r.set_defaults(handler=cmd_report)

@@ -172,7 +172,14 @@ def cmd_records_export(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services.record_export import export_issued
 
+    from ..domain import rights
+    from ..services import directory
+    from .login import login_for
+
     with open_store(args) as store:
+        actor = login_for(store, args, rights.PRINT_RECORDS)
+        c = directory.find_class(store, args.class_name, args.year)
+        rights.require_class(actor, c.id, c.name, rights.PRINT_RECORDS)
         result = export_issued(store, args.class_name, args.out, args.year)
     for name in result.not_issued:
         _err(f"Chưa phát hành: {name}")
@@ -185,6 +192,9 @@ def add_records_export(records_subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--class", dest="class_name", metavar="NAME", required=True)
     e.add_argument("--out", metavar="DIR", required=True)
     e.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    from .login import add_as
+
+    add_as(e)
     e.set_defaults(handler=cmd_records_export)
 
 

@@ -17,7 +17,7 @@ from tests.conftest import hocbaso_cmd
 
 
 def run(db: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
+    code = main(["--db", str(db), *args, "--as", "HT"])  # the demo's principal: the audit is read logged in
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -46,8 +46,10 @@ def test_audit_list_filters(edited: tuple[Path, str, str], capsys: pytest.Captur
     assert all(line.split("\t")[2] == "GV002" for line in out.splitlines()) and b in out and a not in out
     code, out, _ = run(db, capsys, "audit", "list", "--student", a, "--staff", "GV002")
     assert out == ""
-    code, out, _ = run(db, capsys, "audit", "list", "--limit", "1")
+    code, out, _ = run(db, capsys, "audit", "list", "--staff", "GV002", "--limit", "1")
     assert len(out.splitlines()) == 1 and "GV002" in out
+    code, out, _ = run(db, capsys, "audit", "list", "--limit", "1")  # reading the audit is itself a login
+    assert "\tHT\taccount.login\t" in out
     code, _, err = run(db, capsys, "audit", "list", "--student", "000000000000")
     assert code == 1 and "Không có học sinh" in err
 
@@ -63,7 +65,7 @@ def test_audit_verify_detects_an_edited_row(edited: tuple[Path, str, str], capsy
     con.execute("UPDATE audit_log SET actor = 'HT' WHERE id = ?", (seq,))
     con.commit()
     con.close()
-    proc = subprocess.run(hocbaso_cmd() + ["--db", str(db), "audit", "verify"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(hocbaso_cmd() + ["--db", str(db), "audit", "verify", "--as", "HT"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     first, second = proc.stdout.splitlines()[:2]
     assert f"mục #{seq}" in first and "đã bị sửa" in first

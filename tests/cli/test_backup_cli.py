@@ -18,12 +18,12 @@ def run(db: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProces
 def test_backup_now_list_restore_and_a_refused_file(demo_db: Path, tmp_path: Path) -> None:
     env = dict(os.environ, HOCBASO_BACKUP_DIR=str(tmp_path / "sao-luu"))
     to = tmp_path / "usb"
-    out = run(demo_db, "backup", "now", "--to", str(to), env=env)
+    out = run(demo_db, "backup", "now", "--as", "HT", "--to", str(to), env=env)
     assert out.returncode == 0, out.stderr
     assert "Đã sao lưu dữ liệu vào" in out.stdout
     [made] = list(to.glob("hocbaso-demo-*-thu-cong.sqlite3"))
 
-    out = run(demo_db, "backup", "now", env=env)
+    out = run(demo_db, "backup", "now", "--as", "HT", env=env)
     assert out.returncode == 0 and str(tmp_path / "sao-luu") in out.stdout
     out = run(demo_db, "backup", "list", env=env)
     assert out.returncode == 0 and "sao lưu ngay" in out.stdout and out.stdout.count("hocbaso-demo-") == 1

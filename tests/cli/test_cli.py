@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,7 +15,9 @@ CMD = [sys.executable, "-m", "hocbaso_desktop.cli"]
 
 def run(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
     full = [*CMD, *(["--db", str(db)] if db else []), *args]
-    return subprocess.run(full, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    # the demo's principal (no password on the demo): listing pupils is logged in (issue 15)
+    env = {**os.environ, "HOCBASO_AS": "HT"}
+    return subprocess.run(full, capture_output=True, text=True, encoding="utf-8", timeout=120, env=env)
 
 
 def test_demo_then_lists(tmp_path: Path) -> None:
@@ -65,7 +68,7 @@ def test_errors_are_vietnamese_and_nonzero(demo_db: Path, tmp_path: Path) -> Non
 def test_env_var_selects_db(demo_db: Path) -> None:
     import os
 
-    env = dict(os.environ, HOCBASO_DB=str(demo_db))
+    env = dict(os.environ, HOCBASO_DB=str(demo_db), HOCBASO_AS="HT")
     r = subprocess.run([*CMD, "classes"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("1A\t1\t")
 

@@ -23,7 +23,8 @@ def test_grid_import_asks_for_the_password(demo_db: Path, tmp_path: Path) -> Non
     with Store.open(demo_db) as store:
         accounts.change_own_password(store, "GV009", None, "mật khẩu mới 2026")
     wb = tmp_path / "5a.xlsx"
-    assert run(["--db", str(demo_db), "grid", "export", "--class", "5A", "--period", "CN", str(wb)]).returncode == 0
+    assert run(["--db", str(demo_db), "grid", "export", "--as", "GV009", "--class", "5A", "--period", "CN", str(wb)],
+               {"HOCBASO_PASSWORD": "mật khẩu mới 2026"}).returncode == 0
     r = run(["--db", str(demo_db), "grid", "import", str(wb), "--as", "GV009"])
     assert r.returncode == 2 and "HOCBASO_PASSWORD" in r.stderr
     r = run(["--db", str(demo_db), "grid", "import", str(wb), "--as", "GV009"], {"HOCBASO_PASSWORD": "sai rồi"})

@@ -30,7 +30,7 @@ def _pids(path: Path) -> list[str]:
 
 def test_export_import_summary(demo_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "5A-CK1.xlsx"
-    r = run("grid", "export", "--class", "5a", "--period", "CK1", str(out), db=demo_db)
+    r = run("grid", "export", "--as", "GV009", "--class", "5a", "--period", "CK1", str(out), db=demo_db)
     assert r.returncode == 0, r.stderr
     assert "lớp 5A, kì CK1" in r.stdout and out.exists()
     pids = _pids(out)
@@ -51,19 +51,19 @@ def test_export_import_summary(demo_db: Path, tmp_path: Path) -> None:
     r = run("grid", "import", str(edited), db=demo_db, env={"HOCBASO_AS": "GV009"})
     assert r.returncode == 0, r.stderr
     assert f"Đã ghi {n} ô thay đổi" in r.stdout
-    r = run("grid", "export", "--class", "5A", "--period", "CK1", str(tmp_path / "again.xlsx"), db=demo_db)
+    r = run("grid", "export", "--as", "GV009", "--class", "5A", "--period", "CK1", str(tmp_path / "again.xlsx"), db=demo_db)
     ws = load_workbook(tmp_path / "again.xlsx")[SHEET_SUBJECTS]
     h = headers(ws)
     assert ws.cell(4, h["Toán – Nhận xét"]).value == "Tiến bộ rõ." and ws.cell(5, h["Toán – Điểm KTĐK"]).value == 8
 
-    r = run("grid", "summary", "--class", "5A", "--period", "CN", str(tmp_path / "tonghop.xlsx"), db=demo_db)
+    r = run("grid", "summary", "--as", "GV009", "--class", "5A", "--period", "CN", str(tmp_path / "tonghop.xlsx"), db=demo_db)
     assert r.returncode == 0 and (tmp_path / "tonghop.xlsx").exists(), r.stderr
     assert "BẢNG TỔNG HỢP" in load_workbook(tmp_path / "tonghop.xlsx").active["A4"].value
 
 
 def test_refused_cells_exit_1_with_row_lines(demo_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "5A.xlsx"
-    assert run("grid", "export", "--class", "5A", "--period", "CN", str(out), db=demo_db).returncode == 0
+    assert run("grid", "export", "--as", "GV009", "--class", "5A", "--period", "CN", str(out), db=demo_db).returncode == 0
     pids = _pids(out)
     rows = edit(out, tmp_path / "bad.xlsx", [(SHEET_SUBJECTS, pids[0], "Toán – Điểm KTĐK", 11),
                                              (SHEET_SUBJECTS, pids[2], "Toán – Nhận xét", "hợp lệ nhưng không được ghi")])
@@ -84,7 +84,7 @@ def test_unreadable_files_exit_2(demo_db: Path, tmp_path: Path) -> None:
     assert r.returncode == 2 and "không phải tệp Excel" in r.stderr and "Traceback" not in r.stderr
     r = run("grid", "import", str(tmp_path / "khong-co.xlsx"), "--as", "GV009", db=demo_db)
     assert r.returncode == 2 and "Không tìm thấy" in r.stderr
-    r = run("grid", "export", "--class", "5A", "--period", "HK3", str(tmp_path / "x.xlsx"), db=demo_db)
+    r = run("grid", "export", "--as", "GV009", "--class", "5A", "--period", "HK3", str(tmp_path / "x.xlsx"), db=demo_db)
     assert r.returncode == 2 and "lựa chọn không hợp lệ" in r.stderr
     r = run("grid", "import", str(csv), "--as", "KHONGCO", db=demo_db)
     assert r.returncode == 1 and "Không có cán bộ mã KHONGCO" in r.stderr

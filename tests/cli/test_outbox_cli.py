@@ -22,7 +22,7 @@ CMD = [sys.executable, "-m", "hocbaso_desktop.cli"]
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CMD, *args], capture_output=True, text=True, encoding="utf-8", timeout=120,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, "HOCBASO_AS": "HT", **(env or {})})  # the demo's principal (issue 15)
 
 
 def status(db: Path) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -11,7 +12,8 @@ CMD = [sys.executable, "-m", "hocbaso_desktop.cli"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CMD, *args], capture_output=True, text=True, encoding="utf-8", timeout=300)
+    env = {**os.environ, "HOCBASO_AS": "HT"}  # the demo's principal: reading records is logged in (issue 15)
+    return subprocess.run([*CMD, *args], capture_output=True, text=True, encoding="utf-8", timeout=300, env=env)
 
 
 def test_build_validate_every_student(demo_db: Path, tmp_path: Path) -> None:

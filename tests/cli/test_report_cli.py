@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from tests.conftest import hocbaso_cmd
 
 
 def run(db: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(hocbaso_cmd() + ["--db", str(db), *args], capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "HOCBASO_AS": "HT"}  # the demo's principal: reports are logged in (issue 15)
+    return subprocess.run(hocbaso_cmd() + ["--db", str(db), *args], capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_report_forms(demo_db: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def run(db: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProces
 def test_restore_refuses_a_backup_without_its_triggers(demo_db: Path, tmp_path: Path) -> None:
     env = dict(os.environ, HOCBASO_BACKUP_DIR=str(tmp_path / "sao-luu"))
     to = tmp_path / "usb"
-    assert run(demo_db, "backup", "now", "--to", str(to), env=env).returncode == 0
+    assert run(demo_db, "backup", "now", "--as", "HT", "--to", str(to), env=env).returncode == 0
     [honest] = list(to.glob("hocbaso-demo-*.sqlite3"))
     bad = to / "hocbaso-demo-20260101-020000-thu-cong.sqlite3"
     bad.write_bytes(honest.read_bytes())

@@ -130,7 +130,7 @@ def test_every_issue_signs_the_head_with_the_seal(issued: Store) -> None:
 def test_cli_audit_verify_reports_the_signed_heads(issued: Store, capsys: pytest.CaptureFixture[str]) -> None:
     path = issued.path
     issued.close()
-    assert main(["--db", str(path), "audit", "verify"]) == 0
+    assert main(["--db", str(path), "audit", "verify", "--as", "HT"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Nhật ký toàn vẹn:") and "Đầu chuỗi đã ký bằng con dấu:" in out
 
@@ -154,7 +154,7 @@ def test_a_rewritten_chain_fails_at_the_first_signed_head(issued: Store, capsys:
     assert not ok and "BỊ VIẾT LẠI" in text and f"mục #{first_head.id}" in text
     assert not report.ok and report.entry == first_head.id, report
     assert f"mục #{first_head.id}" in report.reason and "viết lại" in report.reason
-    code = main(["--db", str(path), "audit", "verify"])
+    code = main(["--db", str(path), "audit", "verify", "--as", "HT"])
     out = capsys.readouterr().out
     assert code == 1 and f"Đầu chuỗi đã ký ở mục #{first_head.id}" in out and "viết lại" in out
 
@@ -168,7 +168,7 @@ def test_deleted_signed_heads_leave_issues_uncovered(issued: Store, capsys: pyte
         first_issue = _entries(store, "record.issue")[0]
         report = _heads(store)
     assert not report.ok and report.entry == first_issue.id and "phát hành học bạ" in report.reason
-    assert main(["--db", str(path), "audit", "verify"]) == 1
+    assert main(["--db", str(path), "audit", "verify", "--as", "HT"]) == 1
     assert f"Mục #{first_issue.id} (phát hành học bạ)" in capsys.readouterr().out
 
 

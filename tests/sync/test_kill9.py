@@ -46,7 +46,7 @@ def test_kill9_hundred_times_mid_send(demo_db: Path, recv_dir: Path) -> None:
     mid_send = 0
     with running(recv_dir, SlowHandler) as recv:
         recv.server.handle_error = lambda *_: None  # answers written to killed senders: expected
-        cmd = hocbaso_cmd() + ["--db", str(demo_db), "outbox", "send", "--endpoint", recv.url]
+        cmd = hocbaso_cmd() + ["--db", str(demo_db), "outbox", "send", "--endpoint", recv.url, "--as", "HT"]
         start = time.perf_counter()
         for _ in range(KILLS):
             SlowHandler.seen.clear()
