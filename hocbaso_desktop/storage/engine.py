@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 FROZEN_ABORT = "issued rows are frozen"
 FROZEN_TEXT = ("Dữ liệu này thuộc học bạ đã phát hành (học sinh, lớp, trường hoặc cán bộ ghi trong học bạ): "
                "không thay đổi được, chỉ sửa qua phiếu đính chính đã được Hiệu trưởng duyệt.")
+# Migrations 0005 and 0013: a locked school year's evaluations, classes, enrolments and assignments.
+YEAR_LOCKED_ABORT = "school year is locked"
+YEAR_LOCKED_TEXT = ("Năm học đã khóa: lớp, học sinh, phân công và đánh giá của năm học đó không thay đổi được "
+                    "(Hiệu trưởng mở khóa năm học, ghi lý do, hoặc sửa qua phiếu đính chính đã được duyệt).")
 
 
 def _frozen_refusal(e: BaseException) -> RecordLocked | None:
@@ -35,6 +39,8 @@ def _frozen_refusal(e: BaseException) -> RecordLocked | None:
 
     if isinstance(e, DBAPIError) and FROZEN_ABORT in str(e.orig):
         return RecordLocked(FROZEN_TEXT)
+    if isinstance(e, DBAPIError) and YEAR_LOCKED_ABORT in str(e.orig):
+        return RecordLocked(YEAR_LOCKED_TEXT)
     return None
 
 

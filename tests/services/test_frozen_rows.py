@@ -143,3 +143,41 @@ def test_services_say_why_in_vietnamese(demo_store: Store) -> None:
     with pytest.raises(RecordLocked, match="đã phát hành"):
         save_school_details(demo_store, ht, {"name": "Trường Khác"})
     assert staff_admin.get_staff(demo_store, homeroom).full_name == info.full_name
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO school_class (year_id, name, grade, optional_subjects) SELECT year_id, '1C', 1, '' "
+    "FROM school_class WHERE name = '1A'",
+    "UPDATE school_class SET homeroom_id = NULL WHERE name = '1A'",
+    "DELETE FROM school_class WHERE name = '1E'",  # an empty class (a pupil's class is held by its key too)
+    "INSERT INTO enrolment (student_id, year_id, class_id, status, optional_subjects, exempt_subjects) "
+    "SELECT s.id, c.year_id, c.id, 'active', '', '' FROM student s, school_class c "
+    "WHERE s.personal_id = '{binh}' AND c.name = '1A'",
+    "UPDATE enrolment SET exempt_subjects = 'TV' WHERE student_id = (SELECT id FROM student WHERE personal_id = '{binh}')",
+    "DELETE FROM enrolment WHERE student_id = (SELECT id FROM student WHERE personal_id = '{binh}')",
+    "INSERT INTO teaching_assignment (staff_id, class_id, subject_code) SELECT st.id, c.id, 'TOAN' "
+    "FROM staff st, school_class c WHERE c.name = '1A' LIMIT 1",
+])
+def test_a_locked_years_class_list_is_refused_to_whoever_has_the_file(school: Store, sql: str) -> None:
+    """Not one row of Bình's was issued: the lock alone (migration 0013) refuses the change."""
+    from tests.assign_school import add_staff
+
+    add_staff(school, [("GV01", "Trần Thị Mai", ["homeroom", "subject"], True)])
+    school.execute_raw("INSERT INTO school_class (year_id, name, grade, optional_subjects) "
+                       "SELECT year_id, '1E', 1, '' FROM school_class WHERE name = '1A'")
+    school.execute_raw("UPDATE school_year SET locked = 1")
+    with pytest.raises(IntegrityError, match="school year is locked"):
+        school.execute_raw(sql.format(binh=BINH_ID))
+    # a pupil may still leave after the year closed (a later event); unlocking lets the rest through
+    school.execute_raw(f"UPDATE enrolment SET status = 'left', left_on = '2026-07-01' "
+                       f"WHERE student_id = (SELECT id FROM student WHERE personal_id = '{BINH_ID}')")
+    school.execute_raw("UPDATE school_year SET locked = 0")
+    school.execute_raw(f"UPDATE enrolment SET exempt_subjects = 'TV' "
+                       f"WHERE student_id = (SELECT id FROM student WHERE personal_id = '{BINH_ID}')")
+
+
+def test_a_locked_year_refusal_reads_in_vietnamese(school: Store) -> None:
+    school.execute_raw("UPDATE school_year SET locked = 1")
+    with pytest.raises(RecordLocked, match="Năm học đã khóa"):
+        with school.transaction("system") as tx:
+            tx.session.execute(select(SchoolClass)).scalars().first().name = "1Z"
