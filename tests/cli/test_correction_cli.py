@@ -38,6 +38,7 @@ def db(issued_db: Path, token: SchoolToken, tmp_path: Path, monkeypatch: pytest.
     token.activate()
     monkeypatch.setenv("HOCBASO_PIN", PIN)
     monkeypatch.delenv("HOCBASO_PASSWORD", raising=False)
+    monkeypatch.setenv("HOCBASO_AS", "HT")  # reading commands (records versions, audit list) log in (issue 15)
     return copy_school(issued_db, tmp_path)
 
 
@@ -88,7 +89,8 @@ def test_request_approve_resign_versions_minute(db: Path, capsys: pytest.Capture
         code, out, err = run(db, capsys, "sign", "--class", "1A", *args)
         assert code == 0 and "đã ký 1 học bạ" in out, out + err
 
-    proc = subprocess.run(hocbaso_cmd() + ["--db", str(db), "records", "versions", "--student", st.personal_id],
+    proc = subprocess.run(hocbaso_cmd() + ["--db", str(db), "records", "versions", "--student", st.personal_id,
+                                           "--as", "HT"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

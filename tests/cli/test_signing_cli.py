@@ -88,7 +88,7 @@ def test_sign_issue_export_verify(cli: Cli, tmp_path: Path) -> None:
     assert again.returncode == 0 and "đã ký 0 học bạ" in again.stdout and "29 đã ký trước đó" in again.stdout
 
     out_dir = tmp_path / "xuat"
-    out = cli("records", "export", "--class", "1A", "--out", str(out_dir))
+    out = cli("records", "export", "--as", "HT", "--class", "1A", "--out", str(out_dir))
     assert out.returncode == 0, out.stderr
     files = sorted(out_dir.glob("*.xml"))
     assert len(files) == 29 and all(re.fullmatch(r"[0-9a-f]{32}\.xml", f.name) for f in files)
@@ -147,7 +147,7 @@ def test_sign_issue_export_verify(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_export_of_a_class_without_issued_records(cli: Cli, tmp_path: Path) -> None:
-    out = cli("records", "export", "--class", "5B", "--out", str(tmp_path / "x"))
+    out = cli("records", "export", "--as", "HT", "--class", "5B", "--out", str(tmp_path / "x"))
     assert out.returncode == 1 and "Chưa phát hành" in out.stderr and "Đã xuất 0" in out.stdout
 
 
