@@ -51,9 +51,9 @@ def test_cli_help_and_demo(bundle: Path, tmp_path: Path) -> None:
     db = tmp_path / "truong.sqlite3"
     out = _run([str(bundle / "hocbaso"), "--db", str(db), "demo"], tmp_path)  # Alembic migrations by path
     assert out.returncode == 0, out.stderr
-    out = _run([str(bundle / "hocbaso"), "--db", str(db), "classes"], tmp_path)
+    out = _run([str(bundle / "hocbaso"), "--db", str(db), "classes", "--as", "HT"], tmp_path)
     assert out.returncode == 0 and out.stdout.startswith("1A\t1\t")
-    out = _run([str(bundle / "hocbaso"), "--db", str(db), "backup", "now", "--to", str(tmp_path / "bk")], tmp_path)
+    out = _run([str(bundle / "hocbaso"), "--db", str(db), "backup", "now", "--to", str(tmp_path / "bk"), "--as", "HT"], tmp_path)
     assert out.returncode == 0, out.stderr
 
 
