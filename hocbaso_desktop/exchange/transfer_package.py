@@ -39,7 +39,8 @@ from ..domain.errors import InputFileError
 from ..signing.trust import TrustStore
 from .archive.bagit_format import (
     BAG_INFO, BAGIT_DECLARATION, BAGIT_TXT, MANIFEST, SEAL_CHAIN, SEAL_FILE, TAG_FILES, TAGMANIFEST,
-    ManifestError, UnsafePath, check_relative_path, format_bag_info, format_manifest, parse_manifest,
+    ManifestError, UnsafePath, bag_info_value, check_relative_path, format_bag_info, format_manifest, parse_bag_info,
+    parse_manifest,
 )
 from .archive.seal import SealReport, verify_seal
 from ..fileio import write_atomic
@@ -166,6 +167,8 @@ class PackageCheck:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     record_lines: list[str] = field(default_factory=list)
+    # (meta entry, what its signed content says) of every record that verified, in package order
+    signed_records: list[tuple[dict[str, Any], "SignedFacts"]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -270,6 +273,19 @@ class SignedFacts:
     grade: int
     school_name: str
     lookup_hex: str
+    # the pupil as the record's signers saw them: the receiving school stores these, never the
+    # package's JSON (keys as in the package's "student" object)
+    student: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+# record field (in <thongtinhocba>) → the package's "student" key
+STUDENT_FIELDS = {
+    "hovaten": "full_name", "sodinhdanh": "personal_id", "ngaythangnamsinh": "birth_date", "gioitinh": "sex",
+    "dantoc": "ethnicity_code", "quoctich": "nationality", "mahocsinh": "moet_code", "noisinh": "birthplace",
+    "quequan": "hometown", "noiohiennay": "address", "hotencha": "father_name", "hotenme": "mother_name",
+    "hotennguoigiamho": "guardian_name",
+}
+_SEX_NAMES = {"1": "Nam", "2": "Nữ"}  # exchange/record_xml.SEX_CODES, reversed
 
 
 def signed_facts(signed_content: bytes) -> SignedFacts:
@@ -281,7 +297,10 @@ def signed_facts(signed_content: bytes) -> SignedFacts:
         version, grade = int(get("phienbanthongtinhocba") or 0), int(get("makhoi") or 0)
     except ValueError:
         version, grade = 0, 0
-    return SignedFacts(get("sodinhdanh"), get("namhoc"), version, get("tenlop"), grade, get("tentruong"), get("matracuu"))
+    student = {key: get(tag) for tag, key in STUDENT_FIELDS.items()}
+    student["sex"] = _SEX_NAMES.get(student["sex"], student["sex"])
+    return SignedFacts(get("sodinhdanh"), get("namhoc"), version, get("tenlop"), grade, get("tentruong"), get("matracuu"),
+                       student)
 
 
 def check_records(check: PackageCheck, trust: TrustStore) -> list[tuple[dict[str, Any], SignedFacts]]:
@@ -333,7 +352,56 @@ def check_records(check: PackageCheck, trust: TrustStore) -> list[tuple[dict[str
         demo = " [chứng thư thử nghiệm]" if any(s.demo for s in report.signatures) else ""
         check.record_lines.append(f"{label}: chữ ký hợp lệ — {signers}{demo}")
         out.append((r, facts))
+    check.signed_records = out
     return out
+
+
+def check_seal_holder(check: PackageCheck) -> None:
+    """Any trusted certificate is not a seal: only an organisation certificate of the school the
+    package names (policy.is_school_seal) — else a teacher could reseal a package she rewrote."""
+    from ..signing.policy import is_school_seal
+
+    if check.seal is None or not check.seal.ok or check.meta is None:
+        return
+    school = str(check.meta["school"].get("name", "")).strip()
+    try:
+        bag_school = (bag_info_value(parse_bag_info(check.members.get(BAG_INFO, b"")), "Source-Organization") or "").strip()
+    except (UnicodeDecodeError, ValueError):
+        bag_school = ""
+        check.problems.append(f"{BAG_INFO} sai định dạng")
+    if bag_school and bag_school != school:
+        check.problems.append(f"bag-info ghi trường «{bag_school}», {META} ghi trường «{school}»")
+    if check.seal.certificate is None or not is_school_seal(check.seal.certificate, school):
+        check.problems.append(f"niêm phong không hợp lệ: con dấu không phải chứng thư tổ chức của trường "
+                              f"«{school or 'không ghi tên trường'}» (chứng thư của «{check.seal.signer}»)")
+
+
+def signed_student(check: PackageCheck) -> dict[str, str] | None:
+    """The pupil's details from the newest verified record (the package JSON is only a description);
+    None when the package holds no record. A package whose JSON disagrees on who the pupil is has
+    already been refused by `check_student`."""
+    if not check.signed_records:
+        return None
+    _r, facts = max(check.signed_records, key=lambda rf: (rf[1].school_year, rf[1].version))
+    return {**facts.student, "lookup_code": facts.lookup_hex}
+
+
+def check_student(check: PackageCheck) -> None:
+    """The package's description of the pupil must say what the signed records say (name, ID,
+    birth date): otherwise it is refused, naming the field."""
+    import unicodedata
+
+    def same(a: object, b: str) -> bool:  # exact up to Unicode form, case and spacing
+        norm = lambda t: " ".join(unicodedata.normalize("NFC", str(t)).casefold().split())  # noqa: E731
+        return norm(a) == norm(b)
+
+    signed = signed_student(check)
+    if signed is None or check.meta is None:
+        return
+    claimed = check.meta["student"]
+    for key, title in (("personal_id", "mã định danh"), ("full_name", "họ tên"), ("birth_date", "ngày sinh")):
+        if not same(claimed.get(key, ""), signed.get(key, "")):
+            check.problems.append(f"{META}: {title} «{claimed.get(key, '')}» khác với học bạ đã ký «{signed.get(key, '')}»")
 
 
 STATUS_NAMES = {"issued": "có hiệu lực", "replaced": "đã được thay thế", "withdrawn": "đã thu hồi"}
@@ -348,4 +416,6 @@ def inspect_package(data: bytes, trust: TrustStore, source: str = "gói chuyển
     check.meta = parse_meta(check.members.get(META), check)
     if check.meta is not None:
         check_records(check, trust)
+        check_seal_holder(check)
+        check_student(check)
     return check

@@ -266,7 +266,9 @@ def import_transfer(store: Store, path: str | Path, class_name: str, actor_code:
         raise TransferRefused(check)
     assert check.meta is not None
     meta = check.meta
-    smeta, source = meta["student"], str(meta["school"].get("name", ""))
+    # Who the pupil is comes from the newest signed record, never from the package's unsigned-by-anyone-
+    # in-particular JSON; the JSON fills only what no record carries (a package with history only).
+    smeta, source = {**meta["student"], **(pkg.signed_student(check) or {})}, str(meta["school"].get("name", ""))
     pid = str(smeta.get("personal_id", ""))
     with store.read() as s:
         done = s.execute(select(StudentTransfer.id).where(StudentTransfer.direction == "in",

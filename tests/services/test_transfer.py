@@ -289,3 +289,85 @@ def test_record_signed_in_every_role_by_one_teacher_is_refused(exported, schools
     pkg.check_records(check, trust)
     assert any("chữ ký Hiệu trưởng không phải của người ghi trong học bạ" in p for p in check.problems), check.problems
     assert any("con dấu không phải chứng thư tổ chức của trường" in p for p in check.problems)
+
+
+# ---- issue 15: the seal is the school's, the pupil is the signed record's ---------------------------
+
+
+def _resealed(m: dict[str, bytes], schools: TwoSchools, label_prefix: str, path: Path) -> Path:
+    """Rehash the manifests and reseal with the token certificate whose label starts with `label_prefix`."""
+    from hocbaso_desktop.exchange.archive.bagit_format import format_manifest
+    from hocbaso_desktop.exchange.archive.seal import create_seal
+
+    payload = {n: b for n, b in m.items() if n.startswith("data/")}
+    m["manifest-sha256.txt"] = format_manifest((n, hashlib.sha256(b).hexdigest()) for n, b in sorted(payload.items()))
+    m["tagmanifest-sha256.txt"] = format_manifest((t, hashlib.sha256(m[t]).hexdigest())
+                                                  for t in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt"))
+    schools.token.activate()
+    with schools.token.provider.open_session(schools.token.info.label, prompt=ScriptedPinPrompt(lambda: PIN)) as s:
+        cert = next(c for c in s.signing_certificates() if c.label.startswith(label_prefix))
+        der, pem = create_seal(m["tagmanifest-sha256.txt"], s.signing_key(cert), s.chain_for(cert.certificate()))
+    m["seal/tagmanifest-sha256.txt.p7s"], m["seal/chain.pem"] = der, pem
+    return _zip(m, path)
+
+
+def _seal_label(schools: TwoSchools) -> str:
+    ident = next(i for i in schools.token.info.identities if i.kind == "seal")
+    return f"{ident.staff_code} "
+
+
+def _with_student(m: dict[str, bytes], **changes: str) -> dict[str, bytes]:
+    import json
+
+    meta = json.loads(m[pkg.META])
+    meta["student"].update(changes)
+    m[pkg.META] = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    return m
+
+
+def test_package_resealed_by_a_teacher_is_refused(exported, schools: TwoSchools, receiver: Store, tmp_path: Path) -> None:
+    m = _with_student(_members(exported[1].path), full_name="Tên Giả Mạo")
+    path = _resealed(m, schools, "GV001 ", tmp_path / "t.zip")
+    check = verify_package(None, path, TrustStore.from_dirs(schools.token.trust_dir))
+    assert check.seal is not None and check.seal.ok  # the teacher's certificate is valid and trusted...
+    msg = _refused(receiver, path)  # ...but it is not the school's seal
+    assert "BỊ TỪ CHỐI" in msg and "con dấu không phải chứng thư tổ chức của trường" in msg
+    with receiver.read() as s:
+        assert s.execute(select(Student).where(Student.full_name == "Tên Giả Mạo")).first() is None
+
+
+def test_pupil_identity_in_json_must_match_the_signed_record(exported, schools: TwoSchools, receiver: Store, tmp_path: Path) -> None:
+    m = _with_student(_members(exported[1].path), full_name="Tên Giả Mạo")
+    path = _resealed(m, schools, _seal_label(schools), tmp_path / "t.zip")  # even under the school's own seal
+    msg = _refused(receiver, path)
+    assert "họ tên «Tên Giả Mạo» khác với học bạ đã ký" in msg
+
+
+def test_new_pupil_details_come_from_the_signed_record(exported, schools: TwoSchools, receiver: Store, tmp_path: Path) -> None:
+    m = _with_student(_members(exported[1].path), address="Địa chỉ giả", father_name="Cha Giả", sex="Nữ")
+    path = _resealed(m, schools, _seal_label(schools), tmp_path / "t.zip")
+    import_transfer(receiver, path, "2A", "VP01", on_date=DAY)
+    with Store.open(exported[0]) as sender, sender.read() as s:
+        real = s.execute(select(Student).where(Student.personal_id == schools.student_pid)).scalar_one()
+        want = (real.full_name, real.birth_date, real.sex, real.address, real.father_name)
+    with receiver.read() as s:
+        st = s.execute(select(Student).where(Student.personal_id == schools.student_pid)).scalar_one()
+        assert (st.full_name, st.birth_date, st.sex, st.address, st.father_name) == want
+        assert "Địa chỉ giả" != st.address and st.father_name != "Cha Giả"
+
+
+def test_export_refuses_a_seal_not_registered_to_the_school(schools: TwoSchools, tmp_path: Path) -> None:
+    from hocbaso_desktop.services.certificates import CertificateNotRegistered
+
+    db = copy_db(schools.sender, tmp_path / "sender.sqlite3")
+    with Store.open(db) as store:
+        with store.engine.begin() as c:  # the seal's fingerprint registered to a teacher instead (test setup)
+            for (name,) in c.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='staff_certificate'").all():
+                c.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            c.execute(text("UPDATE staff_certificate SET seal = 0, staff_id = (SELECT id FROM staff WHERE code = 'GV001') "
+                           "WHERE seal = 1"))
+        with pytest.raises(CertificateNotRegistered, match="không phải con dấu nhà trường"):
+            export_transfer(store, schools.student_pid, tmp_path / "out.zip", "VP01", seal_for(schools),
+                            destination=RECEIVER_NAME, on_date=DAY)
+    assert not (tmp_path / "out.zip").exists()
