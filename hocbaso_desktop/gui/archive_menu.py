@@ -26,7 +26,7 @@ class ArchiveUi(QObject):
         self.unlock_action = QAction("Mở khóa năm học…", window)
         self.export_action.triggered.connect(self.open_export)
         self.browse_action.triggered.connect(lambda: self.open_browser().choose())
-        self.lock_action.triggered.connect(self.lock_year)
+        self.lock_action.triggered.connect(lambda _checked=False: self.lock_year())  # triggered(bool) is not a PIN prompt
         self.unlock_action.triggered.connect(self.unlock_year)
         for a in (self.export_action, self.browse_action):
             menu.addAction(a)

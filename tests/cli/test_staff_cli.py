@@ -36,7 +36,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def staff_lines(db: Path) -> dict[str, list[str]]:
-    r = run(db, "staff", password=None)
+    r = run(db, "staff", "--as", "QT01")
     assert r.returncode == 0, r.stderr
     return {line.split("\t")[0]: line.split("\t") for line in r.stdout.splitlines()}
 

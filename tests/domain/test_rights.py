@@ -42,6 +42,11 @@ EXPECTED: dict[str, set[str]] = {
     rights.DECIDE_PROMOTION: {HT},  # TT27 Điều 11 khoản 1 điểm c
     rights.MANAGE_TRUST: {HT, PHT, QT},
     rights.AUTHORISE_SIGNER: {HT},  # issue 15: KT. Hiệu trưởng is the principal's decision
+    # issue 15: reading personal data needs a login and a right (a teacher only her own classes)
+    rights.VIEW_PUPILS: {HT, PHT, QT, VP, CN, BM},
+    rights.VIEW_ALL_CLASSES: {HT, PHT, QT, VP},
+    rights.VIEW_STAFF: {HT, PHT, QT, VP},
+    rights.BACKUP_DATA: {HT, PHT, QT},
 }
 
 

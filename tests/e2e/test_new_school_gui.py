@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
     QWizard,
@@ -613,9 +614,24 @@ def _walk(qtbot, store: Store, tmp: Path, token_env: dict[str, str], files: Choo
 
     # 12. the year: Lưu trữ › Khóa năm học… (the principal), Lưu trữ › Xuất kho lưu trữ… sealed (the
     #     archivist, VP01), Lưu trữ › Mở kho lưu trữ… says it is intact
-    w.archive_ui.lock_action.trigger()
+    # the lock signs the audit head with the seal: the PIN dialog opens while the action runs
+    ui = w.archive_ui
+
+    def answer_lock_pin() -> None:
+        prompt = getattr(ui, "_pin_prompt", None)
+        if prompt is None or prompt.dialog is None or not prompt.dialog.isVisible():
+            QTimer.singleShot(50, answer_lock_pin)
+            return
+        QTest.keyClicks(prompt.dialog.edit, PIN)
+        click(prompt.dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+
+    QTimer.singleShot(0, answer_lock_pin)
+    ui.lock_action.trigger()
     no_warnings(shown)
-    assert shown[-1][0] == "information" and f"Đã khóa năm học {year}" in shown[-1][2], shown[-1]
+    box = ui.last_message
+    assert box.icon() == QMessageBox.Icon.Information and f"Đã khóa năm học {year}" in box.text(), box.text()
+    assert "con dấu" in box.text()
+    box.close()
     switch_user(w, "VP01", PASSWORDS["VP01"])
     w.archive_ui.export_action.trigger()
     ex = w.archive_ui.export_dialog
