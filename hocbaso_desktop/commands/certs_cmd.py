@@ -45,7 +45,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services import certificates
 
+    from ..domain import rights
+    from .login import login_for
+
     with open_store(args) as store:
+        login_for(store, args, rights.VIEW_STAFF)  # names every signer and her certificate
         rows = certificates.list_registrations(store)
     print("\t".join(HEADER))
     for r in rows:
@@ -68,4 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True, help="mã cán bộ Ban quản trị thực hiện")
     r.set_defaults(handler=cmd_register)
     lst = cs.add_parser("list", help="liệt kê chứng thư số đã đăng ký")
+    from .login import add_as
+
+    add_as(lst)
     lst.set_defaults(handler=cmd_list)

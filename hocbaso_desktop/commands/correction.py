@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..domain import rights
 from ..domain.errors import InputFileError, InvalidValue
-from .login import add_as, login_for
+from .login import add_as, login, login_for
 
 
 def _actor(store, args: argparse.Namespace, year: str | None = None):  # noqa: ANN001, ANN202 - Store, Actor
@@ -78,7 +78,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     from ..services.corrections import list_corrections
 
     with open_store(args) as store:
-        rows = list_corrections(store, states=None if args.all else ("open", "approved"))
+        # a request names the pupil and what is wrong with her record: the admin team sees all, a
+        # teacher the ones she filed (services.corrections.list_corrections)
+        rows = list_corrections(store, login(store, args.acting), states=None if args.all else ("open", "approved"))
     # TSV: id, state, student id, name, class, year, version, requester, created, reason
     for c in rows:
         print("\t".join([str(c.id), c.state_text, c.personal_id, c.student_name, c.class_name, c.year,
@@ -91,7 +93,15 @@ def cmd_minute(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services.correction_minute import write_minute
 
+    from ..domain.errors import PermissionDenied
+    from ..services.corrections import list_corrections
+
     with open_store(args) as store:
+        actor = login(store, args.acting)
+        if not any(c.id == args.id for c in list_corrections(store, actor, states=None)):
+            # the same answer whether the request exists or not: a number guessed reveals nothing
+            raise PermissionDenied(f"xem biên bản đính chính số {args.id}",
+                                   "người lập phiếu, hoặc Ban giám hiệu / quản trị (duyệt đính chính)")
         path = write_minute(store, args.id, args.out)
     print(f"Đã tạo biên bản đính chính: {path}")
     return 0
@@ -209,10 +219,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(handler=cmd_cancel)
     ls = cs.add_parser("list", help="các phiếu đang chờ duyệt hoặc đang sửa (TSV); --all: mọi phiếu")
     ls.add_argument("--all", action="store_true")
+    add_as(ls)
     ls.set_defaults(handler=cmd_list)
     m = cs.add_parser("minute", help="biên bản đính chính (PDF)")
     m.add_argument("id", type=int, metavar="ID")
     m.add_argument("--out", metavar="FILE.pdf", required=True)
+    add_as(m)
     m.set_defaults(handler=cmd_minute)
 
     au = sub.add_parser("audit", help="nhật ký thao tác (chuỗi băm): kiểm tra, liệt kê")

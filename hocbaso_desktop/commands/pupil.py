@@ -40,8 +40,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services.pupil_profile import pupil_profile
 
+    from ..domain import rights
+    from .login import login_for
+
     with open_store(args) as store:
+        actor = login_for(store, args, rights.VIEW_PUPILS)
         p = pupil_profile(store, args.personal_id, args.year)
+        # a teacher reads the pupils of the classes she teaches only (the same rule as `students`)
+        rights.require_class(actor, p.class_id, p.class_name)
     print("\n".join(_show(p)))
     return 0
 
@@ -99,6 +105,9 @@ def register_pupil(sub: argparse._SubParsersAction) -> argparse._SubParsersActio
     show = psub.add_parser("show", help="xem hồ sơ một học sinh (dạng «trường: giá trị»)")
     show.add_argument("personal_id", metavar="PERSONAL_ID", help="mã định danh 12 chữ số")
     show.add_argument("--year", help="năm học, ví dụ 2025-2026 (mặc định: năm gần nhất của học sinh)")
+    from .login import add_as
+
+    add_as(show)
     show.set_defaults(handler=cmd_show)
 
     st = psub.add_parser("set", help="sửa hồ sơ một học sinh (một lần ghi, có nhật ký)")

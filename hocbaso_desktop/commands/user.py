@@ -55,7 +55,11 @@ def _role(value: str) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     from ..cli import open_store
 
+    from ..domain import rights
+    from .login import login_for
+
     with open_store(args) as store:
+        login_for(store, args, rights.MANAGE_ACCOUNTS)  # who is locked out, and when each last logged in
         rows = account_admin.list_accounts(store)
     for a in rows:
         last = a.last_login_at.strftime("%Y-%m-%d %H:%M") if a.last_login_at else "-"
@@ -164,6 +168,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=required, help=what)
 
     q = usub.add_parser("list", help="liệt kê tài khoản: <mã>\\t<họ tên>\\t<vai trò>\\t<trạng thái>\\t<đăng nhập lần cuối>")
+    from .login import add_as
+
+    add_as(q)
     q.set_defaults(handler=cmd_list)
 
     q = usub.add_parser("set-password", help="đổi mật khẩu của mình, hoặc (với --as) Ban quản trị đặt mật khẩu tạm")

@@ -87,7 +87,8 @@ def _student_json(st: Student) -> dict[str, object]:
 
 def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code: str, seal: SealWith, *,
                     destination: str = "", on_date: date | None = None, progress: Progress | None = None) -> TransferOut:
-    from ..exchange.paper_copy import paper_copy_bytes
+    from ..exchange.record_xml_read import parse_record_xml
+    from .paper_copies import issued_paper
 
     step = progress or (lambda d, t, label="": None)
     actor = directory.actor(store, actor_code)
@@ -126,9 +127,11 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
         for i, (rec, year) in enumerate(records, len(received) + 1):
             assert rec.signed_xml is not None
             path, paper = pkg.record_member(year, rec.version), pkg.paper_member(year, rec.version)
-            data = record_data(s, rec.enrolment_id, rec)
+            # what the package says of an issued version comes from its signed XML and the paper copy
+            # stored at issue, never from today's rows (a renamed pupil must not travel as signed)
+            data = parse_record_xml(rec.signed_xml, f"học bạ năm học {year}, phiên bản {rec.version}")
             payload[path] = rec.signed_xml
-            payload[paper] = paper_copy_bytes(data)
+            payload[paper] = issued_paper(s, rec).pdf
             entries.append({"path": path, "paper": paper, "school_year": year, "school_name": data.school.name,
                             "class_name": data.class_name, "grade": data.grade, "version": rec.version,
                             "status": rec.status, "status_reason": rec.status_reason or "",

@@ -30,7 +30,7 @@ def test_register_and_list(tmp_path: Path) -> None:
     r = run(db, "cert", "register", "QT", str(pem), "--as", "QT")
     assert r.returncode == 0, r.stderr
     assert f"Đã đăng ký chứng thư SHA-256 {fp} cho Lê Quản Trị (QT)" in r.stdout
-    listing = run(db, "cert", "list", password=None)
+    listing = run(db, "cert", "list", "--as", "QT")
     assert listing.returncode == 0, listing.stderr
     rows = [ln.split("\t") for ln in listing.stdout.splitlines()]
     assert rows[0][0] == "sha256" and rows[1][:3] == [fp, "QT Lê Quản Trị", "Lê Quản Trị"]
@@ -49,5 +49,5 @@ def test_refusals(tmp_path: Path) -> None:
     assert run(db, "cert", "register", "--seal", "QT", str(pem), "--as", "QT").returncode == 2
     missing = run(db, "cert", "register", "QT", str(tmp_path / "khong-co.pem"), "--as", "QT")
     assert missing.returncode == 2 and "Không đọc được chứng thư số" in missing.stderr
-    listing = run(db, "cert", "list", password=None)
+    listing = run(db, "cert", "list", "--as", "QT")
     assert listing.stdout.splitlines()[1:] == []

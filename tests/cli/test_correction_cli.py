@@ -163,3 +163,26 @@ def test_withdraw(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
                                         (st.enrolment_id,))]
     con.close()
     assert events == ["NEW", "CANCEL"]
+
+
+def test_list_and_minute_need_a_login_and_show_a_teacher_only_hers(db: Path, capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: a request names a pupil and what is wrong with her record — not for anyone at the keyboard."""
+    st = _student(db)
+    code, out, err = run(db, capsys, "correction", "request", "--student", st.personal_id, "--year", YEAR,
+                         "--as", "GV001", "--reason", "Nhập nhầm nhận xét")
+    assert code == 0, err
+    cid = out.strip()
+    monkeypatch.delenv("HOCBASO_AS")
+    for args in (["correction", "list"], ["correction", "minute", cid, "--out", str(tmp_path / "m.pdf")]):
+        code, out, err = run(db, capsys, *args)
+        assert code == 2 and "Cần cho biết ai thao tác" in err and out == "", (args, err)
+    assert not (tmp_path / "m.pdf").exists()
+    code, out, _ = run(db, capsys, "correction", "list", "--as", "GV001")  # the requester sees hers
+    assert code == 0 and out.startswith(f"{cid}\t")
+    code, out, _ = run(db, capsys, "correction", "list", "--all", "--as", "GV012")  # another teacher: none
+    assert code == 0 and out == ""
+    code, out, err = run(db, capsys, "correction", "minute", cid, "--out", str(tmp_path / "m.pdf"), "--as", "GV012")
+    assert code == 1 and "Không có quyền xem biên bản đính chính" in err and not (tmp_path / "m.pdf").exists()
+    code, out, err = run(db, capsys, "correction", "minute", "999999", "--out", str(tmp_path / "m.pdf"), "--as", "GV012")
+    assert code == 1 and "Không có quyền xem biên bản đính chính số 999999" in err  # no hint it does not exist

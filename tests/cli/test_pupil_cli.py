@@ -64,7 +64,7 @@ def test_set_then_show(db: Path) -> None:
             "--enrolled-on", "05/09/2025", "--disability", "Khuyết tật vận động", password=PASSWORDS["VP01"])
     assert r.returncode == 0, r.stderr
     assert "Đã sửa hồ sơ học sinh Nguyễn Văn An" in r.stdout
-    r = run(db, "pupil", "show", AN[3])
+    r = run(db, "pupil", "show", AN[3], "--as", "VP01", password=PASSWORDS["VP01"])
     assert r.returncode == 0, r.stderr
     lines = dict(line.split(": ", 1) for line in r.stdout.splitlines())
     assert lines["Mã học sinh"] == "0123456789" and lines["Số đăng bộ"] == "15/2025"
@@ -108,7 +108,7 @@ def test_login_and_usage(db: Path) -> None:
     assert r.returncode == 2 and "Không có gì để sửa" in r.stderr
     r = run(db, "pupil", "set", AN[3], "--as", "VP01", "--individual-plan", "--no-individual-plan", password=PASSWORDS["VP01"])
     assert r.returncode == 2
-    r = run(db, "pupil", "show", "999999999999")
+    r = run(db, "pupil", "show", "999999999999", "--as", "VP01", password=PASSWORDS["VP01"])
     assert r.returncode == 1 and "Không có học sinh" in r.stderr
 
 
@@ -117,5 +117,17 @@ def test_on_the_demo(demo_db: Path) -> None:
         pid = directory.students(store, "2A")[0].personal_id
     r = run(demo_db, "pupil", "set", pid, "--as", "VP01", "--optional", "NN1", "--exempt", "NN1")
     assert r.returncode == 0, r.stderr
-    r = run(demo_db, "pupil", "show", pid)
+    r = run(demo_db, "pupil", "show", pid, "--as", "VP01")
     assert "Miễn môn: NN1 (Ngoại ngữ 1)" in r.stdout
+
+
+def test_show_logs_in_and_a_teacher_reads_only_her_classes(db: Path) -> None:
+    """Issue 15: the pupil's form carries her ID, birth date, family — not for anyone at the keyboard."""
+    r = run(db, "pupil", "show", AN[3])
+    assert r.returncode == 2 and "Cần cho biết ai thao tác" in r.stderr and r.stdout == ""
+    r = run(db, "pupil", "show", AN[3], "--as", "VP01", password="sai mật khẩu")
+    assert r.returncode == 1 and r.stdout == ""
+    r = run(db, "pupil", "show", DUNG[3], "--as", "GV1", password=PASSWORDS["GV1"])  # GVCN of another class
+    assert r.returncode == 1 and "lớp 4A" in r.stderr and r.stdout == "", r.stderr
+    r = run(db, "pupil", "show", AN[3], "--as", "GV1", password=PASSWORDS["GV1"])  # her own class: yes
+    assert r.returncode == 0 and "Lớp: 1A" in r.stdout, r.stderr

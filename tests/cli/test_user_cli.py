@@ -23,9 +23,25 @@ def run(db: Path, *args: str, password: str | None = None, new: str | None = Non
 
 
 def users(db: Path) -> dict[str, list[str]]:
+    """The accounts as `user list` prints them, read through the service (the only admin may be
+    locked out by the test; `user list` itself logs in, see test_user_list_logs_in)."""
+    from hocbaso_desktop.services import account_admin
+    from hocbaso_desktop.storage.engine import Store
+
+    with Store.open(db) as store:
+        rows = account_admin.list_accounts(store)
+        return {a.code: [a.code, a.name, a.role_names, account_admin.state_text(a)] for a in rows}
+
+
+def test_user_list_logs_in(tmp_path: Path) -> None:
+    db = tmp_path / "truong.sqlite3"
+    assert run(db, "user", "create", "QT", "--name", "Phạm Minh Tuấn", "--role", "admin", new=PW).returncode == 0
     r = run(db, "user", "list")
-    assert r.returncode == 0, r.stderr
-    return {line.split("\t")[0]: line.split("\t") for line in r.stdout.splitlines()}
+    assert r.returncode == 2 and "Cần cho biết ai thao tác" in r.stderr and r.stdout == ""
+    r = run(db, "user", "list", "--as", "QT", password="sai")
+    assert r.returncode == 1 and r.stdout == ""
+    r = run(db, "user", "list", "--as", "QT", password=PW)
+    assert r.returncode == 0 and r.stdout.startswith("QT\tPhạm Minh Tuấn\t"), r.stderr
 
 
 def test_demo_set_password_then_it_is_needed(demo_db: Path) -> None:

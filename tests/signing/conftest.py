@@ -13,6 +13,7 @@ import pytest
 
 from hocbaso_desktop.signing.demo_ca import DemoTokenInfo, add_demo_identity, create_demo_token
 from hocbaso_desktop.signing.lane import TokenLane
+from hocbaso_desktop.signing import softhsm
 from hocbaso_desktop.signing.prompt import ScriptedPinPrompt
 from hocbaso_desktop.signing.token import Pkcs11Provider
 from hocbaso_desktop.signing.trust import TrustStore
@@ -83,6 +84,18 @@ def demo(softhsm_module: str, hsm_dir: Path, provider: Pkcs11Provider) -> DemoTo
         user_pin=USER_PIN, so_pin=SO_PIN, people=PEOPLE, ca_dir=hsm_dir / "trust",
         provider=provider, ca_not_before=datetime.now(timezone.utc) - timedelta(days=4 * 365),
     )
+
+
+@pytest.fixture(autouse=True)
+def _demo_token_active(request: pytest.FixtureRequest) -> None:
+    """SoftHSM's configuration is process-wide: when a test file run earlier in this worker switched
+    it to the school token (tests/school_token.py), point it back before a test that uses this token."""
+    if "demo" not in request.fixturenames:
+        return
+    demo: DemoTokenInfo = request.getfixturevalue("demo")
+    if os.environ.get("SOFTHSM2_CONF") != demo.conf_path:
+        softhsm.use_config(demo.conf_path)
+        request.getfixturevalue("provider").reload(force=True)
 
 
 @pytest.fixture(scope="session")
