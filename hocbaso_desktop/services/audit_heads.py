@@ -11,7 +11,6 @@ the signed heads leaves issues no signed head covers, which fails too.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,37 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
-from ..signing.certs import common_name
+from ..signing.chain_head import ALGORITHM, HEAD_ACTION, HeadFormatError, SignedHead, b64, der, head_message
 from ..signing.trust import TrustStore
 from ..storage.models import AuditEntry, School
 
-HEAD_ACTION = "audit.head_signed"
 ISSUE_ACTION = "record.issue"
 LOCK_ACTION = "year.lock"
 # Entries that must each be followed by a signed head (in their own transaction): deleting the heads
 # and recomputing the chain leaves one of these uncovered, which fails.
 SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)
-ALGORITHM = "rsa-pkcs1v15-sha256"
-
-
-def head_message(seq: int, head_hash: str) -> bytes:
-    """What the seal signs: `seq ‖ hash`, with a fixed prefix so the signature means nothing else."""
-    return f"hocbaso-audit-head-v1:{int(seq)}:{head_hash}".encode("ascii")
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _der(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.DER)
 
 
 def current_head(session: Session) -> tuple[int, str]:
@@ -68,8 +51,8 @@ def record_signed_head(tx, key, cert: x509.Certificate, chain: list[x509.Certifi
     seq, head_hash = current_head(tx.session)
     signature = key.sign(head_message(seq, head_hash), padding.PKCS1v15(), hashes.SHA256())
     tx.audit(HEAD_ACTION, "audit_log", seq, {
-        "seq": seq, "hash": head_hash, "alg": ALGORITHM, "signature": _b64(signature), "cert": _b64(_der(cert)),
-        "chain": [_b64(_der(c)) for c in chain if c != cert], "after": after,
+        "seq": seq, "hash": head_hash, "alg": ALGORITHM, "signature": b64(signature), "cert": b64(der(cert)),
+        "chain": [b64(der(c)) for c in chain if c != cert], "after": after,
     })
     return seq, head_hash
 
@@ -113,20 +96,12 @@ class HeadsReport:
     reason: str = ""
 
 
-def _parse_at(at: str) -> datetime:
-    moment = datetime.fromisoformat(at)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _school(session: Session) -> str:
     return session.execute(select(School.name).order_by(School.id)).scalar() or ""
 
 
 def verify_heads(session: Session, trust: TrustStore, school: str | None = None) -> HeadsReport:
     """Check every signed head (call after the chain itself verified: its links are then sound)."""
-    from ..signing import name_matches
-    from .signing_service import is_organisation_certificate
-
     school = _school(session) if school is None else school
     checked = covered = 0
     heads = session.execute(select(AuditEntry).where(AuditEntry.action == HEAD_ACTION).order_by(AuditEntry.id)).scalars()
@@ -137,30 +112,19 @@ def verify_heads(session: Session, trust: TrustStore, school: str | None = None)
             return HeadsReport(False, checked, covered, e.id, f"Đầu chuỗi đã ký ở mục #{e.id} (xác nhận đến mục #{seq}): {why}")
 
         try:
-            d = json.loads(e.changes)
-            seq, signed_hash = int(d["seq"]), str(d["hash"])
-            signature = base64.b64decode(d["signature"], validate=True)
-            cert = x509.load_der_x509_certificate(base64.b64decode(d["cert"], validate=True))
-            chain = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in d.get("chain", [])]
-            if d.get("alg") != ALGORITHM:
-                return fail(f"thuật toán ký không được hỗ trợ ({d.get('alg')})")
-        except (ValueError, KeyError, TypeError):
+            head = SignedHead.from_detail(json.loads(e.changes), str(e.at or ""))
+            seq = head.seq
+        except (ValueError, HeadFormatError):
             return fail("nội dung không đọc được (đã bị sửa)")
         if not 0 < seq < e.id:
             return fail("số thứ tự không hợp lệ")
         target = session.get(AuditEntry, seq)
-        if target is None or target.hash != signed_hash:
+        if target is None or target.hash != head.hash:
             return fail(f"chuỗi nhật ký đến mục #{seq} không còn cho mã băm đã ký bằng con dấu "
                         "— nhật ký đã bị viết lại")
-        try:
-            cert.public_key().verify(signature, head_message(seq, signed_hash), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
-        except (InvalidSignature, TypeError, AttributeError):
-            return fail("chữ ký số không hợp lệ")
-        result = trust.verify_chain(cert, chain, _parse_at(e.at))
-        if not result.trusted:
-            return fail(f"chứng thư số «{common_name(cert)}» không được tin cậy: {result.reason}")
-        if not (is_organisation_certificate(cert, school) and name_matches(cert, school)):
-            return fail(f"chứng thư số «{common_name(cert)}» không phải con dấu (chứng thư tổ chức) của {school or 'nhà trường'}")
+        why = head.problem(trust, school)
+        if why is not None:
+            return fail(why)
         checked += 1
         covered = max(covered, seq)
     # Deleting the signed heads (and recomputing the chain) must not pass either: every issue the

@@ -319,13 +319,14 @@ class SigningRun:
                 })
                 # The paper copy, rendered from the signed XML (never live rows) and stored, immutable.
                 store_paper_copy(s, tx.audit, rec)
-                # The upload package, in this same transaction (reliability.md: no signed record misses
-                # its upload, no upload exists for an unsigned record): NEW for version 1, UPDATE after.
-                enqueue_issued(s, rec)
                 # A correction's new version: the old one becomes "replaced", the request applied and
                 # the record's opening closed, in this same transaction (never one without the other).
                 on_version_issued(s, tx.audit, rec)
                 self._sign_audit_head(tx)
+                # The upload package, in this same transaction (reliability.md: no signed record misses
+                # its upload, no upload exists for an unsigned record): NEW for version 1, UPDATE after.
+                # Queued after the head is signed: the package carries the head covering this issue.
+                enqueue_issued(s, rec)
                 issued = True
             record_id = rec.id
             mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0  # our own entries, write lock held

@@ -9,6 +9,7 @@ functions flush but never commit: the caller's commit or rollback decides for bo
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 import uuid
 from datetime import datetime, timezone
@@ -17,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
-from ..storage.models import Record, School, SchoolYear, Student
+from ..signing.chain_head import HEAD_ACTION, HeadFormatError, SignedHead
+from ..storage.models import AuditEntry, Record, School, SchoolYear, Student
 from ..storage.outbox_models import OutboxEntry
 from .package import STATUS_VALID, STATUS_WITHDRAWN, Envelope, build_package, envelope_record_id, iso
 
@@ -42,6 +44,20 @@ def next_envelope_version(session: Session, envelope_id: str, record_version: in
     return max(record_version, (last or 0) + 1)
 
 
+def newest_signed_head(session: Session) -> SignedHead | None:
+    """The latest head of the audit chain the school's seal signed (the issuer signs one before it
+    queues, so an issue's package carries the head that covers the issue itself)."""
+    row = session.execute(select(AuditEntry.changes, AuditEntry.at).where(AuditEntry.action == HEAD_ACTION)
+                          .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    try:
+        return SignedHead.from_detail(json.loads(row[0]), str(row[1] or ""))
+    except (ValueError, HeadFormatError):
+        raise OutboxError("đầu chuỗi nhật ký đã ký gần nhất không đọc được (nhật ký đã bị sửa?): "
+                          "không xếp hàng gói tin") from None
+
+
 def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", now: float | None = None) -> OutboxEntry:
     if record.id is None:
         session.flush()
@@ -61,6 +77,7 @@ def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", 
         record_id=env_id, lookup_code=lookup, school_year=year.name, event=event, version=version,
         record_version=record.version, status=STATUS_WITHDRAWN if event == "CANCEL" else STATUS_VALID,
         changed_at=_changed_at(when), idempotency_key=key, school_code=school_code, reason=reason[:1000],
+        head=newest_signed_head(session),
     )
     package = build_package(envelope, record.signed_xml)
     t = time.time() if now is None else now

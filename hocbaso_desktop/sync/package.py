@@ -14,6 +14,10 @@
         <khoaluydang>{uuid}</khoaluydang>               the idempotency key (Idempotency-Key)
         <matruong>{MOET code}</matruong>
         <lydo>…</lydo>                                  optional: why withdrawn / replaced
+        <dauchuoinhatky stt="N" mabam="{hex}" thuattoan="rsa-pkcs1v15-sha256" thoidiem="ISO-8601">
+          <chuky>{base64}</chuky>                       the school seal's signature of the audit head
+          <chungthu>{base64 DER}</chungthu>…            the seal's certificate first, then its chain
+        </dauchuoinhatky>
       </phongbi>
       <hocba mahoa="base64" sha256="{hex of the decoded bytes}">…</hocba>
     </goitin>
@@ -29,7 +33,11 @@ what it holds. The queue therefore numbers sends per record id (max(record versi
 
 Why base64: the signed XML must reach the receiver byte for byte; embedding it as elements would
 put it under a foreign namespace context and invite re-serialisation of signed bytes.
-Packages from outside are parsed only through exchange.safe_xml.
+Why the audit head: the school's seal signs the head of its audit chain at every issue
+(signing/chain_head.py); each package carries the newest signed head at the time it was queued, so
+the receiver holds checkpoints of the school's chain that no later rewrite of the database file can
+match (a different hash for a seq it already holds is refused, receiver.py). Packages from outside
+are parsed only through exchange.safe_xml.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from lxml import etree
 
 from ..domain.errors import InputFileError
 from ..exchange.safe_xml import parse_xml
+from ..signing.chain_head import HeadFormatError, SignedHead, b64, der
 
 NS = "urn:hocbaso:goitin:1"
 PROTOCOL_VERSION = "1"
@@ -67,6 +76,7 @@ class Envelope:
     idempotency_key: str
     school_code: str = ""
     reason: str = ""
+    head: SignedHead | None = None  # the newest seal-signed head of the school's audit chain
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,16 @@ def build_package(envelope: Envelope, payload: bytes) -> bytes:
         fields.append(("lydo", e.reason))
     for name, value in fields:
         etree.SubElement(pb, f"{{{NS}}}{name}").text = value
+    if e.head is not None:
+        h = etree.SubElement(pb, f"{{{NS}}}dauchuoinhatky")
+        h.set("stt", str(e.head.seq))
+        h.set("mabam", e.head.hash)
+        h.set("thuattoan", e.head.alg)
+        if e.head.signed_at:
+            h.set("thoidiem", e.head.signed_at)
+        etree.SubElement(h, f"{{{NS}}}chuky").text = b64(e.head.signature)
+        for cert in (e.head.cert, *[c for c in e.head.chain if c != e.head.cert]):
+            etree.SubElement(h, f"{{{NS}}}chungthu").text = b64(der(cert))
     hb = etree.SubElement(root, f"{{{NS}}}hocba")
     hb.set("mahoa", "base64")
     hb.set("sha256", hashlib.sha256(payload).hexdigest())
@@ -132,7 +152,7 @@ def parse_package(data: bytes, source: str = "gói tin", *, check_payload: bool 
     env = Envelope(record_id=text("mahocba"), lookup_code=text("matracuu"), school_year=text("namhoc"),
                    event=text("sukien"), version=version, record_version=record_version, status=text("trangthai"),
                    changed_at=text("thoidiem"), idempotency_key=text("khoaluydang"),
-                   school_code=text("matruong", False), reason=text("lydo", False))
+                   school_code=text("matruong", False), reason=text("lydo", False), head=_head(pb, source))
     _check_envelope(env, source)
     if hb.get("mahoa") != "base64":
         raise InputFileError(f"{source}: hocba phải được mã hoá base64")
@@ -145,6 +165,22 @@ def parse_package(data: bytes, source: str = "gói tin", *, check_payload: bool 
     if check_payload:
         parse_xml(payload, f"{source} (học bạ bên trong)")  # the inner record is untrusted too
     return Package(env, payload)
+
+
+def _head(pb: etree._Element, source: str) -> SignedHead | None:
+    h = pb.find(f"{{{NS}}}dauchuoinhatky")
+    if h is None:
+        return None
+    certs = [(c.text or "").strip() for c in h.findall(f"{{{NS}}}chungthu")]
+    detail = {"seq": h.get("stt", ""), "hash": h.get("mabam", ""), "alg": h.get("thuattoan", ""),
+              "signature": (h.findtext(f"{{{NS}}}chuky") or "").strip(), "cert": certs[0] if certs else "",
+              "chain": certs[1:]}
+    try:
+        head = SignedHead.from_detail(detail, h.get("thoidiem", ""))
+        head.signing_time()
+        return head
+    except (HeadFormatError, ValueError):
+        raise InputFileError(f"{source}: đầu chuỗi nhật ký (dauchuoinhatky) không đọc được") from None
 
 
 def _check_envelope(e: Envelope, source: str = "gói tin") -> None:

@@ -5,6 +5,11 @@ person or school the record names), exactly as `hocbaso verify` judges it (signi
 with signing.policy.issued_policy) — and that it is the record the envelope names (same mã tra cứu,
 school year and school), not a foreign record wrapped in a borrowed envelope.
 
+The envelope must also carry the newest head of the school's audit chain signed by the school's seal
+(package.py `dauchuoinhatky`, signing/chain_head.py): the signature must verify and chain to a
+trusted root, and the certificate must be an organisation certificate of the school the signed
+record names. A package without one, or with one a teacher re-signed, is refused (422).
+
 The envelope fields are checked against the *signed* content the verifier returns, never against a
 re-parse of the whole payload (reliability.md: signature wrapping).
 """
@@ -51,10 +56,11 @@ class SignedRecordCheck:
     """Refuses unsigned, badly signed, untrusted and foreign payloads (422 / 403 with the reason)."""
 
     def __init__(self, trust: TrustStore | None = None, schools: frozenset[str] | set[str] = frozenset(),
-                 policy: SignaturePolicy | None = None) -> None:
+                 policy: SignaturePolicy | None = None, require_head: bool = True) -> None:
         self.trust = trust if trust is not None else default_trust_store()
         self.policy = policy if policy is not None else issued_policy()
         self.schools = frozenset(s.strip() for s in schools if s.strip())  # empty: every school
+        self.require_head = require_head
 
     def __call__(self, pkg: Package) -> Refusal | None:
         env = pkg.envelope
@@ -75,4 +81,11 @@ class SignedRecordCheck:
             return Refusal(422, f"học bạ đã ký thuộc trường mã «{school}», phong bì ghi trường «{env.school_code}»")
         if self.schools and school not in self.schools:
             return Refusal(403, f"máy nhận này không nhận học bạ của trường mã «{school or 'trống'}»")
+        if env.head is None:
+            if self.require_head:
+                return Refusal(422, "gói tin thiếu đầu chuỗi nhật ký ký bằng con dấu nhà trường (dauchuoinhatky)")
+        else:
+            why = env.head.problem(self.trust, _field(content, "tentruong"))
+            if why is not None:
+                return Refusal(422, f"đầu chuỗi nhật ký trong gói tin (mục #{env.head.seq}): {why}")
         return None

@@ -14,7 +14,11 @@ accepted; every socket read has a timeout, so an idle keep-alive connection is c
 must arrive within a total time; the server serves a bounded number of connections at once and
 answers the rest 503 + Retry-After at once instead of queueing threads.
 
-On disk (DIR): `packages/<record id>/v<version>-<key>.xml` and `keys/<key>.json`. Each is written
+Every package names the newest seal-signed head of its school's audit chain; the signature is
+checked with the record's (payload_check.py) and a head contradicting one already held for the same
+seq is refused (head_ledger.py: the school's chain was rewritten).
+
+On disk (DIR): `packages/<record id>/v<version>-<key>.xml`, `keys/<key>.json` and `heads/<school>.json`. Each is written
 temp → fsync → rename; the key file is written last and is the commit point, so a crash between
 the two leaves an orphan package file that the repeat (same key) simply rewrites. The per-record
 highest version is rebuilt from keys/ at start.
@@ -36,6 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from ..domain.errors import InputFileError
+from .head_ledger import HeadLedger
 from .package import parse_package
 from .payload_check import SignedRecordCheck, Verifier
 from .transport import write_atomic
@@ -84,6 +89,7 @@ class PackageStore:
         self.verifier: Verifier = verifier if verifier is not None else SignedRecordCheck()
         (self.root / "packages").mkdir(parents=True, exist_ok=True)
         (self.root / "keys").mkdir(parents=True, exist_ok=True)
+        self.heads = HeadLedger(self.root / "heads")  # each school's seal-signed audit heads seen so far
         self._lock = threading.Lock()
         self.keys: dict[str, dict] = {}
         self.highest: dict[str, Held] = {}
@@ -159,6 +165,10 @@ class PackageStore:
             known = self.keys.get(key)  # a concurrent repeat may have stored it meanwhile
             if known is not None:
                 return Response(200, {"receipt": known["receipt"], "record_id": record_id, "version": version})
+            if env.head is not None:
+                rewritten = self.heads.conflict(env.school_code, env.head)
+                if rewritten is not None:
+                    return _error(422, rewritten)
             held = self.highest.get(record_id)
             if held is not None and version <= held.version:
                 # the receipt names what is held: the sender treats a 409 as final only with it
@@ -173,6 +183,8 @@ class PackageStore:
                     "file": f"packages/{record_id}/{name}", "stored_at": datetime.now(timezone.utc).isoformat()}
             write_atomic(self.root / "keys" / f"{key}.json", json.dumps(info, ensure_ascii=False).encode("utf-8"))
             self._remember(key, info)
+            if env.head is not None:
+                self.heads.remember(env.school_code, env.head)
         return Response(201, {"receipt": receipt, "record_id": record_id, "version": version})
 
 

@@ -218,6 +218,17 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
                        capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
 
+    # 11. the packages go out: a receiver that checks every signature and the seal-signed head of the
+    # school's audit chain (issue 15) stores each record once, and keeps the heads it saw
+    from hocbaso_desktop.signing import TrustStore
+    from hocbaso_desktop.sync.payload_check import SignedRecordCheck
+    from tests.sync.helpers import running
+
+    with running(tmp_path / "recv", verifier=SignedRecordCheck(TrustStore.from_dirs(token_env["CA_DIR"]))) as recv:
+        r = sch.run("outbox", "send", "--endpoint", recv.url, as_code="QT01")
+        assert len(recv.stored_files()) == len(kids), r.stdout + r.stderr
+        assert list((tmp_path / "recv" / "heads").glob("*.json")), "the receiver kept no signed head"
+
     # nothing of the demo was used, anywhere
     r = sch.run("audit", "list", as_code="QT01")
     assert "demo." not in r.stdout

@@ -79,28 +79,35 @@ def provider(softhsm_module: str, lane: TokenLane) -> Pkcs11Provider:
 @pytest.fixture(scope="session")
 def demo(softhsm_module: str, hsm_dir: Path, provider: Pkcs11Provider) -> DemoTokenInfo:
     # Backdated CA so a certificate that expired a year ago still chains at its signing time.
-    return create_demo_token(
+    info = create_demo_token(
         softhsm_module, hsm_dir / "softhsm2.conf", hsm_dir / "tokens", "HOCBASO-TEST",
         user_pin=USER_PIN, so_pin=SO_PIN, people=PEOPLE, ca_dir=hsm_dir / "trust",
         provider=provider, ca_not_before=datetime.now(timezone.utc) - timedelta(days=4 * 365),
     )
+    _active[:] = [(info, provider)]
+    return info
+
+
+_active: list[tuple[DemoTokenInfo, Pkcs11Provider]] = []  # this process's demo token, once made
+
+
+def _reactivate() -> None:
+    """SoftHSM's configuration is process-wide: when a test file run earlier in this worker switched
+    it to the school token (tests/school_token.py), point it back at this token."""
+    if _active and os.environ.get("SOFTHSM2_CONF") != _active[0][0].conf_path:
+        softhsm.use_config(_active[0][0].conf_path)
+        _active[0][1].reload(force=True)
 
 
 @pytest.fixture(autouse=True)
-def _demo_token_active(request: pytest.FixtureRequest) -> None:
-    """SoftHSM's configuration is process-wide: when a test file run earlier in this worker switched
-    it to the school token (tests/school_token.py), point it back before a test that uses this token."""
-    if "demo" not in request.fixturenames:
-        return
-    demo: DemoTokenInfo = request.getfixturevalue("demo")
-    if os.environ.get("SOFTHSM2_CONF") != demo.conf_path:
-        softhsm.use_config(demo.conf_path)
-        request.getfixturevalue("provider").reload(force=True)
+def _demo_token_active() -> None:
+    _reactivate()
 
 
 @pytest.fixture(scope="session")
 def expired_identity(demo: DemoTokenInfo, provider: Pkcs11Provider):
     now = datetime.now(timezone.utc)
+    _reactivate()
     return add_demo_identity(
         provider, demo, ("GV009", "Phạm Thị Cũ", "001234567899", "person"), user_pin=USER_PIN,
         not_before=now - timedelta(days=3 * 365), not_after=now - timedelta(days=365),
@@ -132,6 +139,7 @@ class Signer:
         from hocbaso_desktop.signing.xml_signature import sign_record
 
         wanted = cert_id or self.identity(staff_code).cert_id
+        _reactivate()  # session fixtures sign at first use, whichever file switched the module before
         with self.provider.open_session(self.demo.label, prompt=ScriptedPinPrompt(lambda: USER_PIN)) as s:
             cert = next(c for c in s.signing_certificates() if c.cert_id == wanted)
             key = s.signing_key(cert)

@@ -36,7 +36,8 @@ def UNSIGNED_OK(_pkg: Package) -> Refusal | None:  # noqa: N802 - a constant-lik
     return None
 
 
-def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xml_for=None) -> Record:  # noqa: ANN001
+def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xml_for=None,  # noqa: ANN001
+          before_queue=None) -> Record:  # noqa: ANN001
     """Issue version `version` of an enrolment's record (replacing the previous one) and queue it,
     as the issuer and the correction workflow do: one session, the caller commits. `xml_for(s,
     enrolment_id)` gives the signed XML (default: the unsigned stand-in)."""
@@ -50,6 +51,8 @@ def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xm
                  valid_from=when.date(), status_reason="")
     s.add(rec)
     s.flush()
+    if before_queue is not None:  # the issuer signs the audit head before it queues (signing_service)
+        before_queue()
     if version == 1:
         enqueue_issued(s, rec, now=now)
     else:
@@ -57,8 +60,15 @@ def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xm
     return rec
 
 
-def make_packages(store: Store, count: int, versions: int = 1, *, now: float | None = None, xml_for=None) -> int:  # noqa: ANN001
-    """`count` packages: ceil(count / versions) enrolments × up to `versions` versions each."""
+def make_packages(store: Store, count: int, versions: int = 1, *, now: float | None = None, xml_for=None,  # noqa: ANN001
+                  heads=None) -> int:  # noqa: ANN001
+    """`count` packages: ceil(count / versions) enrolments × up to `versions` versions each.
+    `heads(tx)` signs the audit head before each package is queued, as the issuer does (really
+    signed records get the soft seal's head by default: tests/sync/signed.py sign_head)."""
+    if heads is None and xml_for is not None:
+        from .signed import sign_head
+
+        heads = sign_head
     made = 0
     with store.transaction("system") as tx:
         enrols = tx.session.execute(select(Enrolment).order_by(Enrolment.id)).scalars().all()
@@ -66,7 +76,8 @@ def make_packages(store: Store, count: int, versions: int = 1, *, now: float | N
             for v in range(1, versions + 1):
                 if made == count:
                     return made
-                issue(tx.session, e, v, now=now, xml_for=xml_for)
+                issue(tx.session, e, v, now=now, xml_for=xml_for,
+                      before_queue=(lambda: heads(tx)) if heads else None)
                 made += 1
     assert made == count, f"the demo school has too few enrolments for {count} packages"
     return made

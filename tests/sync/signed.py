@@ -78,3 +78,19 @@ def signed_record(s, enrolment_id: int, ca_tag: str = "SO", *, roles: tuple[str,
         cert, key = identity(ca_tag, name, uid, kind, org)
         xml = sign_record(xml, key, [cert, ca.inter], role)
     return xml
+
+
+def sign_head(tx, ca_tag: str = "SO", *, signer: str = "seal") -> None:  # noqa: ANN001
+    """Sign the audit chain's head in `tx` as the issuer does at every issue, with the school's soft
+    seal (or, `signer="gvcn"`, with the homeroom teacher's own certificate: the insider's forgery)."""
+    from sqlalchemy import select
+
+    from hocbaso_desktop.services.audit_heads import record_signed_head
+    from hocbaso_desktop.storage.models import School
+
+    name, code = tx.session.execute(select(School.name, School.moet_code).order_by(School.id)).first()
+    if signer == "seal":
+        cert, key = identity(ca_tag, name, code or "0100000000", "seal", name)
+    else:
+        cert, key = identity(ca_tag, "Nguyễn Thị Giáo Viên", "001234567890", "person", name)
+    record_signed_head(tx, key, cert, [soft_ca(ca_tag).inter])

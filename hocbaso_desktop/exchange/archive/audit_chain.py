@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ...signing.chain_head import HEAD_ACTION, head_message  # noqa: F401 - head_message: re-exported
+
 GENESIS = "0" * 64
 AUDIT_FIELDS = ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "prev_hash", "hash")
 
@@ -78,17 +80,12 @@ def check_chain(lines: Iterable[str]) -> ChainCheck:
                       issue_only=tuple(issue_only))
 
 
-# ---- the seal-signed heads (services/audit_heads.py writes them; a test pins the two to one format) ----
+# ---- the seal-signed heads (services/audit_heads.py writes them; one format: signing/chain_head.py) ----
 
-HEAD_ACTION = "audit.head_signed"
+
 ISSUE_ACTION = "record.issue"
 LOCK_ACTION = "year.lock"
 SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)  # each is followed by a signed head in its own transaction
-HEAD_ALGORITHM = "rsa-pkcs1v15-sha256"
-
-
-def head_message(seq: int, head_hash: str) -> bytes:
-    return f"hocbaso-audit-head-v1:{int(seq)}:{head_hash}".encode("ascii")
 
 
 def check_signed_heads(chain: ChainCheck, trust: Any, school: str) -> list[str]:
@@ -97,51 +94,26 @@ def check_signed_heads(chain: ChainCheck, trust: Any, school: str) -> list[str]:
     a trusted organisation certificate of `school`; and no record.issue lies beyond the last signed
     head. A log an insider recomputed end to end (no seal key) fails at the first head after the edit;
     one whose heads were deleted fails on the issues nobody vouches for."""
-    import base64
-    from datetime import datetime, timezone
-
-    from cryptography import x509
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    from ...signing.certs import common_name
-    from ...signing.policy import is_school_seal
+    from ...signing.chain_head import HeadFormatError, SignedHead
 
     problems: list[str] = []
     covered = 0
     for entry_seq, at, changes in chain.signed_heads:
         where = f"đầu chuỗi đã ký ở mục #{entry_seq}"
         try:
-            d = json.loads(changes)
-            seq, signed_hash = int(d["seq"]), str(d["hash"])
-            signature = base64.b64decode(d["signature"], validate=True)
-            cert = x509.load_der_x509_certificate(base64.b64decode(d["cert"], validate=True))
-            extra = [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in d.get("chain", [])]
-            moment = datetime.fromisoformat(at)
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        except (ValueError, KeyError, TypeError):
+            head = SignedHead.from_detail(json.loads(changes), at)
+            head.signing_time()
+        except (ValueError, HeadFormatError):
             problems.append(f"{where}: nội dung không đọc được")
             continue
-        if d.get("alg") != HEAD_ALGORITHM:
-            problems.append(f"{where}: thuật toán ký không được hỗ trợ ({d.get('alg')})")
-            continue
-        if not 0 < seq < entry_seq or chain.hashes.get(seq) != signed_hash:
+        seq = head.seq
+        if not 0 < seq < entry_seq or chain.hashes.get(seq) != head.hash:
             problems.append(f"{where}: chuỗi nhật ký đến mục #{seq} không còn cho mã băm đã ký bằng con dấu — "
                             "nhật ký đã bị viết lại")
             continue
-        try:
-            cert.public_key().verify(signature, head_message(seq, signed_hash), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr, call-arg]
-        except (InvalidSignature, TypeError, AttributeError):
-            problems.append(f"{where}: chữ ký số không hợp lệ")
-            continue
-        result = trust.verify_chain(cert, extra, moment)
-        if not result.trusted:
-            problems.append(f"{where}: chứng thư «{common_name(cert)}» không được tin cậy: {result.reason}")
-            continue
-        if not is_school_seal(cert, school):
-            problems.append(f"{where}: chứng thư «{common_name(cert)}» không phải con dấu (chứng thư tổ chức) của "
-                            f"trường «{school or 'không ghi tên trường'}»")
+        why = head.problem(trust, school)
+        if why is not None:
+            problems.append(f"{where}: {why}")
             continue
         covered = max(covered, seq)
     bare = next((i for i in chain.issues if i > covered), None)
