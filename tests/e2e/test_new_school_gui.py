@@ -545,8 +545,12 @@ def _walk(qtbot, store: Store, tmp: Path, token_env: dict[str, str], files: Choo
         click(gi.browse_button)
     assert preview.args[0].ok, gi.status.text()
     qtbot.waitUntil(gi.import_button.isEnabled, timeout=WAIT)
-    with qtbot.waitSignal(gi.imported, timeout=WAIT):
-        click(gi.import_button)
+    written: list = []
+    gi.imported.connect(written.append)
+    click(gi.import_button)
+    # the write runs off the GUI thread; it ends in `imported` or in a refusal shown in the status line
+    qtbot.waitUntil(lambda: not gi.progress.isVisibleTo(gi), timeout=WAIT)
+    assert written, gi.status.text()
     qtbot.waitUntil(lambda: not gi.isVisible(), timeout=WAIT)
     w.tabs.setCurrentIndex(0)
     v = w.views["subjects"]
