@@ -1,8 +1,11 @@
 """The Học bạ số record as XML: build it from a RecordData snapshot, validate it against the XSD.
 
-This is the only module that knows the record's XML layout, so the ministry's official format
-(Quyết định 3016/QĐ-BGDĐT) can replace schemas/hocba-tieuhoc-1.0.xsd and this builder without
+This is the only module that builds the record's XML layout (version 2.0, aligned with the national
+field dictionary; the codes come from exchange/national.py), so the ministry's official format
+(Quyết định 3016/QĐ-BGDĐT) can replace schemas/hocba-tieuhoc-2.0.xsd and this builder without
 touching storage, signing or the GUI. Everything else hands in a RecordData and gets bytes back.
+A record is validated against the schema its own `phienbanxsd` names: records issued in layout 1.0
+stay valid and readable (record_xml_read.py reads both).
 
 Determinism: the same RecordData gives byte-identical UTF-8, so a record's hash and signature are
 reproducible. Hence: fixed element order (the XSD's), no clock reads, text NFC-normalised, numbers
@@ -21,12 +24,13 @@ from lxml import etree
 from ..domain.errors import HocbasoError
 from ..domain.record_data import RecordData
 from ..fileio import write_atomic
+from . import national
 from .safe_xml import parse_xml
 from .xsd import FIELD_LABELS, SchemaProblem, record_schema, schema_problems
 
 NS = "urn:hocbaso:tieuhoc:1.0"
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
-XSD_VERSION = "1.0"
+XSD_VERSION = national.CURRENT_LAYOUT
 CONTENT_TAG = "thongtinhocba"
 SIGNATURES_TAG = "chukyso"
 
@@ -40,7 +44,7 @@ QUALITY_FIELDS: tuple[str, ...] = (
 GROUP_COMMENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("PC", "nxetphamchat"), ("NLC", "nxetnanglucchung"), ("NLD", "nxetnanglucdacthu"),
 )
-SEX_CODES: dict[str, str] = {"Nam": "1", "Nữ": "2"}
+SEX_CODES: dict[str, str] = {"Nam": "1", "Nữ": "2"}  # layout 1.0; 2.0 reads national.codes().sex
 
 
 class RecordXmlError(HocbasoError):
@@ -85,7 +89,7 @@ class _Builder:
                 return
             value = ""
         if isinstance(value, bool):
-            text = "true" if value else "false"
+            text = "1" if value else "0"  # the national layout's booleans
         elif isinstance(value, date):
             text = value.isoformat()
         elif isinstance(value, float):
@@ -111,40 +115,52 @@ class _Builder:
         c = etree.SubElement(root, f"{{{NS}}}{CONTENT_TAG}")
         c.set("Id", content_id(d))
         add = self.add
+        codes = national.codes()
+        province = codes.province(sch.province)
         add(c, "trangthaithongtinhocba", d.status)
+        add(c, "trichluc", False)  # records made here; a trích lục from paper is issue 17's
         add(c, "phienbanthongtinhocba", d.version)
         add(c, "thongtu", d.regulation)
         add(c, "madinhdanhhocba", str(d.lookup_code))
-        add(c, "matracuu", d.lookup_hex)
         add(c, "namhoc", d.school_year)
-        add(c, "matruong", sch.moet_code, optional=True)
+        self.need(province is not None, "thongtintruong_diachi_matinh",
+                  f"tỉnh/thành phố của trường «{sch.province or 'chưa nhập'}» không có trong danh mục tỉnh "
+                  "(QĐ 19/2025/QĐ-TTg): sửa ở Thông tin nhà trường")
+        assert province is not None
+        add(c, "masogd", province.code)
+        add(c, "tensogd", national.department_name(province))
+        add(c, "matruong", sch.moet_code)
         add(c, "tentruong", sch.name)
         add(c, "thongtintruong_diachi_tenxa", sch.commune, optional=True)
-        add(c, "thongtintruong_diachi_tenhuyen", sch.district, optional=True)
-        add(c, "thongtintruong_diachi_tentinh", sch.province, optional=True)
-        add(c, "thongtintruong_diachi_chitiet", sch.address, optional=True)
+        # the name as the school writes it ("Thành phố Hà Nội") when it is the current unit's; a
+        # pre-merger name is replaced by the unit it now belongs to, like its code
+        add(c, "thongtintruong_diachi_tentinh", sch.province if codes.is_current_name(sch.province, province)
+            else province.name)
+        add(c, "thongtintruong_diachi_matinh", province.code)
+        add(c, "macaphoc", codes.level_code)
         add(c, "makhoi", d.grade)
         add(c, "tenlop", d.class_name)
         add(c, "hovaten", s.full_name)
         add(c, "sodinhdanh", s.personal_id)
         add(c, "mahocsinh", s.moet_code, optional=True)
-        add(c, "gioitinh", SEX_CODES.get(_text(s.sex), s.sex))
+        add(c, "gioitinh", codes.sex_code(s.sex) or s.sex)
         add(c, "ngaythangnamsinh", s.birth_date)
         add(c, "dantoc", s.ethnicity_code)
-        add(c, "quoctich", s.nationality)
-        add(c, "noisinh", s.birthplace, optional=True)
-        add(c, "quequan", s.hometown, optional=True)
-        add(c, "noiohiennay", s.address, optional=True)
+        nationality = codes.nationality_code(s.nationality)
+        self.need(nationality is not None, "quoctich",
+                  f"quốc tịch «{s.nationality}» không có trong danh mục quốc tịch")
+        add(c, "quoctich", nationality)
+        self._address(c, "noisinh", s.birthplace)
+        self._address(c, "quequan", s.hometown)
+        self._address(c, "noiohiennay", s.address)
         add(c, "hotencha", s.father_name, optional=True)
         add(c, "hotenme", s.mother_name, optional=True)
         add(c, "hotennguoigiamho", s.guardian_name, optional=True)
         add(c, "cokhuyettatkhongdanhgia", s.not_assessed)
         self._subjects(c)
         self._qualities(c)
-        add(c, "chieucao", None if d.height_cm is None else float(d.height_cm), optional=True)
-        add(c, "cannang", None if d.weight_kg is None else float(d.weight_kg), optional=True)
-        add(c, "songaynghicophep", d.days_absent_excused)
-        add(c, "songaynghikhongphep", d.days_absent_unexcused)
+        add(c, "nghicophep", d.days_absent_excused * codes.sessions_per_day)
+        add(c, "nghikhongphep", d.days_absent_unexcused * codes.sessions_per_day)
         add(c, "xeploai", d.result, optional=True)
         # one award per line: the national field is a single text, the paper prints one line each
         add(c, "ndungkhenthuong", "\n".join(_text(a) for a in d.awards if _text(a)), optional=True)
@@ -171,8 +187,8 @@ class _Builder:
                 add(r, "tentinh", row.province, optional=True)
                 add(r, "ngaytrangthaichuyenden", row.transfer_in_date, optional=True)
         add(c, "ngaytao", d.created_on, optional=True)
-        add(c, "ngayhieuluc", d.valid_from, optional=True)
         add(c, "diadanhphathanh", d.place_of_issue, optional=True)
+        self._extension(c)
         etree.SubElement(root, f"{{{NS}}}{SIGNATURES_TAG}")
         return root
 
@@ -180,13 +196,45 @@ class _Builder:
         ds = etree.SubElement(c, f"{{{NS}}}dsbangdiem")
         for row in self.data.subjects:  # RecordData keeps the học bạ order; the XML keeps it too
             m = etree.SubElement(ds, f"{{{NS}}}monhoc")
-            self.add(m, "mamonhoc", row.code)
+            self.add(m, "mamonhoc", national.codes().subject_code(row.code))
             self.add(m, "tenmonhoc", row.name)
             self.add(m, "mucdatduoc", row.level, optional=True)
             self.add(m, "diemkiemtradinhky", None if row.score is None else row.score, optional=True)
             if row.score is None and row.level == "M" and row.tested:
                 self.add(m, "diemkiemtradinhky", "M")  # exempt from a tested subject: national "M"
-            self.add(m, "nhanxet", row.comment, optional=True)
+
+    def need(self, ok: bool, field: str, problem: str) -> None:
+        if not ok:
+            raise RecordXmlError(self.data.student.full_name, self.data.student.personal_id, [field],
+                                 [f"trường «{field}» ({FIELD_LABELS.get(field, field)}): {problem}"])
+
+    def _address(self, c: etree._Element, name: str, text: str) -> None:
+        """Detail text + province code when the address names a province (commune codes: none known
+        for a free-text address, so left out rather than guessed)."""
+        if not _text(text or ""):
+            return
+        a = etree.SubElement(c, f"{{{NS}}}{name}")
+        self.add(a, "diachichitiet", text)
+        province = national.codes().province_in(text)
+        if province is not None:
+            self.add(a, "matinh", province.code)
+
+    def _extension(self, c: etree._Element) -> None:
+        """Our fields the national layout does not have, apart, so a strict receiver can skip them."""
+        d, sch, add = self.data, self.data.school, self.add
+        x = etree.SubElement(c, f"{{{NS}}}{national.EXTENSION_TAG}")
+        add(x, "matracuu", d.lookup_hex)
+        add(x, "thongtintruong_diachi_tenhuyen", sch.district, optional=True)
+        add(x, "thongtintruong_diachi_chitiet", sch.address, optional=True)
+        for row in d.subjects:
+            if _text(row.comment or ""):
+                add(x, "nhanxetmon", row.comment)
+                x[-1].set("mamonhoc", national.codes().subject_code(row.code))
+        add(x, "chieucao", None if d.height_cm is None else float(d.height_cm), optional=True)
+        add(x, "cannang", None if d.weight_kg is None else float(d.weight_kg), optional=True)
+        add(x, "songaynghicophep", d.days_absent_excused)
+        add(x, "songaynghikhongphep", d.days_absent_unexcused)
+        add(x, "ngayhieuluc", d.valid_from, optional=True)
 
     def _qualities(self, c: etree._Element) -> None:
         levels: dict[str, str | None] = {}
@@ -231,7 +279,13 @@ def build_record_xml(data: RecordData, schema_path: str | Path | None = None) ->
 
 
 def _problems(root: etree._Element, schema_path: str | Path | None = None) -> list[SchemaProblem]:
-    problems = schema_problems(root, record_schema(schema_path))
+    version = root.get("phienbanxsd") or ""
+    if schema_path is None and version not in national.LAYOUT_VERSIONS:
+        line = root.sourceline or 0
+        return [SchemaProblem(line, "hocbaso/@phienbanxsd", "",
+                              f"Dòng {line}: phiên bản lược đồ «{version}» không được hỗ trợ "
+                              f"(chỉ nhận {', '.join(national.LAYOUT_VERSIONS)})")]
+    problems = schema_problems(root, record_schema(schema_path, version))
     if problems:
         return problems
     return _consistency(root)
@@ -242,7 +296,7 @@ def _consistency(root: etree._Element) -> list[SchemaProblem]:
     c = root.find(f"{{{NS}}}{CONTENT_TAG}")
     if c is None:
         return []
-    hexcode = c.findtext(f"{{{NS}}}matracuu") or ""
+    hexcode = lookup_hex_in(c)
     uuid36 = c.findtext(f"{{{NS}}}madinhdanhhocba") or ""
     version = c.findtext(f"{{{NS}}}phienbanthongtinhocba") or ""
     out: list[SchemaProblem] = []
@@ -268,7 +322,14 @@ def validate_record_xml(xml: bytes, schema_path: str | Path | None = None) -> li
 def lookup_hex_of(xml: bytes) -> str:
     """The mã tra cứu of a record file (for naming, matching a paper copy to its record)."""
     root = parse_xml(xml, "học bạ XML")
-    return root.findtext(f"{{{NS}}}{CONTENT_TAG}/{{{NS}}}matracuu") or ""
+    c = root.find(f"{{{NS}}}{CONTENT_TAG}")
+    return "" if c is None else lookup_hex_in(c)
+
+
+def lookup_hex_in(content: etree._Element) -> str:
+    """<matracuu> of a record's content: directly inside (layout 1.0) or in <morong> (2.0)."""
+    return (content.findtext(f"{{{NS}}}matracuu")
+            or content.findtext(f"{{{NS}}}{national.EXTENSION_TAG}/{{{NS}}}matracuu") or "")
 
 
 def record_file_name(data: RecordData) -> str:

@@ -34,6 +34,7 @@ from ..domain.record_data import (
     StudentInfo,
     SubjectRow,
 )
+from . import national
 from .record_xml import CONTENT_TAG, GROUP_COMMENT_FIELDS, NS, SEX_CODES, SIGNATURES_TAG
 from .safe_xml import parse_xml
 
@@ -49,15 +50,28 @@ def _q(name: str) -> str:
 
 
 class _Reader:
+    """Reads a field of either layout: in 2.0 our own fields moved into <morong>, and addresses are
+    <diachichitiet> + codes instead of one text."""
+
     def __init__(self, el: etree._Element, source: str) -> None:
         self.el, self.source = el, source
+        self.ext = el.find(_q(national.EXTENSION_TAG))
+
+    def _find(self, name: str) -> etree._Element | None:
+        found = self.el.find(_q(name))
+        if found is None and self.ext is not None:
+            found = self.ext.find(_q(name))
+        return found
 
     def text(self, name: str, default: str = "") -> str:
-        found = self.el.find(_q(name))
-        return default if found is None else (found.text or "")
+        found = self._find(name)
+        if found is None:
+            return default
+        detail = found.find(_q("diachichitiet"))
+        return (detail.text or "") if detail is not None else (found.text or "")
 
     def has(self, name: str) -> bool:
-        return self.el.find(_q(name)) is not None
+        return self._find(name) is not None
 
     def int(self, name: str, default: int = 0) -> int:
         raw = self.text(name).strip()
@@ -95,12 +109,17 @@ def _lines(text: str) -> tuple[str, ...]:
     return tuple(x for x in text.splitlines() if x.strip())
 
 
-def _subjects(content: etree._Element, grade: int, source: str) -> tuple[SubjectRow, ...]:
+def _subjects(content: etree._Element, grade: int, source: str, layout: str) -> tuple[SubjectRow, ...]:
     cat = catalogue()
+    codes = national.codes()
+    comments = {el.get("mamonhoc", ""): el.text or ""
+                for el in content.findall(f"{_q(national.EXTENSION_TAG)}/{_q('nhanxetmon')}")}
     rows = []
     for m in content.findall(f"{_q('dsbangdiem')}/{_q('monhoc')}"):
         r = _Reader(m, source)
-        code, name = r.text("mamonhoc"), r.text("tenmonhoc")
+        written, name = r.text("mamonhoc"), r.text("tenmonhoc")
+        code = codes.our_subject(written) if layout != "1.0" else written
+        comment = comments.get(written, "") if layout != "1.0" else r.text("nhanxet")
         try:
             subj = cat.subject(code)
             print_name, tested = subj.print_name, subj.is_tested(grade, "CN")
@@ -108,7 +127,7 @@ def _subjects(content: etree._Element, grade: int, source: str) -> tuple[Subject
             print_name, tested = name, r.has("diemkiemtradinhky")
         raw_score = r.text("diemkiemtradinhky").strip()
         score = int(raw_score) if raw_score.isdigit() else None  # "M": exempt from a tested subject
-        rows.append(SubjectRow(code, name, print_name, r.text("mucdatduoc") or None, score, r.text("nhanxet"), tested))
+        rows.append(SubjectRow(code, name, print_name, r.text("mucdatduoc") or None, score, comment, tested))
     return tuple(rows)
 
 
@@ -163,6 +182,18 @@ def parse_record_xml(xml: bytes, source: str = "học bạ XML") -> RecordData:
     if root.tag != _q("hocbaso") or content is None:
         raise InputFileError(f"{source}: không phải tệp học bạ (thiếu <hocbaso>/<thongtinhocba>)")
     r = _Reader(content, source)
+    layout = root.get("phienbanxsd") or "1.0"
+    codes = national.codes()
+    if layout == "1.0":
+        sex = _SEX_NAMES.get(r.text("gioitinh"), r.text("gioitinh"))
+        nationality = r.text("quoctich")
+        days = (r.int("songaynghicophep"), r.int("songaynghikhongphep"))
+    else:
+        sex = codes.sex_name(r.text("gioitinh"))
+        nationality = codes.nationality_name(r.text("quoctich"))
+        per_day = codes.sessions_per_day
+        days = (r.int("songaynghicophep", r.int("nghicophep") // per_day),
+                r.int("songaynghikhongphep", r.int("nghikhongphep") // per_day))
     try:
         lookup = uuid.UUID(r.text("madinhdanhhocba"))
     except ValueError:
@@ -195,17 +226,17 @@ def parse_record_xml(xml: bytes, source: str = "học bạ XML") -> RecordData:
         class_name=r.text("tenlop"),
         student=StudentInfo(
             personal_id=r.text("sodinhdanh"), full_name=r.text("hovaten"), birth_date=birth,
-            sex=_SEX_NAMES.get(r.text("gioitinh"), r.text("gioitinh")), ethnicity_code=ethnicity,
-            ethnicity_name=ETHNIC_GROUPS.get(ethnicity, ""), nationality=r.text("quoctich"),
+            sex=sex, ethnicity_code=ethnicity,
+            ethnicity_name=ETHNIC_GROUPS.get(ethnicity, ""), nationality=nationality,
             moet_code=r.text("mahocsinh"), birthplace=r.text("noisinh"), hometown=r.text("quequan"),
             address=r.text("noiohiennay"), father_name=r.text("hotencha"), mother_name=r.text("hotenme"),
             guardian_name=r.text("hotennguoigiamho"), not_assessed=bool(r.bool("cokhuyettatkhongdanhgia")),
         ),
-        subjects=_subjects(content, grade, source),
+        subjects=_subjects(content, grade, source, layout),
         qualities=_qualities(content, grade, source),
         group_comments={g: r.text(name) for g, name in GROUP_COMMENT_FIELDS if r.has(name)},
-        days_absent_excused=r.int("songaynghicophep"),
-        days_absent_unexcused=r.int("songaynghikhongphep"),
+        days_absent_excused=days[0],
+        days_absent_unexcused=days[1],
         result=result,
         result_name=result_name,
         awards=_lines(r.text("ndungkhenthuong")),

@@ -285,20 +285,34 @@ STUDENT_FIELDS = {
     "quequan": "hometown", "noiohiennay": "address", "hotencha": "father_name", "hotenme": "mother_name",
     "hotennguoigiamho": "guardian_name",
 }
-_SEX_NAMES = {"1": "Nam", "2": "Nữ"}  # exchange/record_xml.SEX_CODES, reversed
+_SEX_NAMES = {"1": "Nam", "2": "Nữ", "0": ""}  # QCVN 109:2017 (0: not known)
 
 
 def signed_facts(signed_content: bytes) -> SignedFacts:
     from .safe_xml import parse_xml
 
+    from . import national
+
     c = parse_xml(signed_content, "nội dung học bạ đã ký")
-    get = lambda tag: (c.findtext(f"{_NS}{tag}") or "").strip()  # noqa: E731
+    ext = c.find(f"{_NS}{national.EXTENSION_TAG}")  # layout 2.0: our own fields are in <morong>
+
+    def get(tag: str) -> str:
+        el = c.find(f"{_NS}{tag}")
+        if el is None and ext is not None:
+            el = ext.find(f"{_NS}{tag}")
+        if el is None:
+            return ""
+        detail = el.find(f"{_NS}diachichitiet")  # a 2.0 address: detail text + codes
+        return ((detail if detail is not None else el).text or "").strip()
+
     try:
         version, grade = int(get("phienbanthongtinhocba") or 0), int(get("makhoi") or 0)
     except ValueError:
         version, grade = 0, 0
     student = {key: get(tag) for tag, key in STUDENT_FIELDS.items()}
     student["sex"] = _SEX_NAMES.get(student["sex"], student["sex"])
+    if ext is not None:
+        student["nationality"] = national.codes().nationality_name(student["nationality"])
     return SignedFacts(get("sodinhdanh"), get("namhoc"), version, get("tenlop"), grade, get("tentruong"), get("matracuu"),
                        student)
 

@@ -18,7 +18,12 @@ from ..domain.errors import InputFileError
 from ..paths import schemas_dir
 from .safe_xml import parse_xml
 
-RECORD_XSD_NAME = "hocba-tieuhoc-1.0.xsd"
+RECORD_XSD_NAME = "hocba-tieuhoc-2.0.xsd"  # the layout new records are built in
+
+
+def record_xsd_name(version: str = "") -> str:
+    """The schema file of a record layout version (phienbanxsd); the current one when not given."""
+    return f"hocba-tieuhoc-{version}.xsd" if version else RECORD_XSD_NAME
 
 # Vietnamese names of the fields, for messages a teacher can act on.
 FIELD_LABELS: dict[str, str] = {
@@ -61,6 +66,20 @@ FIELD_LABELS: dict[str, str] = {
     "cannang": "cân nặng",
     "songaynghicophep": "số ngày nghỉ có phép",
     "songaynghikhongphep": "số ngày nghỉ không phép",
+    "nghicophep": "số buổi nghỉ có phép",
+    "nghikhongphep": "số buổi nghỉ không phép",
+    "trichluc": "trích lục",
+    "masogd": "mã Sở GD&ĐT",
+    "tensogd": "tên Sở GD&ĐT",
+    "thongtintruong_diachi_matinh": "mã tỉnh của trường",
+    "thongtintruong_diachi_tentinh": "tỉnh/thành phố của trường",
+    "thongtintruong_diachi_maxa": "mã xã của trường",
+    "macaphoc": "mã cấp học",
+    "diachichitiet": "địa chỉ chi tiết",
+    "matinh": "mã tỉnh",
+    "maxa": "mã xã",
+    "morong": "phần mở rộng",
+    "nhanxetmon": "nhận xét môn học",
     "xeploai": "đánh giá kết quả giáo dục",
     "ndungkhenthuong": "khen thưởng",
     "ndungkhenthuongdotxuat": "khen thưởng đột xuất",
@@ -89,7 +108,10 @@ PATTERN_HINTS: dict[str, str] = {
     "madinhdanhhocba": "UUID có dấu gạch nối, chữ thường",
     "makhoi": "khối từ 1 đến 5",
     "dantoc": "mã dân tộc 2-3 chữ số",
-    "mamonhoc": "mã môn viết hoa, không dấu",
+    "mamonhoc": "mã môn 1-3 ký tự viết hoa, không dấu",
+    "quoctich": "mã quốc tịch 2 chữ cái (VN)",
+    "masogd": "mã Sở gồm 2 chữ số",
+    "thongtintruong_diachi_matinh": "mã tỉnh gồm 2 chữ số",
     "thongtu": "dạng TT27",
 }
 
@@ -119,9 +141,9 @@ def _load_schema(path: str) -> etree.XMLSchema:
         raise InputFileError(f"Lược đồ XSD {p.name} không hợp lệ: {e}") from None
 
 
-def record_schema(path: str | Path | None = None) -> etree.XMLSchema:
-    """The compiled record XSD (cached); `path` lets tests try a modified copy."""
-    return _load_schema(str(path or schemas_dir() / RECORD_XSD_NAME))
+def record_schema(path: str | Path | None = None, version: str = "") -> etree.XMLSchema:
+    """The compiled record XSD of a layout version (cached); `path` lets tests try a modified copy."""
+    return _load_schema(str(path or schemas_dir() / record_xsd_name(version)))
 
 
 _ELEMENT_RE = re.compile(r"Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '([\w.-]+)')?:\s*")

@@ -168,6 +168,9 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
                     address=f"Số {rng.randint(1, 199)} {rng.choice(D.STREETS)}, {rng.choice(D.WARDS)}, TP Hải Phòng",
                     father_name=father, mother_name=mother, not_assessed=not_assessed,
                     disability="Khuyết tật trí tuệ" if not_assessed else "",
+                    # the sector's 10-digit student code (mahocsinh), numbered without touching the
+                    # random stream so every other demo value stays as it was
+                    moet_code=f"{3100000000 + n_students + 1}",
                 )
                 s.add(st)
                 s.flush()

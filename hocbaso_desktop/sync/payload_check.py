@@ -73,7 +73,8 @@ class SignedRecordCheck:
             content = parse_xml(report.signed_content or b"", "nội dung đã ký")
         except InputFileError as e:
             return Refusal(422, e.message)
-        lookup, year, school = _field(content, "matracuu").lower(), _field(content, "namhoc"), _field(content, "matruong")
+        lookup = _field(content, "madinhdanhhocba").replace("-", "").lower()
+        year, school = _field(content, "namhoc"), _field(content, "matruong")
         if (lookup, year) != (env.lookup_code.lower(), env.school_year):
             return Refusal(422, f"học bạ đã ký (mã tra cứu {lookup or 'trống'}, năm học {year or 'trống'}) không phải học bạ "
                                 f"phong bì ghi ({env.lookup_code}, {env.school_year})")

@@ -43,7 +43,7 @@ def test_promote(demo_db: Path) -> None:
     assert r.returncode == 0 and "được lên lớp (thay quyết định trước: ở lại lớp)" in r.stdout
     with Store.open(demo_db) as store:
         xml = build_record_xml(records.load_record_data(store, enrolment_id))
-    assert etree.fromstring(xml).findtext(f".//{{{NS}}}duoclenlop") == "true"
+    assert etree.fromstring(xml).findtext(f".//{{{NS}}}duoclenlop") == "1"
 
 
 def test_promote_refusals(demo_db: Path) -> None:

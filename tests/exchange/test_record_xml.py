@@ -40,13 +40,13 @@ def test_build_is_byte_identical_for_the_same_data(grade1, grade5):
 
 def test_declaration_root_and_content_id(grade1):
     xml = build_record_xml(grade1)
-    assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<hocbaso xmlns="urn:hocbaso:tieuhoc:1.0" phienbanxsd="1.0">')
+    assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<hocbaso xmlns="urn:hocbaso:tieuhoc:1.0" phienbanxsd="2.0">')
     root = etree.fromstring(xml)
     content, sigs = list(root)
     assert etree.QName(content).localname == "thongtinhocba"
     assert content.get("Id") == f"HB-{FIXED_UUID_1.hex}-v1" == content_id(grade1)
     assert etree.QName(sigs).localname == "chukyso" and len(sigs) == 0
-    assert content.findtext(f"{{{NS}}}matracuu") == FIXED_UUID_1.hex
+    assert content.findtext(f"{{{NS}}}morong/{{{NS}}}matracuu") == FIXED_UUID_1.hex  # ours, not national
     assert content.findtext(f"{{{NS}}}madinhdanhhocba") == str(FIXED_UUID_1)
     assert lookup_hex_of(xml) == FIXED_UUID_1.hex
 
@@ -62,13 +62,13 @@ def test_national_field_values(grade1):
     assert unicodedata.is_normalized("NFC", t("hovaten"))
     assert (t("gioitinh"), t("dantoc"), t("sodinhdanh"), t("namhoc")) == ("2", "01", "001319012345", "2025-2026")
     assert (t("trangthaithongtinhocba"), t("phienbanthongtinhocba"), t("thongtu")) == ("1", "1", "TT27")
-    assert (t("xeploai"), t("dahthanhctrinhlophoc"), t("dahthanhctrinhtieuhoc")) == ("HTXS", "true", "false")
+    assert (t("xeploai"), t("dahthanhctrinhlophoc"), t("dahthanhctrinhtieuhoc")) == ("HTXS", "1", "0")
     assert t("phamchatnhanai") == "Đ"
     # grade 1 has no Công nghệ/Tin học competencies: the optional elements are absent, not empty
     assert c.find(f"{{{NS}}}nangluccongnghe") is None
     subjects = c.findall(f"{{{NS}}}dsbangdiem/{{{NS}}}monhoc")
     codes = [m.findtext(f"{{{NS}}}mamonhoc") for m in subjects]
-    assert codes[:3] == ["TV", "TOAN", "NN1"]
+    assert codes[:3] == ["TV", "TOA", "NN1"]  # national mamonhoc: at most 3 characters
     dd = subjects[codes.index("DD")]
     assert dd.find(f"{{{NS}}}diemkiemtradinhky") is None  # untested subject: no score element
 
@@ -98,7 +98,7 @@ def test_score_11_is_rejected_naming_student_and_field(grade1):
     err = ei.value
     assert err.fields == ["diemkiemtradinhky"]
     assert "Nguyễn Thị Ánh Tuyết" in str(err) and "001319012345" in str(err)
-    assert "môn Toán (TOAN)" in str(err) and "«11»" in str(err)
+    assert "môn Toán (TOA)" in str(err) and "«11»" in str(err)
     assert re.search(r"Dòng \d+", str(err))
 
 
@@ -146,7 +146,7 @@ def test_validate_reports_edited_file_with_line_numbers(grade1):
     xml = build_record_xml(grade1).replace(b"<gioitinh>2</gioitinh>", b"<gioitinh>3</gioitinh>")
     errors = validate_record_xml(xml)
     line = xml[: xml.index(b"<gioitinh>")].count(b"\n") + 1
-    assert errors == [f"Dòng {line}: trường «gioitinh» (giới tính): giá trị «3» không hợp lệ (chỉ nhận: 1, 2)"]
+    assert errors == [f"Dòng {line}: trường «gioitinh» (giới tính): giá trị «3» không hợp lệ (chỉ nhận: 0, 1, 2)"]
 
 
 def test_missing_and_reordered_elements_are_reported(grade1):

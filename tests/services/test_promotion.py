@@ -53,7 +53,7 @@ def test_principal_decides_and_the_record_says_so(demo_store: Store, tmp_path: P
         assert yr.promotion_decided_at is not None and yr.promotion_note == "đạt sau ôn hè"
         entry = s.execute(select(AuditEntry).where(AuditEntry.action == "year_result.promote")).scalar_one()
         assert entry.actor == "HT" and entry.entity_id == pupil.personal_id
-    assert _duoclenlop(demo_store, pupil.enrolment_id) == "true"
+    assert _duoclenlop(demo_store, pupil.enrolment_id) == "1"
     # the paper copy prints the decision
     require_tool("pdftotext")
     pdf = render_student_paper_copy(records.load_record_data(demo_store, pupil.enrolment_id), tmp_path / "p.pdf")
@@ -61,7 +61,7 @@ def test_principal_decides_and_the_record_says_so(demo_store: Store, tmp_path: P
     assert "Được lên lớp" in text and "cần đánh giá bổ sung" not in text
     # changed to ở lại lớp before signing: allowed, audited with the old value
     d2 = promotion.decide(demo_store, directory.actor(demo_store, "HT"), pupil.personal_id, False)
-    assert d2.previous is True and _duoclenlop(demo_store, pupil.enrolment_id) == "false"
+    assert d2.previous is True and _duoclenlop(demo_store, pupil.enrolment_id) == "0"
     pdf = render_student_paper_copy(records.load_record_data(demo_store, pupil.enrolment_id), tmp_path / "q.pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Chưa được lên lớp" in text
@@ -112,6 +112,6 @@ def test_after_the_decision_the_record_is_signed_then_issued_and_frozen(demo_sto
     with demo_store.read() as s:
         rec = s.execute(select(Record).where(Record.enrolment_id == pupil.enrolment_id)).scalars().first()
         assert rec is not None and rec.status == "issued"
-        assert b"<duoclenlop>true</duoclenlop>" in rec.signed_xml.replace(b"hb:", b"")
+        assert b"<duoclenlop>1</duoclenlop>" in rec.signed_xml.replace(b"hb:", b"")
     with pytest.raises(RecordLocked):
         promotion.decide(demo_store, directory.actor(demo_store, "HT"), pupil.personal_id, False)
