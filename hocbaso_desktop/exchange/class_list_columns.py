@@ -64,7 +64,7 @@ _add("birthplace", "noisinh", "noisinhhocsinh")
 _add("hometown", "quequan", "nguyenquan", "que")
 _add("address", "noiohiennay", "diachi", "noio", "choohiennay", "diachithuongtru", "noithuongtru", "thuongtru",
      "noicutru", "diachinha", "diachihiennay", "diachilienhe", "choo")
-_add("class_name", "lop", "tenlop", "lophoc", "lopdanghoc")
+_add("class_name", "lop", "tenlop", "lophoc", "lopdanghoc", "malop")
 _add("grade", "khoi", "khoilop")
 _add("father_name", "hotencha", "hovatencha", "tencha", "cha", "hotenbo", "hovatenbo", "bo", "chaduonghocsinh")
 _add("mother_name", "hotenme", "hovatenme", "tenme", "me")
@@ -81,13 +81,16 @@ _add("exempt_subjects", "mienmon", "cacmonmien", "monduocmien", "monmien", "mien
 # Two identifiers exist (codes.md): the 12-digit số định danh cá nhân (our match key, Student.personal_id)
 # and the education sector's student code (Student.moet_code). Headers that can only mean one of them:
 _PERSONAL_ID = {"madinhdanhcanhan", "sodinhdanhcanhan", "sodinhdanh", "cccd", "socccd", "socancuoc", "cancuoc",
-                "cancuoccongdan", "socancuoccongdan", "madinhdanhcongdan", "sodddcn", "maddcn", "sodinhdanhcanhanhs",
+                "cancuoccongdan", "socancuoccongdan", "madinhdanhcongdan", "soddcn", "maddcn", "sodinhdanhcanhanhs",
                 "madinhdanhcanhanhocsinh", "sodinhdanhcanhanhocsinh"}
 _MOET_CODE = {"madinhdanhbogddt", "madinhdanhbogiaoducvadaotao", "madinhdanhbogiaoducdaotao", "madinhdanhnganh",
               "mahocsinhcsdlnganh", "mahsnganh", "mahscsdl", "madinhdanhgddt", "madinhdanhhocsinhbogddt",
               "mahocsinhbogddt", "mahsbogddt", "madinhdanhbo"}
 # ...and headers that people use for either. In order of how likely they hold the personal number:
 _AMBIGUOUS_IDS = ("madinhdanh", "madinhdanhhocsinh", "madinhdanhhs", "mahocsinh", "mahs")
+
+_C1_MARKERS = {"malop", "trangthaihs", "trangthaihocsinh", "ngaynhaptrangthai"}
+_C1_MOET = {"mahocsinh", "mahs"}
 
 IGNORED_HINT = {"stt", "tt", "sothutu", "sott", "ghichu"}  # known to be safe to ignore, still reported
 
@@ -119,6 +122,10 @@ def classify(cells: list[tuple[int, str]]) -> tuple[dict[str, int], list[tuple[s
     parts: list[tuple[str, int]] = []
     unknown: list[tuple[int, str]] = []
     ambiguous: list[tuple[int, int, str]] = []  # (preference, column, text)
+    keys = {header_key(t) for _c, t in cells}
+    # The portal's C1-HocSinh export (columns "Mã lớp", "Trạng thái HS") uses "Mã học sinh" for its own
+    # student code even when it has no personal-id column: never read it as the 12-digit number there.
+    c1_export = bool(keys & _C1_MARKERS)
     for col, text in cells:
         key = header_key(text)
         if not key:
@@ -129,6 +136,8 @@ def classify(cells: list[tuple[int, str]]) -> tuple[dict[str, int], list[tuple[s
         if key in _PERSONAL_ID:
             field = "personal_id"
         elif key in _MOET_CODE:
+            field = "moet_code"
+        elif c1_export and key in _C1_MOET:
             field = "moet_code"
         elif key in _AMBIGUOUS_IDS:
             ambiguous.append((_AMBIGUOUS_IDS.index(key), col, text))
