@@ -340,7 +340,8 @@ def _check_across_rows(result: ClassList) -> None:
             continue
         for r in rows:
             others = ", ".join(f"dòng {o.row}" for o in rows if o is not r)
-            result.problems.append(Problem(WARNING, r.sheet, r.row, _label(result, r, "moet_code"), r.cells.get("moet_code", ""),
+            # Two pupils cannot share the ministry's code: refused, nothing is written.
+            result.problems.append(Problem(ERROR, r.sheet, r.row, _label(result, r, "moet_code"), r.cells.get("moet_code", ""),
                                            "moet_code", code, f"mã học sinh trùng với {others}"))
     order: dict[str, int] = {}
     for r in result.rows:

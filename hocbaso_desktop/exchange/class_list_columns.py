@@ -37,6 +37,8 @@ FIELD_LABELS: dict[str, str] = {
     "not_assessed": "Đánh giá theo KHGD cá nhân",
     "optional_subjects": "Môn tự chọn",
     "exempt_subjects": "Miễn môn",
+    "c1_status": "Trạng thái HS",
+    "c1_status_on": "Ngày nhập trạng thái",
 }
 
 # Name parts typed in two or three columns ("Họ đệm" + "Tên", or "Họ" + "Tên đệm" + "Tên").
@@ -69,6 +71,8 @@ _add("grade", "khoi", "khoilop")
 _add("father_name", "hotencha", "hovatencha", "tencha", "cha", "hotenbo", "hovatenbo", "bo", "chaduonghocsinh")
 _add("mother_name", "hotenme", "hovatenme", "tenme", "me")
 _add("guardian_name", "nguoigiamho", "hotennguoigiamho", "hovatennguoigiamho", "giamho")
+_add("c1_status", "trangthaihs", "trangthaihocsinh")
+_add("c1_status_on", "ngaynhaptrangthai")
 _add("register_no", "sodangbo", "sodb", "sodangbohocsinh", "sohieudangbo")
 _add("enrolled_on", "ngaynhaphoc", "ngayvaotruong", "ngaynhaptruong", "ngaynhaphocngayvaotruong", "ngayvaohoc")
 _add("policy_group", "doituongchinhsach", "dienchinhsach", "doituonguutien", "chinhsach")

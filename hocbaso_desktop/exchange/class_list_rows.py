@@ -10,6 +10,7 @@ from ..domain.ethnic import ethnic_code
 from ..domain.identity import check_personal_id
 from ..domain.pupil_subjects import exempt_problem, optional_problem, resolve_subject, split_list
 from ..domain.text import clean, fold, hidden_char_problem, reveal
+from .c1_statuses import STUDYING, status_of
 from .class_list_model import ERROR, WARNING, ListRow, Problem, StudentData
 from .class_list_values import (
     display,
@@ -90,6 +91,16 @@ class RowParser:
                 self.problem(WARNING, "personal_id", pid, w)
             if not self.failed:
                 student = StudentData(pid, name, birth, sex, cls[0], cls[1], ethnicity_code=eth, **texts, **facts)
+        status = self._c1_status()
+        if self.failed:
+            student = None
+        if student is not None and status is not None and status[1] != STUDYING:
+            # Not studying (chuyển đi, thôi học, ...): reported, never placed as a member of a class.
+            when = self.raw.get("c1_status_on")
+            on = f" từ {display(when)}" if when is not None and display(when) else ""
+            self.problem(WARNING, "c1_status", status[0], f"học sinh không đang học ({status[0]}{on}): không "
+                                                          "xếp vào lớp, không nhập")
+            student = None
         raw_text = {f: display(v) for f, v in self.raw.items()}
         if self.parts:
             raw_text["full_name"] = clean(" ".join(display(v) for _p, v in self.parts))
@@ -104,6 +115,20 @@ class RowParser:
         s.out.rows.append(ListRow(s.sheet, self.idx, raw_text, cells, student))
 
     # --- fields ----------------------------------------------------------------------------
+    def _c1_status(self) -> tuple[str, str] | None:
+        if "c1_status" not in self.raw:
+            return None
+        v = self.cell("c1_status")
+        if v is None:
+            return None  # blank: read as studying, the portal writes it for every pupil it lists
+        st = status_of(v)
+        if st is None:
+            self.problem(ERROR, "c1_status", v, "trạng thái học sinh không có trong danh mục của CSDL ngành "
+                                                "(ví dụ Đang học, Chuyển đến, Chuyển đi, Thôi học)")
+        if "c1_status_on" in self.raw and (d := self.cell("c1_status_on")) is not None and parse_date(d)[0] is None:
+            self.problem(ERROR, "c1_status_on", d, parse_date(d)[1])
+        return st
+
     def _name(self) -> str | None:
         if self.parts:
             for _p, v in self.parts:

@@ -71,3 +71,34 @@ def test_status_table_has_twelve_and_unknown_is_none() -> None:
     assert status_of(unicodedata.normalize("NFD", "chuyển ĐẾN"))[1] == STUDYING
     assert status_of("Chuyển đi")[1] != STUDYING
     assert status_of("Đi du lịch") is None
+
+
+def test_every_status_studying_placed_others_reported(tmp_path: Path) -> None:
+    rows = []
+    for i, label in enumerate(C1_STATUSES):
+        rows.append(PUPIL | {"status": label, "name": f"Học Sinh {chr(65 + i)}", "moet": f"79000000{i:02d}",
+                             "pid": f"0012190{i:05d}"})
+    cl = read_class_list(c1_book(tmp_path, VER2, rows), "2025-2026")
+    assert cl.ok, [p.message() for p in cl.errors]
+    placed = {s.moet_code for s in cl.students()}
+    studying = {f"79000000{i:02d}" for i, k in enumerate(C1_STATUSES.values()) if k == STUDYING}
+    assert placed == studying and len(placed) == 3
+    reported = [p.message() for p in cl.warnings if p.field == "c1_status"]
+    assert len(reported) == 9 and any("dòng" in m and "Chuyển đi" in m for m in reported)
+
+
+@pytest.mark.parametrize("bad, field, needle", [
+    ({"status": "Đi du lịch"}, "c1_status", "Đi du lịch"),
+    ({"cls": "XYZ"}, "class_name", "XYZ"),
+])
+def test_bad_c1_cells_are_errors_naming_row_and_column(tmp_path: Path, bad: dict, field: str, needle: str) -> None:
+    cl = read_class_list(c1_book(tmp_path, VER3, [PUPIL, PUPIL | {"pid": "001219000002", "moet": "7900000002"} | bad]),
+                         "2025-2026")
+    errs = [p for p in cl.errors if p.field == field]
+    assert errs and errs[0].row == 6 and needle in errs[0].message()
+
+
+def test_duplicate_student_code_is_an_error(tmp_path: Path) -> None:
+    cl = read_class_list(c1_book(tmp_path, VER2, [PUPIL, PUPIL | {"pid": "001219000002", "name": "Trần Văn Bình"}]),
+                         "2025-2026")
+    assert {p.row for p in cl.errors if p.field == "moet_code"} == {5, 6}
