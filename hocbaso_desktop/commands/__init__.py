@@ -8,6 +8,7 @@ from . import (
     class_import,
     correction,
     grid,
+    kqht,
     outbox,
     pupil,
     records,
@@ -24,4 +25,4 @@ from . import (
 
 ALL = [school.register, school_details.register, class_import.register, staff_admin.register, assign.register, pupil.register,
        grid.register, records.register, signing.register, certs_cmd.register, trust.register, settings_cmd.register, user.register,
-       outbox.register, archive.register, transfer.register, report.register, backup.register, correction.register]
+       outbox.register, kqht.register, archive.register, transfer.register, report.register, backup.register, correction.register]

@@ -16,7 +16,7 @@ GVBM only for the classes she teaches, rights.require_class — `students` witho
 hers), staff (VIEW_STAFF: it shows every CCCD), report (VIEW_REPORTS; a teacher only for her
 class), records build (BUILD_RECORDS), records pdf (PRINT_RECORDS, a GVCN her class), records export
 (PRINT_RECORDS, likewise), audit list and audit verify (VIEW_AUDIT: verify prints the first broken
-entry as stored), outbox send/retry/export (SYNC), backup now (BACKUP_DATA), pupil show
+entry as stored), outbox send/retry/export (SYNC), export-kqht (SYNC: the whole grade goes to CSDL ngành), backup now (BACKUP_DATA), pupil show
 (VIEW_PUPILS, a teacher her classes), user list (MANAGE_ACCOUNTS), cert list (VIEW_STAFF),
 correction list/minute (a teacher sees only the requests she may read, services.corrections).
 Commands reading only a file the user hands over (validate, verify, template-classes) or the
