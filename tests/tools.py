@@ -28,6 +28,9 @@ INSTALL = {
     "pdftoppm": "apt-get install poppler-utils",
     "openssl": "apt-get install openssl",
     "pyside6-lrelease": "pip install -e .[test] (it ships with PySide6)",
+    # LibreOffice reads back the workbooks we write (KQHT for CSDL ngành, summaries): ./dev installs it
+    "soffice": "apt-get install libreoffice-calc-nogui",
+    "libreoffice": "apt-get install libreoffice-calc-nogui",
 }
 
 MARKER = "requires_tool"
@@ -70,8 +73,9 @@ def requires(*names: str) -> pytest.MarkDecorator:
 
 
 def optional_tool(*names: str) -> str:
-    """The first of `names` on PATH, else skip — also on CI: for programs ./dev does not install
-    (LibreOffice), whose test is an extra check, never the only one of a feature."""
+    """The first of `names` on PATH, else skip — also on CI: for programs ./dev does not install,
+    whose test is an extra check, never the only one of a feature. (LibreOffice is no longer one:
+    ./dev installs it, so its tests call require_tool("soffice").)"""
     for name in names:
         path = shutil.which(name)
         if path:

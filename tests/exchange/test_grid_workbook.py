@@ -20,7 +20,7 @@ from hocbaso_desktop.services.grid import class_results, load_grid
 from hocbaso_desktop.services.grid_excel import cell_value, export_grid
 from hocbaso_desktop.storage.models import Enrolment, QualityEvaluation, SubjectEvaluation
 from tests.grid_xlsx import headers
-from tests.tools import optional_tool
+from tests.tools import require_tool
 
 
 def _scored(grade: int, period: str) -> list[str]:
@@ -252,7 +252,7 @@ def test_summary_mid_term_has_no_result_columns(demo_store, tmp_path: Path) -> N
 
 
 def test_summary_renders_to_pdf(demo_store, tmp_path: Path) -> None:
-    exe = optional_tool("libreoffice", "soffice")
+    exe = require_tool("soffice")
     c = directory.find_class(demo_store, "5A")
     out = export_class_summary(demo_store, c.id, "CN", tmp_path / "tonghop.xlsx")
     subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)], check=True, timeout=180)
