@@ -231,6 +231,9 @@ class MainWindow(QMainWindow):
         self.signing_actions = install_signing_actions(self)
         self.archive_ui = install_archive_ui(self)
         self.outbox_ui = install_outbox_ui(self)
+        from .kqht_ui import install_kqht_ui
+
+        self.kqht_ui = install_kqht_ui(self)  # Gửi CSDL › Xuất tệp KQHT cho CSDL ngành… (issue 16)
         self.corrections_ui = install_corrections_ui(self)
         self.reports_ui = install_reports_ui(self)
         self.backup_ui = install_backup_ui(self)
