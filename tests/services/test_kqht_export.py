@@ -265,3 +265,14 @@ def test_build_sheet_needs_the_grade_to_exist(empty_store) -> None:
 
     with pytest.raises(NotFound):
         build_sheet(empty_store, 1, "CN")
+
+
+def test_the_user_guide_names_every_assumed_layout() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "huong-dan" / "kqht-csdl-nganh.md").read_text(encoding="utf-8")
+    assert "# Tệp KQHT cho CSDL ngành" in guide
+    for layout in bundled_layouts():
+        name = layout.path.rsplit("/", 1)[-1]
+        assert f"`{name}`" in guide, name
+        if layout.assumed:
+            first, last = layout.columns[0].col, layout.columns[-1].col
+            assert f"{first}-{last}" in guide, name
