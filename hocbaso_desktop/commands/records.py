@@ -53,19 +53,37 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """A record (schemas/hocba-tieuhoc-<phienbanxsd>.xsd) or an upload package (goitin-<version>.xsd,
+    and the record inside it against its own schema)."""
     from ..exchange.record_xml import validate_record_xml
+    from ..exchange.safe_xml import parse_xml
+    from ..sync.package import NS as PACKAGE_NS
+    from ..sync.package import package_problems, parse_package
 
     try:
         data = Path(args.file).read_bytes()
     except OSError as e:
         raise InputFileError(f"{args.file}: không đọc được tệp ({e.strerror})") from None
-    problems = validate_record_xml(data)
+    root = parse_xml(data, args.file)
+    if root.tag == f"{{{PACKAGE_NS}}}goitin":
+        what = f"gói tin phiên bản {root.get('phienbangoitin')} (goitin-{root.get('phienbangoitin')}.xsd)"
+        problems = package_problems(root)
+        if not problems:
+            try:
+                inner = parse_package(data, args.file).payload
+            except InputFileError as e:
+                problems = [e.message]
+            else:
+                problems = [f"học bạ bên trong: {p}" for p in validate_record_xml(inner)]
+    else:
+        what = f"lược đồ hocba-tieuhoc-{root.get('phienbanxsd') or '?'}.xsd"
+        problems = validate_record_xml(data)
     if problems:
         for p in problems:
             print(p)
-        print(f"{args.file}: KHÔNG hợp lệ theo lược đồ ({len(problems)} lỗi)", file=sys.stderr)
+        print(f"{args.file}: KHÔNG hợp lệ theo {what} ({len(problems)} lỗi)", file=sys.stderr)
         return 1
-    print(f"{args.file}: hợp lệ theo lược đồ hocba-tieuhoc-1.0.xsd")
+    print(f"{args.file}: hợp lệ theo {what}")
     return 0
 
 

@@ -146,6 +146,11 @@ def record_schema(path: str | Path | None = None, version: str = "") -> etree.XM
     return _load_schema(str(path or schemas_dir() / record_xsd_name(version)))
 
 
+def package_schema(version: str) -> etree.XMLSchema:
+    """The compiled upload-package XSD of a protocol version (schemas/goitin-<version>.xsd)."""
+    return _load_schema(str(schemas_dir() / f"goitin-{version}.xsd"))
+
+
 _ELEMENT_RE = re.compile(r"Element '(?:\{[^}]*\})?([\w.-]+)'(?:, attribute '([\w.-]+)')?:\s*")
 _VALUE_RE = re.compile(r"The value '([^']*)'")
 

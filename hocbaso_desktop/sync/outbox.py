@@ -78,6 +78,7 @@ def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", 
         record_version=record.version, status=STATUS_WITHDRAWN if event == "CANCEL" else STATUS_VALID,
         changed_at=_changed_at(when), idempotency_key=key, school_code=school_code, reason=reason[:1000],
         head=newest_signed_head(session),
+        issued_on=record.valid_from.isoformat() if event != "CANCEL" and record.valid_from else "",
     )
     package = build_package(envelope, record.signed_xml)
     t = time.time() if now is None else now

@@ -1,8 +1,9 @@
 """The upload package: the signed record wrapped in the national envelope (records.md).
 
     <?xml version='1.0' encoding='UTF-8'?>
-    <goitin xmlns="urn:hocbaso:goitin:1" phienbangoitin="1">
+    <goitin xmlns="urn:hocbaso:goitin:1" phienbangoitin="2">
       <phongbi>
+        <idbanghi>{lookup hex}-{school year}</idbanghi> the national envelope's record id (= mahocba)
         <mahocba>{lookup hex}-{school year}</mahocba>   the envelope's record id (X-Record-Id)
         <matracuu>{32 hex}</matracuu>                   mã tra cứu of the student's book
         <namhoc>2025-2026</namhoc>
@@ -11,6 +12,10 @@
         <phienbanhocba>M</phienbanhocba>                the record's own version (corrections)
         <trangthai>1|2</trangthai>                      1 = có hiệu lực, 2 = thu hồi (national code list)
         <thoidiem>ISO-8601</thoidiem>                   when the change happened (issue / withdrawal)
+        <thoigiancapnhat>YYYY-MM-DDTHH:mm:ss</thoigiancapnhat>  the same moment, national form (VN time)
+        <ngaycapnhat>YYYY-MM-DDTHH:mm:ss</ngaycapnhat>  when the package was written (VN time)
+        <ngaykyphathanh>YYYY-MM-DD</ngaykyphathanh>     the issue date (NEW/UPDATE): the record's
+                                                        content is signed before this day exists
         <khoaluydang>{uuid}</khoaluydang>               the idempotency key (Idempotency-Key)
         <matruong>{MOET code}</matruong>
         <lydo>…</lydo>                                  optional: why withdrawn / replaced
@@ -37,7 +42,8 @@ Why the audit head: the school's seal signs the head of its audit chain at every
 (signing/chain_head.py); each package carries the newest signed head at the time it was queued, so
 the receiver holds checkpoints of the school's chain that no later rewrite of the database file can
 match (a different hash for a seq it already holds is refused, receiver.py). Packages from outside
-are parsed only through exchange.safe_xml.
+are parsed only through exchange.safe_xml and validated against schemas/goitin-<version>.xsd
+(version 2 adds the national envelope fields; version 1 packages, queued before, still parse).
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
@@ -56,9 +62,11 @@ from ..exchange.safe_xml import parse_xml
 from ..signing.chain_head import HeadFormatError, SignedHead, b64, der
 
 NS = "urn:hocbaso:goitin:1"
-PROTOCOL_VERSION = "1"
+PROTOCOL_VERSION = "2"
+PROTOCOL_VERSIONS = ("1", "2")
 EVENTS = ("NEW", "UPDATE", "CANCEL")
 STATUS_VALID, STATUS_WITHDRAWN = "1", "2"
+_VN = timezone(timedelta(hours=7))
 _ENVELOPE_ID = re.compile(r"^[0-9a-f]{32}-\d{4}-\d{4}$")
 _KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -77,6 +85,8 @@ class Envelope:
     school_code: str = ""
     reason: str = ""
     head: SignedHead | None = None  # the newest seal-signed head of the school's audit chain
+    issued_on: str = ""  # ngaykyphathanh, YYYY-MM-DD (NEW/UPDATE)
+    written_at: str = ""  # ngaycapnhat; "" → the moment the package is built
 
 
 @dataclass(frozen=True)
@@ -97,15 +107,29 @@ def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
+def national_time(moment: str | datetime) -> str:
+    """YYYY-MM-DDTHH:mm:ss in Vietnam time, as the national envelope writes times."""
+    dt = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(_VN)
+    return dt.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
+
+
 def build_package(envelope: Envelope, payload: bytes) -> bytes:
+    """The package bytes, validated against schemas/goitin-2.xsd before they are returned."""
     _check_envelope(envelope)
     root = etree.Element(f"{{{NS}}}goitin", nsmap={None: NS})
     root.set("phienbangoitin", PROTOCOL_VERSION)
     pb = etree.SubElement(root, f"{{{NS}}}phongbi")
     e = envelope
-    fields = [("mahocba", e.record_id), ("matracuu", e.lookup_code), ("namhoc", e.school_year), ("sukien", e.event),
-              ("phienban", str(e.version)), ("phienbanhocba", str(e.record_version)), ("trangthai", e.status),
-              ("thoidiem", e.changed_at), ("khoaluydang", e.idempotency_key), ("matruong", e.school_code)]
+    written = e.written_at or national_time(datetime.now(timezone.utc))
+    fields = [("idbanghi", e.record_id), ("mahocba", e.record_id), ("matracuu", e.lookup_code),
+              ("namhoc", e.school_year), ("sukien", e.event), ("phienban", str(e.version)),
+              ("phienbanhocba", str(e.record_version)), ("trangthai", e.status), ("thoidiem", e.changed_at),
+              ("thoigiancapnhat", national_time(e.changed_at)), ("ngaycapnhat", written)]
+    if e.issued_on:
+        fields.append(("ngaykyphathanh", e.issued_on))
+    fields += [("khoaluydang", e.idempotency_key), ("matruong", e.school_code)]
     if e.reason:
         fields.append(("lydo", e.reason))
     for name, value in fields:
@@ -124,7 +148,20 @@ def build_package(envelope: Envelope, payload: bytes) -> bytes:
     hb.set("mahoa", "base64")
     hb.set("sha256", hashlib.sha256(payload).hexdigest())
     hb.text = base64.b64encode(payload).decode("ascii")
+    problems = package_problems(root)
+    if problems:  # our own builder broke the contract: never queue such a package
+        raise InputFileError("gói tin vừa tạo không hợp lệ theo lược đồ: " + "; ".join(problems[:3]))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def package_problems(root: etree._Element) -> list[str]:
+    """Vietnamese lines: the package against the schema of its own protocol version."""
+    from ..exchange.xsd import package_schema, schema_problems
+
+    version = root.get("phienbangoitin") or ""
+    if version not in PROTOCOL_VERSIONS:
+        return [f"phiên bản gói tin «{version}» không được hỗ trợ (chỉ nhận {', '.join(PROTOCOL_VERSIONS)})"]
+    return [p.text for p in schema_problems(root, package_schema(version))]
 
 
 def parse_package(data: bytes, source: str = "gói tin", *, check_payload: bool = True) -> Package:
@@ -132,8 +169,9 @@ def parse_package(data: bytes, source: str = "gói tin", *, check_payload: bool 
     root = parse_xml(data, source)
     if root.tag != f"{{{NS}}}goitin":
         raise InputFileError(f"{source}: không phải gói tin học bạ ({NS})")
-    if root.get("phienbangoitin") != PROTOCOL_VERSION:
-        raise InputFileError(f"{source}: phiên bản gói tin «{root.get('phienbangoitin')}» không được hỗ trợ")
+    problems = package_problems(root)
+    if problems:
+        raise InputFileError(f"{source}: không hợp lệ theo lược đồ gói tin: " + "; ".join(problems[:3]))
     pb = root.find(f"{{{NS}}}phongbi")
     hb = root.find(f"{{{NS}}}hocba")
     if pb is None or hb is None:
@@ -152,7 +190,8 @@ def parse_package(data: bytes, source: str = "gói tin", *, check_payload: bool 
     env = Envelope(record_id=text("mahocba"), lookup_code=text("matracuu"), school_year=text("namhoc"),
                    event=text("sukien"), version=version, record_version=record_version, status=text("trangthai"),
                    changed_at=text("thoidiem"), idempotency_key=text("khoaluydang"),
-                   school_code=text("matruong", False), reason=text("lydo", False), head=_head(pb, source))
+                   school_code=text("matruong", False), reason=text("lydo", False), head=_head(pb, source),
+                   issued_on=text("ngaykyphathanh", False), written_at=text("ngaycapnhat", False))
     _check_envelope(env, source)
     if hb.get("mahoa") != "base64":
         raise InputFileError(f"{source}: hocba phải được mã hoá base64")

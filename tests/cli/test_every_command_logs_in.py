@@ -89,6 +89,7 @@ def _commands(tmp: Path, year: str) -> list[list[str]]:
         ["correction", "cancel", "1", "--reason", "thử"], ["correction", "list"],
         ["correction", "minute", "1", "--out", str(out / "m.pdf")],
         ["audit", "verify"], ["audit", "list"],
+        ["export-kqht", "--grade", "1", "--period", "CN", "--out", str(out / "kqht.xlsx")],
     ]
 
 

@@ -224,6 +224,12 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
     from hocbaso_desktop.sync.payload_check import SignedRecordCheck
     from tests.sync.helpers import running
 
+    exported = tmp_path / "goi-tin"
+    sch.run("outbox", "export", str(exported), as_code="QT01")
+    packages = sorted(exported.rglob("*.xml"))
+    assert len(packages) == len(kids)
+    for f in packages:  # the package and the record inside it, against their schemas (issue 16)
+        assert "hợp lệ theo gói tin phiên bản 2" in sch.run("validate", str(f)).stdout
     with running(tmp_path / "recv", verifier=SignedRecordCheck(TrustStore.from_dirs(token_env["CA_DIR"]))) as recv:
         r = sch.run("outbox", "send", "--endpoint", recv.url, as_code="QT01")
         assert len(recv.stored_files()) == len(kids), r.stdout + r.stderr

@@ -57,6 +57,16 @@ def test_issuing_queues_each_record_and_the_packages_arrive(demo_store: Store, t
     with store.read() as s:
         pkg_bytes, signed = s.execute(text("SELECT o.package, r.signed_xml FROM outbox o JOIN record r ON r.id = o.record_id")).first()
     assert parse_package(bytes(pkg_bytes)).payload == bytes(signed)  # the signed bytes, exactly
+    # every package and the record inside it validate against their schemas (issue 16)
+    from lxml import etree
+
+    from hocbaso_desktop.exchange.record_xml import validate_record_xml
+    from hocbaso_desktop.sync.package import package_problems
+
+    with store.read() as s:
+        for (body,) in s.execute(text("SELECT package FROM outbox")):
+            assert package_problems(etree.fromstring(bytes(body))) == []
+            assert validate_record_xml(parse_package(bytes(body)).payload) == []
     # the receiver checks every record's signatures against the school's CA, as a district's would
     with running(tmp_path / "recv", verifier=SignedRecordCheck(TrustStore.from_dirs(token.trust_dir))) as recv:
         report = outbox_service.send_due(store, HttpTransport(recv.url))
