@@ -39,7 +39,7 @@ def new_school(store: Store, tmp_path: Path) -> dict[str, int]:
     class_import.apply_import(store, plan)
     with store.transaction("system") as tx:
         s = tx.session
-        s.add(School(name="Trường Tiểu học Thử Nghiệm", province="Hải Phòng"))
+        s.add(School(name="Trường Tiểu học Thử Nghiệm", moet_code="31000777", province="Hải Phòng"))
         staff = {}
         for code, name, roles in (("HT", "Nguyễn Hiệu Trưởng", ["principal"]), ("VP01", "Văn Phòng", ["clerk"]),
                                   ("GV1", "Cô Một", ["homeroom", "subject"]), ("GV2", "Cô Hai", ["homeroom", "subject"]),

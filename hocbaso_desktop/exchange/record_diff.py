@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .national import EXTENSION_TAG
 from .record_xml import CONTENT_TAG, NS
 from .safe_xml import parse_xml
 from .xsd import FIELD_LABELS
@@ -55,6 +56,8 @@ def _flatten(xml: bytes) -> dict[tuple[str, str], str]:
     if content is None:  # a bare content element (no signature wrapper)
         content = root
     out: dict[tuple[str, str], str] = {}
+    names = {(m.findtext(f"{{{NS}}}mamonhoc") or ""): (m.findtext(f"{{{NS}}}tenmonhoc") or "")
+             for m in content.iterfind(f"{{{NS}}}dsbangdiem/{{{NS}}}monhoc")}
     for child in content:
         if not isinstance(child.tag, str):
             continue
@@ -79,6 +82,17 @@ def _flatten(xml: bytes) -> dict[tuple[str, str], str]:
                 for k, v in fields.items():
                     if k != "namhoc":
                         out[(group, k)] = v
+        elif tag == EXTENSION_TAG:  # layout 2.0: our own fields, the per-subject comments among them
+            for x in child:
+                if not isinstance(x.tag, str) or _local(x) in _IGNORED:
+                    continue
+                if _local(x) == "nhanxetmon":
+                    code = x.get("mamonhoc", "")
+                    out[(names.get(code) or code, "nhanxet")] = x.text or ""
+                else:
+                    out[("", _local(x))] = x.text or ""
+        elif child.find(f"{{{NS}}}diachichitiet") is not None:  # a 2.0 address: its text is the change
+            out[("", tag)] = child.findtext(f"{{{NS}}}diachichitiet") or ""
         elif len(child):
             continue  # a structure this reader does not know: its leaves are not compared
         else:

@@ -129,6 +129,8 @@ class _Builder:
         assert province is not None
         add(c, "masogd", province.code)
         add(c, "tensogd", national.department_name(province))
+        self.need(bool(_text(sch.moet_code or "")), "matruong",
+                  "chưa nhập mã trường của CSDL ngành: nhập ở Thông tin nhà trường (hocbaso school set --moet-code)")
         add(c, "matruong", sch.moet_code)
         add(c, "tentruong", sch.name)
         add(c, "thongtintruong_diachi_tenxa", sch.commune, optional=True)

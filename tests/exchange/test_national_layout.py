@@ -181,3 +181,10 @@ def test_edited_layout_is_refused() -> None:
     assert any("mamonhoc" in p for p in validate_record_xml(long_code))
     true_flag = xml.replace(b"<trichluc>0</trichluc>", b"<trichluc>true</trichluc>")
     assert any("trichluc" in p for p in validate_record_xml(true_flag))
+
+
+def test_a_school_without_its_sector_code_is_told_where_to_enter_it() -> None:
+    rec = make_record(1)
+    with pytest.raises(RecordXmlError) as ei:
+        build_record_xml(dataclasses.replace(rec, school=dataclasses.replace(rec.school, moet_code="")))
+    assert ei.value.field == "matruong" and "mã trường" in str(ei.value)
