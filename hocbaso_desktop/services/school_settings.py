@@ -84,6 +84,15 @@ def _clean_school(values: dict[str, str]) -> dict[str, str]:
         raise InvalidValue("Tên trường", "", "không được để trống")
     if out.get("moet_code") and not out["moet_code"].replace("-", "").isalnum():
         raise InvalidValue("Mã trường (CSDL ngành)", out["moet_code"], "chỉ gồm chữ và số")
+    if out.get("province"):
+        from ..exchange.national import codes
+
+        # every record names the province by its national code (masogd, thongtintruong_diachi_matinh):
+        # a name the list does not know would stop the signing of every record later
+        if codes().province(out["province"]) is None:
+            raise InvalidValue("Tỉnh/Thành phố", out["province"],
+                               "không có trong danh mục tỉnh, thành phố (QĐ 19/2025/QĐ-TTg; tên cũ trước sáp nhập "
+                               "cũng được nhận), ví dụ «Hải Phòng», «Thành phố Hà Nội»")
     return out
 
 

@@ -131,8 +131,19 @@ def test_a_school_from_nothing_writes_the_national_fields(tmp_path: Path, monkey
         assert c.findtext(q("macaphoc")) == national.codes().level_code
 
 
-def test_a_school_whose_province_is_unknown_is_told_which_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = _school_from_nothing(tmp_path, monkeypatch, "Tỉnh Không Có")
+def test_a_school_whose_province_is_unknown_is_told_which_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    db = _school_from_nothing(tmp_path, monkeypatch, "Hải Phòng")
+    # the school form refuses a province the list does not know, naming the field
+    assert main(["--db", str(db), "school", "set", "--province", "Tỉnh Không Có", "--as", "QT01"]) == 1
+    assert "Tỉnh/Thành phố" in capsys.readouterr().err
+    # and a record whose school row was edited in the file behind the program's back says which field
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    con.execute("UPDATE school SET province = 'Tỉnh Không Có'")
+    con.commit()
+    con.close()
     with Store.open(db) as store, pytest.raises(RecordXmlError) as ei:
         _all_records(store)
     assert ei.value.field == "thongtintruong_diachi_matinh" and "Tỉnh Không Có" in str(ei.value)

@@ -80,6 +80,22 @@ def test_a_refusal_is_shown_and_nothing_is_saved(window: MainWindow, demo_store,
     assert settings_form.load_form(demo_store, YEAR) == before
 
 
+def test_a_province_outside_the_national_list_is_refused_naming_the_field(window: MainWindow, demo_store,
+                                                                          monkeypatch) -> None:
+    """Every record names the school's province by its national code: the form refuses a name the
+    list (QĐ 19/2025/QĐ-TTg) does not know, instead of letting every later signature fail."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    dlg = window.settings_ui.open()
+    before = settings_form.load_form(demo_store, YEAR)
+    dlg.school.edits["province"].setText("Tỉnh Không Có")
+    assert not dlg.save()
+    assert shown and "Tỉnh/Thành phố" in shown[0] and "Tỉnh Không Có" in shown[0]
+    assert settings_form.load_form(demo_store, YEAR) == before
+    dlg.school.edits["province"].setText("Bắc Giang")  # a pre-merger name is still a province
+    assert dlg.save()
+
+
 def test_without_the_right_only_the_language(qtbot, demo_store) -> None:
     w = MainWindow(demo_store, "GV001")
     qtbot.addWidget(w)
