@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from typing import Callable
+
+from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filter: str) -> str | None:  # noqa: A002
@@ -56,3 +58,17 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     return label
+
+
+def path_row(form: QFormLayout, on_browse: Callable[[], None], label: str = "Lưu vào:") -> QLineEdit:
+    """A form row "Lưu vào: [path ……] [Chọn…]": the path edit, the button calling `on_browse`."""
+    edit = QLineEdit()
+    browse = QPushButton("Chọn…")
+    browse.clicked.connect(on_browse)
+    row = QWidget()
+    h = QHBoxLayout(row)
+    h.setContentsMargins(0, 0, 0, 0)
+    h.addWidget(edit, 1)
+    h.addWidget(browse)
+    form.addRow(label, row)
+    return edit

@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QMessageBox,
-    QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
+    QVBoxLayout, QWidget,
 )
 
 from ..domain.catalogue import PERIODS, catalogue
@@ -19,7 +19,7 @@ from ..domain.errors import PermissionDenied
 from ..domain.rights import SYNC, require
 from ..domain.roles import VIEWER, Actor
 from ..storage.engine import Store
-from .dialogs import ask_save_path
+from .dialogs import ask_save_path, path_row
 from .jobs import Job
 
 
@@ -43,15 +43,7 @@ class KqhtDialog(QDialog):
             self.period.addItem(catalogue().periods[p], p)
         self.period.setCurrentIndex(len(PERIODS) - 1)
         form.addRow("Thời điểm:", self.period)
-        self.out = QLineEdit()
-        browse = QPushButton("Chọn…")
-        browse.clicked.connect(self._browse)
-        row = QWidget()
-        h = QHBoxLayout(row)
-        h.setContentsMargins(0, 0, 0, 0)
-        h.addWidget(self.out, 1)
-        h.addWidget(browse)
-        form.addRow("Lưu vào:", row)
+        self.out = path_row(form, self._browse)
         lay.addLayout(form)
         self.status = QLabel("")
         self.status.setTextFormat(Qt.TextFormat.PlainText)

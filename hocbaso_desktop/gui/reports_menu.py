@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QMainWindow, QMessageBox, QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+    QMainWindow, QMessageBox, QRadioButton, QVBoxLayout, QWidget,
 )
 
 from ..domain.catalogue import PERIODS, catalogue
@@ -21,6 +21,7 @@ from ..domain.rights import TRANSFER_STUDENT, VIEW_REPORTS, require
 from ..services import directory
 from ..storage.engine import Store
 from .dashboard import DashboardDialog
+from .dialogs import path_row
 from .jobs import Job
 from .transfer_dialogs import TransferExportDialog, TransferImportDialog
 
@@ -61,15 +62,7 @@ class ReportDialog(QDialog):
         self.fmt.addItem("Excel (.xlsx) — in được", ".xlsx")
         self.fmt.addItem("PDF có biểu đồ (.pdf)", ".pdf")
         form.addRow("Định dạng:", self.fmt)
-        self.out = QLineEdit()
-        browse = QPushButton("Chọn…")
-        browse.clicked.connect(self._browse)
-        row = QWidget()
-        rh = QHBoxLayout(row)
-        rh.setContentsMargins(0, 0, 0, 0)
-        rh.addWidget(self.out, 1)
-        rh.addWidget(browse)
-        form.addRow("Lưu vào:", row)
+        self.out = path_row(form, self._browse)
         lay.addLayout(form)
         self.status = QLabel("")
         self.status.setWordWrap(True)
