@@ -23,15 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
-from ..signing.chain_head import ALGORITHM, HEAD_ACTION, HeadFormatError, SignedHead, b64, der, head_message
+from ..signing.chain_head import (
+    HEAD_ACTION, ISSUE_ACTION, LOCK_ACTION, SEALED_ACTIONS, HeadFormatError, SignedHead, head_message,
+)
 from ..signing.trust import TrustStore
 from ..storage.models import AuditEntry, School
-
-ISSUE_ACTION = "record.issue"
-LOCK_ACTION = "year.lock"
-# Entries that must each be followed by a signed head (in their own transaction): deleting the heads
-# and recomputing the chain leaves one of these uncovered, which fails.
-SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)
 
 
 def current_head(session: Session) -> tuple[int, str]:
@@ -49,10 +45,8 @@ def record_signed_head(tx, key, cert: x509.Certificate, chain: list[x509.Certifi
     `after` only says, for a reader, what the head closes; it is not part of what is signed."""
     seq, head_hash = current_head(tx.session)
     signature = key.sign(head_message(seq, head_hash), padding.PKCS1v15(), hashes.SHA256())
-    tx.audit(HEAD_ACTION, "audit_log", seq, {
-        "seq": seq, "hash": head_hash, "alg": ALGORITHM, "signature": b64(signature), "cert": b64(der(cert)),
-        "chain": [b64(der(c)) for c in chain if c != cert], "after": after,
-    })
+    head = SignedHead(seq, head_hash, signature, cert, tuple(chain))
+    tx.audit(HEAD_ACTION, "audit_log", seq, {**head.detail(), "after": after})
     return seq, head_hash
 
 

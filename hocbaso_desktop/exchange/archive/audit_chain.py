@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ...signing.chain_head import HEAD_ACTION, head_message  # noqa: F401 - head_message: re-exported
+from ...signing.chain_head import HEAD_ACTION, ISSUE_ACTION, SEALED_ACTIONS
+from ...signing.chain_head import head_message  # noqa: F401 - re-exported: tests pin one format
 
 GENESIS = "0" * 64
 AUDIT_FIELDS = ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "prev_hash", "hash")
@@ -81,11 +82,6 @@ def check_chain(lines: Iterable[str]) -> ChainCheck:
 
 
 # ---- the seal-signed heads (services/audit_heads.py writes them; one format: signing/chain_head.py) ----
-
-
-ISSUE_ACTION = "record.issue"
-LOCK_ACTION = "year.lock"
-SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)  # each is followed by a signed head in its own transaction
 
 
 def check_signed_heads(chain: ChainCheck, trust: Any, school: str) -> list[str]:
