@@ -41,6 +41,14 @@ class SchoolToken:
             softhsm.use_config(self.info.conf_path)
             self.provider.reload(force=True)
 
+    def seal(self, pin: str = PIN):  # noqa: ANN201 - archive_service.SealWith
+        """The school's seal on this token, PIN typed by a script (year lock, withdrawal, archive)."""
+        from hocbaso_desktop.services.archive_service import SealWith
+        from hocbaso_desktop.signing import ScriptedPinPrompt
+
+        self.activate()
+        return SealWith(self.provider, ScriptedPinPrompt(lambda: pin), self.info.label)
+
     def attach(self, store: Store) -> None:
         """Point this database's settings at the token (as `hocbaso demo-token` does)."""
         self.activate()

@@ -13,7 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..domain.errors import HocbasoError, InputFileError
+from ..domain.errors import InputFileError
+from .seal_option import add_token_label
 
 
 def _err(line: str) -> None:
@@ -28,16 +29,10 @@ def cmd_year_lock(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting, year=args.year)  # logged in, like grid import
-        from ..services import signing_setup
-        from ..services.archive_service import SealWith
-        from ..signing.prompt import TerminalPinPrompt
+        from .seal_option import terminal_seal
 
         # the lock is confirmed with the school's seal (signed audit head): its PIN like `archive export --seal`
-        label = args.token_label or signing_setup.settings_service.signing_settings(store).token_label
-        try:
-            seal = SealWith(signing_setup.provider_for(store), TerminalPinPrompt(), label)
-        except HocbasoError:  # no token library set up: lock_year says the seal is needed (after its own checks)
-            seal = None
+        seal = terminal_seal(store, args.token_label, lenient=True)
         st = lock_year(store, args.year, actor.code, seal)
     print(f"Đã khóa năm học {st.name}: {st.issued} học bạ đã phát hành"
           + (f", {st.deferred} học bạ để lại chờ đánh giá bổ sung" if st.deferred else "") + ".")
@@ -59,9 +54,9 @@ def cmd_year_unlock(args: argparse.Namespace) -> int:
 
 def cmd_archive_export(args: argparse.Namespace) -> int:
     from ..cli import open_store
-    from ..services import signing_setup
-    from ..services.archive_service import ArchiveExport, SealWith
-    from ..signing.prompt import TerminalPinPrompt
+    from ..services.archive_service import ArchiveExport
+
+    from .seal_option import terminal_seal
 
     from ..services.accounts import resolve_cli_actor
 
@@ -69,8 +64,7 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
         actor = resolve_cli_actor(store, args.acting, year=args.year)
         seal = None
         if args.seal:
-            label = args.token_label or signing_setup.settings_service.signing_settings(store).token_label
-            seal = SealWith(signing_setup.provider_for(store), TerminalPinPrompt(), label)
+            seal = terminal_seal(store, args.token_label)
         run = ArchiveExport(store, args.year, args.to, actor.code, partial=args.partial, seal=seal)
         tty = sys.stderr.isatty()
         stage = ""
@@ -136,7 +130,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lk = ys.add_parser("lock", help="khóa năm học: mọi học bạ phải đã phát hành hoặc đang chờ đánh giá bổ sung")
     lk.add_argument("year", metavar="NĂM_HỌC", help="ví dụ 2025-2026")
     lk.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True, help="mã cán bộ (Hiệu trưởng)")
-    lk.add_argument("--token-label", metavar="LABEL", help="nhãn thiết bị ký số chứa con dấu nhà trường")
+    add_token_label(lk)
     lk.set_defaults(handler=cmd_year_lock)
     ul = ys.add_parser("unlock", help="mở khóa năm học (Hiệu trưởng, cần lý do; ghi nhật ký)")
     ul.add_argument("year", metavar="NĂM_HỌC")

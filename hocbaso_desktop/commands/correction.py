@@ -127,10 +127,21 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     from ..cli import open_store
     from ..services.record_history import enrolment_of, withdraw
 
+    from .seal_option import terminal_seal
+
     with open_store(args) as store:
         actor = _actor(store, args, args.year)
-        v = withdraw(store, actor, enrolment_of(store, args.student, args.year), args.reason)
-    print(f"Đã thu hồi học bạ phiên bản {v.version} (năm học {v.year}); đã xếp hàng báo hủy (CANCEL) về CSDL ngành.")
+        # the withdrawal is a document the school's seal signs (status 2 in its signed content)
+        seal = terminal_seal(store, args.token_label, lenient=True)
+        v = withdraw(store, actor, enrolment_of(store, args.student, args.year), args.reason, seal)
+        if args.out:
+            from ..services.record_history import withdrawal_xml_of
+            from ..fileio import write_atomic
+
+            write_atomic(Path(args.out), withdrawal_xml_of(store, v.record_id) or b"")
+            print(f"Văn bản thu hồi đã ký: {args.out} (kiểm tra bằng hocbaso verify)")
+    print(f"Đã thu hồi học bạ phiên bản {v.version} (năm học {v.year}): văn bản thu hồi đã ký bằng con dấu nhà trường; "
+          "đã xếp hàng báo hủy (CANCEL) về CSDL ngành.")
     return 0
 
 
@@ -254,5 +265,9 @@ def add_records_versions(rs: argparse._SubParsersAction) -> None:
     w.add_argument("--year", metavar="NĂM_HỌC", required=True)
     _as(w)
     w.add_argument("--reason", metavar="TEXT", required=True)
+    from .seal_option import add_token_label
+
+    add_token_label(w)
+    w.add_argument("--out", metavar="FILE.xml", help="ghi văn bản thu hồi đã ký bằng con dấu (XML) ra tệp này")
     w.set_defaults(handler=cmd_withdraw)
 

@@ -24,17 +24,13 @@ def _date(text: str | None) -> date | None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..cli import open_store
-    from ..services import signing_setup
     from ..services.accounts import resolve_cli_actor
-    from ..services.archive_service import SealWith
     from ..services.transfer import export_transfer
-    from ..signing.prompt import TerminalPinPrompt
+    from .seal_option import terminal_seal
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting)
-        provider = signing_setup.provider_for(store)
-        label = args.token_label or signing_setup.settings_service.signing_settings(store).token_label
-        seal = SealWith(provider, TerminalPinPrompt(), label or None)
+        seal = terminal_seal(store, args.token_label)
         out = export_transfer(store, args.student, args.out, actor.code, seal, destination=args.to or "",
                               on_date=_date(args.date))
     print(f"Đã xuất gói chuyển trường của {out.student_name} (mã định danh {out.personal_id}): {out.path}")

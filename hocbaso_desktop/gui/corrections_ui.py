@@ -105,7 +105,13 @@ class CorrectionsUi(QObject):
             dlg.exec()
         return dlg
 
-    def withdraw_current(self, reason: str | None = None) -> bool:
+    def withdraw_current(self, reason: str | None = None, prompt: object = None) -> bool:
+        """The withdrawal is signed by the school's seal (its PIN asked by the PIN dialog, or `prompt`),
+        so it runs on a worker thread while this window keeps answering."""
+        from ..services.archive_service import SealWith
+        from ..services.signing_setup import provider_for, settings_service
+        from .archive_menu import run_off_gui_thread
+
         picked = self._student()
         if picked is None:
             return False
@@ -113,18 +119,33 @@ class CorrectionsUi(QObject):
         if reason is None:
             text, ok = QInputDialog.getText(self.window, "Thu hồi học bạ",
                                             f"Thu hồi học bạ đã phát hành của {picked[1]}.\n"
-                                            "Học bạ vẫn được giữ lại (đánh dấu Thu hồi) và báo hủy về CSDL ngành.\nLý do:")
+                                            "Học bạ vẫn được giữ lại (đánh dấu Thu hồi); văn bản thu hồi được ký bằng "
+                                            "con dấu nhà trường và báo hủy về CSDL ngành.\nLý do:")
             if not ok:
                 return False
             reason = text
+        store, actor = self.store, self.actor
         try:
-            v = record_history.withdraw(self.store, self.actor, picked[0], reason)
-        except HocbasoError as e:
+            provider = provider_for(store)
+        except HocbasoError:
+            seal = None  # the service then says the seal is needed, after its own checks
+        else:
+            if prompt is None:
+                from .pin_prompt import QtPinPrompt
+
+                prompt = QtPinPrompt(self.window)  # made here on the GUI thread, asked from the worker
+            self._pin_prompt = prompt
+            seal = SealWith(provider, prompt, settings_service.signing_settings(store).token_label)  # type: ignore[arg-type]
+        outcome = run_off_gui_thread(lambda: record_history.withdraw(store, actor, picked[0], reason, seal))
+        if isinstance(outcome, HocbasoError):
             if interactive:
-                QMessageBox.warning(self.window, "Thu hồi học bạ", e.message)
-            self._say(e.message)
+                QMessageBox.warning(self.window, "Thu hồi học bạ", outcome.message)
+            self._say(outcome.message)
             return False
-        self._say(f"Đã thu hồi học bạ phiên bản {v.version} của {picked[1]}.")
+        if isinstance(outcome, BaseException):
+            raise outcome
+        v = outcome
+        self._say(f"Đã thu hồi học bạ phiên bản {v.version} của {picked[1]}: văn bản thu hồi đã ký bằng con dấu nhà trường.")
         self.window.load_class()  # type: ignore[attr-defined]
         return True
 

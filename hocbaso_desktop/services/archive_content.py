@@ -23,7 +23,9 @@ from ..exchange.archive.audit_chain import audit_line
 from ..exchange.archive.writer import ExportCancelled, StagedFile
 from ..storage.audit import verify_chain
 from ..storage.engine import Store
-from ..storage.models import AuditEntry, Enrolment, Record, RecordSignature, SchoolClass, SchoolYear, Student, YearResult
+from ..storage.models import (
+    AuditEntry, Enrolment, Record, RecordSignature, RecordWithdrawal, SchoolClass, SchoolYear, Student, YearResult,
+)
 from . import directory
 
 ARCHIVED_STATUSES = ("issued", "replaced", "withdrawn")
@@ -121,6 +123,11 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
     for r in records:
         by_enrolment.setdefault(r.enrolment_id, []).append(r)
 
+    with work.read() as s:
+        withdrawals = {rid: bytes(xml) for rid, xml in s.execute(
+            select(RecordWithdrawal.record_id, RecordWithdrawal.signed_xml)
+            .join(Record, Record.id == RecordWithdrawal.record_id).join(SchoolYear, SchoolYear.id == Record.year_id)
+            .where(SchoolYear.name == year_name))}
     classes: dict[int, dict] = {}
     pdf_jobs: list[tuple[str, int, Record]] = []
     archived = [r for r in records if r.status in ARCHIVED_STATUSES]
@@ -153,7 +160,14 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
             if pdf_rel:
                 pdf_jobs.append((pdf_rel, enrol.id, r))
             setattr(facts, r.status, getattr(facts, r.status) + 1)
+            withdrawal = None
+            doc = withdrawals.get(r.id)
+            if doc is not None:  # the seal-signed withdrawal document travels beside the version it withdraws
+                w_rel = f"{layout.RECORDS_DIR}/{base}_thuhoi.xml"
+                st.put(w_rel, doc)
+                withdrawal = {"xml": w_rel, "sha256": st.files[w_rel].sha256}
             entry["records"].append({
+                "withdrawal": withdrawal,
                 "version": r.version, "status": r.status, "sha256": st.files[xml_rel].sha256, "xml": xml_rel,
                 "pdf": pdf_rel, "issued_at": _iso(r.issued_at), "valid_from": _iso(r.valid_from),
                 "status_reason": r.status_reason, "status_changed_at": _iso(r.status_changed_at),

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
 from ..signing.chain_head import (
-    HEAD_ACTION, ISSUE_ACTION, LOCK_ACTION, SEALED_ACTIONS, HeadFormatError, SignedHead, head_message,
+    HEAD_ACTION, ISSUE_ACTION, LOCK_ACTION, SEALED_ACTIONS, WITHDRAW_ACTION, HeadFormatError, SignedHead, head_message,
 )
 from ..signing.trust import TrustStore
 from ..storage.models import AuditEntry, School
@@ -126,7 +126,7 @@ def verify_heads(session: Session, trust: TrustStore, school: str | None = None)
                            .where(AuditEntry.action.in_(SEALED_ACTIONS), AuditEntry.id > covered)
                            .order_by(AuditEntry.id).limit(1)).first()
     if bare is not None:
-        what = "khóa năm học" if bare[1] == LOCK_ACTION else "phát hành học bạ"
+        what = {LOCK_ACTION: "khóa năm học", WITHDRAW_ACTION: "thu hồi học bạ"}.get(bare[1], "phát hành học bạ")
         return HeadsReport(False, checked, covered, int(bare[0]),
                            f"Mục #{bare[0]} ({what}) không có đầu chuỗi nào được ký bằng con dấu nhà trường "
                            "xác nhận: các đầu chuỗi đã ký đã bị xóa hoặc nhật ký đã bị viết lại")

@@ -3,6 +3,7 @@ trail filtered by student or staff — one place for the CLI and the GUI's histo
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -124,41 +125,86 @@ def signed_xml_of(store: Store, record_id: int) -> bytes | None:
 # ---- withdrawal (thu hồi) ---------------------------------------------------------------------------
 
 
-def withdraw(store: Store, actor: Actor, enrolment_id: int, reason: str) -> VersionInfo:
-    """The principal withdraws the issued version: kept readable, never deleted, CANCEL queued for the
-    sector database in the same transaction."""
+def _withdrawable(s: Session, enrolment_id: int) -> tuple[Record, Student, SchoolYear]:
+    """The issued version to withdraw, or why there is none (checked before the PIN and again in the
+    withdrawal's own transaction)."""
+    enrol = s.get(Enrolment, enrolment_id)
+    if enrol is None:
+        raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
+    st, year = s.get(Student, enrol.student_id), s.get(SchoolYear, enrol.year_id)
+    rec = s.execute(select(Record).where(Record.enrolment_id == enrolment_id, Record.status == "issued")
+                    .order_by(Record.version.desc())).scalars().first()
+    if rec is None:
+        raise CorrectionError(f"Học bạ năm học {year.name} của {st.full_name} chưa phát hành hoặc đã thu hồi: "
+                              "không có gì để thu hồi.")
+    busy = s.execute(select(CorrectionRequest).where(CorrectionRequest.enrolment_id == enrolment_id,
+                                                     CorrectionRequest.state == "approved")).scalars().first()
+    if busy is not None:
+        raise CorrectionError(f"Học bạ đang được đính chính theo phiếu số {busy.id}: hoàn tất hoặc hủy phiếu đó trước.")
+    if year.locked:
+        raise CorrectionError(f"Năm học {year.name} đã khóa: mở khóa năm học (Hiệu trưởng, có lý do) rồi mới thu hồi.")
+    if not rec.content_xml or not rec.sha256:
+        raise CorrectionError(f"Học bạ năm học {year.name} của {st.full_name} không còn nội dung đã ký: không thu hồi được.")
+    return rec, st, year
+
+
+def withdraw(store: Store, actor: Actor, enrolment_id: int, reason: str, seal=None) -> VersionInfo:  # noqa: ANN001 - SealWith
+    """The principal withdraws the issued version: kept readable, never deleted. The withdrawal is a
+    document signed by the school's seal (`seal`: an archive_service.SealWith — token, PIN prompt),
+    whose signed content says status 2 and names the withdrawn version by its hash
+    (exchange/withdrawal_xml.py); it is stored, the audit head signed, and the CANCEL package (carrying
+    that document) queued, all in one transaction. Without the seal nothing is withdrawn."""
+    from ..exchange.withdrawal_xml import Withdrawal, withdrawal_document
+    from ..signing.chain_head import WITHDRAW_ACTION
+    from ..signing.xml_signature import sign_record
+    from ..storage.models import RecordWithdrawal, Staff
+    from .audit_heads import record_signed_head, seal_key
+
     require(actor, WITHDRAW_RECORD)
     reason = " ".join((reason or "").split())
     if len(reason) < MIN_REASON:
         raise InvalidValue("Lý do thu hồi", reason, f"cần ghi rõ lý do (ít nhất {MIN_REASON} ký tự)")
-    with store.transaction(actor.code) as tx:
-        s = tx.session
-        enrol = s.get(Enrolment, enrolment_id)
-        if enrol is None:
-            raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
-        st, year = s.get(Student, enrol.student_id), s.get(SchoolYear, enrol.year_id)
-        rec = s.execute(select(Record).where(Record.enrolment_id == enrolment_id, Record.status == "issued")
-                        .order_by(Record.version.desc())).scalars().first()
-        if rec is None:
-            raise CorrectionError(f"Học bạ năm học {year.name} của {st.full_name} chưa phát hành hoặc đã thu hồi: "
-                                  "không có gì để thu hồi.")
-        busy = s.execute(select(CorrectionRequest).where(CorrectionRequest.enrolment_id == enrolment_id,
-                                                         CorrectionRequest.state == "approved")).scalars().first()
-        if busy is not None:
-            raise CorrectionError(f"Học bạ đang được đính chính theo phiếu số {busy.id}: hoàn tất hoặc hủy phiếu đó trước.")
-        if year.locked:
-            raise CorrectionError(f"Năm học {year.name} đã khóa: mở khóa năm học (Hiệu trưởng, có lý do) rồi mới thu hồi.")
-        now = local_now()
-        for c in s.execute(select(CorrectionRequest).where(CorrectionRequest.enrolment_id == enrolment_id,
-                                                           CorrectionRequest.state == "open")).scalars():
-            c.state, c.closed_at, c.decision_reason = "cancelled", now, "Học bạ đã bị thu hồi"
+    with store.read() as s:
+        rec, st, year = _withdrawable(s, enrolment_id)
+        what = f"thu hồi học bạ năm học {year.name} của {st.full_name}"
+        staff = s.execute(select(Staff.id, Staff.full_name, Staff.position).where(Staff.code == actor.code)).first()
+        staff_id, decided_by, position = (staff[0], staff[1], staff[2] or "") if staff is not None else (None, actor.name, "")
+    with seal_key(store, actor.code, seal, what) as (key, cert, chain):
+        with store.transaction(actor.code) as tx:
+            s = tx.session
+            rec, st, year = _withdrawable(s, enrolment_id)
+            now = local_now()
+            doc = withdrawal_document(bytes(rec.content_xml), Withdrawal(now.date(), reason, decided_by, position,
+                                                                         rec.sha256))
+            signed = sign_record(doc, key, chain, "seal", datetime.now(VN_TZ))
+            for c in s.execute(select(CorrectionRequest).where(CorrectionRequest.enrolment_id == enrolment_id,
+                                                               CorrectionRequest.state == "open")).scalars():
+                c.state, c.closed_at, c.decision_reason = "cancelled", now, "Học bạ đã bị thu hồi"
+                s.flush()
+                tx.audit("correction.cancel", "correction_request", c.id, {"hs": st.personal_id, "reason": "Học bạ đã bị thu hồi"})
+            rec.status, rec.status_reason, rec.status_changed_at = "withdrawn", reason, now
             s.flush()
-            tx.audit("correction.cancel", "correction_request", c.id, {"hs": st.personal_id, "reason": "Học bạ đã bị thu hồi"})
-        rec.status, rec.status_reason, rec.status_changed_at = "withdrawn", reason, now
-        s.flush()
-        tx.audit("record.withdraw", "record", rec.id, {"hs": st.personal_id, "version": rec.version, "reason": reason})
-        enqueue_cancel(s, rec, reason)
-    return next(v for v in versions(store, enrolment_id) if v.record_id == rec.id)
+            sha = hashlib.sha256(signed).hexdigest()
+            s.add(RecordWithdrawal(record_id=rec.id, signed_xml=signed, sha256=sha, withdrawn_sha256=rec.sha256,
+                                   decided_by=staff_id,
+                                   seal_cert_serial=format(cert.serial_number, "x"), created_at=now))
+            s.flush()
+            tx.audit(WITHDRAW_ACTION, "record", rec.id, {"hs": st.personal_id, "version": rec.version, "reason": reason,
+                                                         "withdrawal_sha256": sha, "withdrawn_sha256": rec.sha256})
+            # the seal that signed the withdrawal signs the chain's head too, and the package carries it
+            record_signed_head(tx, key, cert, chain, after=WITHDRAW_ACTION)
+            enqueue_cancel(s, rec, reason)
+            record_id = rec.id
+    return next(v for v in versions(store, enrolment_id) if v.record_id == record_id)
+
+
+def withdrawal_xml_of(store: Store, record_id: int) -> bytes | None:
+    """The seal-signed withdrawal document of a withdrawn version (None for any other)."""
+    from ..storage.models import RecordWithdrawal
+
+    with store.read() as s:
+        row = s.get(RecordWithdrawal, record_id)
+        return bytes(row.signed_xml) if row is not None else None
 
 
 # ---- the audit trail --------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ class YearStatus:
     issued: int
     deferred: int  # waiting for the supplementary evaluation (CHT), allowed to stay unissued
     not_ready: dict[str, int]  # class → records neither issued nor deferred
+    withdrawn: int = 0  # issued, then withdrawn by the principal (sealed): settled, nothing left to issue
 
 
 def _year(s, name: str) -> SchoolYear:  # noqa: ANN001 - Session
@@ -64,16 +65,20 @@ def year_status(store: Store, name: str) -> YearStatus:
         ).all()
         issued_ids = set(s.execute(
             select(Record.enrolment_id).where(Record.year_id == y.id, Record.status == "issued")).scalars())
-        issued = deferred = 0
+        withdrawn_ids = set(s.execute(
+            select(Record.enrolment_id).where(Record.year_id == y.id, Record.status == "withdrawn")).scalars())
+        issued = deferred = withdrawn = 0
         missing: Counter[str] = Counter()
         for enrolment_id, class_name, pending in rows:
             if enrolment_id in issued_ids:
                 issued += 1
+            elif enrolment_id in withdrawn_ids:
+                withdrawn += 1
             elif pending:
                 deferred += 1
             else:
                 missing[class_name] += 1
-        return YearStatus(y.name, bool(y.locked), y.locked_at, issued, deferred, dict(missing))
+        return YearStatus(y.name, bool(y.locked), y.locked_at, issued, deferred, dict(missing), withdrawn)
 
 
 def lock_year(store: Store, name: str, actor_code: str, seal=None) -> YearStatus:  # noqa: ANN001 - SealWith

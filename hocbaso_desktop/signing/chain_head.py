@@ -25,9 +25,10 @@ from .trust import TrustStore
 HEAD_ACTION = "audit.head_signed"
 ISSUE_ACTION = "record.issue"
 LOCK_ACTION = "year.lock"
+WITHDRAW_ACTION = "record.withdraw"
 # Entries that must each be followed by a signed head (in their own transaction): deleting the heads
 # and recomputing the chain leaves one of these uncovered, which fails.
-SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION)
+SEALED_ACTIONS = (ISSUE_ACTION, LOCK_ACTION, WITHDRAW_ACTION)
 ALGORITHM = "rsa-pkcs1v15-sha256"
 
 

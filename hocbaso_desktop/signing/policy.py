@@ -60,11 +60,18 @@ SEAL = RoleRule("seal", "con dấu nhà trường", ORGANISATION, "tentruong")
 STATUS_VALID, STATUS_WITHDRAWN = "1", "2"  # national dictionary: 1 Có hiệu lực, 2 Thu hồi
 
 
+# A withdrawal document (exchange/withdrawal_xml.py): the withdrawn version's content with status 2
+# and <thuhoi>, signed by the school's seal alone — the school's act, decided by the principal (whose
+# name it carries); the issued version keeps its own signatures in its own file.
+WITHDRAWAL_RULES = (SEAL,)
+WITHDRAWAL_TAG = "thuhoi"
+
+
 def issued_policy(gvbm_signs: bool = False) -> SignaturePolicy:
-    """An issued (or later withdrawn) record: GVBM when the school asks for it, GVCN, board, seal.
-    Without the school setting a GVBM signature is still allowed before the GVCN's."""
+    """An issued record (status 1): GVBM when the school asks for it, GVCN, board, seal. Without the
+    school setting a GVBM signature is still allowed before the GVCN's. A withdrawal (status 2): the seal."""
     rules = ((GVBM_REQUIRED if gvbm_signs else GVBM), GVCN, PRINCIPAL, SEAL)
-    return SignaturePolicy({STATUS_VALID: rules, STATUS_WITHDRAWN: rules})
+    return SignaturePolicy({STATUS_VALID: rules, STATUS_WITHDRAWN: WITHDRAWAL_RULES})
 
 
 DEFAULT_POLICY = issued_policy()
@@ -174,6 +181,11 @@ def check_policy(policy: SignaturePolicy, content: etree._Element | None, signat
     if rules is None:
         return [f"trạng thái học bạ «{status or 'không ghi'}» không có quy định chữ ký"]
     problems: list[str] = []
+    withdrawal = content is not None and content.find(f".//{{{NS}}}{WITHDRAWAL_TAG}") is not None
+    if status == STATUS_WITHDRAWN and not withdrawal:
+        problems.append("học bạ ghi trạng thái thu hồi (2) nhưng không có thông tin thu hồi (thuhoi) đã ký")
+    elif status != STATUS_WITHDRAWN and withdrawal:
+        problems.append(f"học bạ có thông tin thu hồi nhưng ghi trạng thái «{status}», không phải thu hồi (2)")
 
     if policy.chained:
         ids = [s.sig_id for s in signatures]

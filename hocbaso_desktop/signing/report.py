@@ -68,6 +68,34 @@ class VerificationReport:
     def demo(self) -> bool:
         return any(s.demo for s in self.signatures)
 
+    def withdrawal_lines(self) -> list[str]:
+        """What a sealed withdrawal document (status 2, <thuhoi>) says, read from the signed content."""
+        if not self.signed_content:
+            return []
+        from lxml import etree
+
+        from .record_shape import NS
+
+        content = etree.fromstring(self.signed_content)
+        el = content.find(f".//{{{NS}}}thuhoi")
+        if el is None or (content.findtext(f"{{{NS}}}trangthaithongtinhocba") or "").strip() != "2":
+            return []
+
+        def text(name: str) -> str:
+            return (el.findtext(f"{{{NS}}}{name}") or "").strip()
+
+        on = text("ngaythuhoi")
+        shown = f"{on[8:10]}/{on[5:7]}/{on[0:4]}" if len(on) == 10 else on
+        who = text("nguoiquyetdinhthuhoi")
+        position = text("chucvunguoiquyetdinh")
+        return [
+            f"THU HỒI: học bạ năm học {content.findtext(f'{{{NS}}}namhoc') or '?'}, phiên bản "
+            f"{content.findtext(f'{{{NS}}}phienbanthongtinhocba') or '?'}, thu hồi ngày {shown}"
+            + (f" theo quyết định của {who}" + (f" ({position})" if position else "") if who else ""),
+            f"    Lý do: {text('lydothuhoi')}",
+            f"    Bản học bạ bị thu hồi: SHA-256 {text('mabamhocbathuhoi')}",
+        ]
+
     def lines(self) -> list[str]:
         """The report as the CLI prints it and the GUI shows it."""
         out: list[str] = []
@@ -95,6 +123,12 @@ class VerificationReport:
                 out.append(f"    - {r}")
         for p in self.policy_problems:
             out.append(f"✗ Quy định chữ ký: {p}")
+        withdrawal = self.withdrawal_lines() if self.ok else []
+        if withdrawal:
+            out.extend(withdrawal)
+            out.append("KẾT LUẬN: văn bản thu hồi hợp lệ, ký bằng con dấu nhà trường: học bạ này ĐÃ BỊ THU HỒI, "
+                       "không còn hiệu lực." + (" (chứng thư thử nghiệm — demo)" if self.demo else ""))
+            return out
         if self.ok:
             full = " Đủ chữ ký theo quy định (GVCN → Hiệu trưởng → con dấu), đúng người ghi trong học bạ." if self.policy_checked else ""
             out.append("KẾT LUẬN: tất cả chữ ký số hợp lệ và tin cậy." + full

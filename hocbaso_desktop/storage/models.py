@@ -300,6 +300,21 @@ class RecordPaperCopy(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class RecordWithdrawal(Base):
+    """The signed withdrawal document of a withdrawn record (exchange/withdrawal_xml.py): the content
+    with status 2 and <thuhoi>, sealed; the CANCEL package carries it (migration 0014: one per
+    withdrawn record, naming its signed XML by hash, never changed)."""
+
+    __tablename__ = "record_withdrawal"
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"), primary_key=True)
+    signed_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))  # of signed_xml
+    withdrawn_sha256: Mapped[str] = mapped_column(String(64))  # = record.sha256
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    seal_cert_serial: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class RecordUnlock(Base):
     """An approved correction opens one student's issued record for change (correction workflow)."""
 

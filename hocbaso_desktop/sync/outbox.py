@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
 from ..signing.chain_head import HEAD_ACTION, HeadFormatError, SignedHead
-from ..storage.models import AuditEntry, Record, School, SchoolYear, Student
+from ..storage.models import AuditEntry, Record, RecordWithdrawal, School, SchoolYear, Student
 from ..storage.outbox_models import OutboxEntry
 from .package import STATUS_VALID, STATUS_WITHDRAWN, Envelope, build_package, envelope_record_id, iso
 
@@ -58,11 +58,13 @@ def newest_signed_head(session: Session) -> SignedHead | None:
                           "không xếp hàng gói tin") from None
 
 
-def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", now: float | None = None) -> OutboxEntry:
+def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", now: float | None = None,
+             payload: bytes | None = None) -> OutboxEntry:
     if record.id is None:
         session.flush()
     if not record.signed_xml:
         raise OutboxError(f"học bạ {record.id} chưa có bản đã ký: không thể xếp hàng gửi")
+    payload = bytes(record.signed_xml) if payload is None else payload
     student = session.get(Student, record.student_id)
     year = session.get(SchoolYear, record.year_id)
     if student is None or year is None:
@@ -80,7 +82,7 @@ def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", 
         head=newest_signed_head(session),
         issued_on=record.valid_from.isoformat() if event != "CANCEL" and record.valid_from else "",
     )
-    package = build_package(envelope, record.signed_xml)
+    package = build_package(envelope, payload)
     t = time.time() if now is None else now
     entry = OutboxEntry(
         record_id=record.id, lookup_code=lookup, envelope_id=env_id, version=version, event=event,
@@ -108,5 +110,13 @@ def enqueue_update(session: Session, record: Record, *, now: float | None = None
 
 
 def enqueue_cancel(session: Session, record: Record, reason: str | None = None, *, now: float | None = None) -> OutboxEntry:
-    """A withdrawal (thu hồi): the record must already be marked withdrawn in this transaction."""
-    return _enqueue(session, record, "CANCEL", reason=reason if reason is not None else record.status_reason, now=now)
+    """A withdrawal (thu hồi): the record must already be marked withdrawn, and its seal-signed
+    withdrawal document stored (exchange/withdrawal_xml.py), in this transaction. The package carries
+    that document, whose signed content says status 2, not the issued version (status 1)."""
+    session.flush()
+    doc = session.get(RecordWithdrawal, record.id)
+    if doc is None or doc.withdrawn_sha256 != record.sha256:
+        raise OutboxError(f"học bạ {record.id} chưa có văn bản thu hồi đã ký bằng con dấu nhà trường: "
+                          "không xếp hàng báo hủy")
+    return _enqueue(session, record, "CANCEL", reason=reason if reason is not None else record.status_reason, now=now,
+                    payload=bytes(doc.signed_xml))

@@ -17,6 +17,7 @@ re-parse of the whole payload (reliability.md: signature wrapping).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from typing import Callable
 
 from ..domain.errors import InputFileError
@@ -27,6 +28,8 @@ from .package import Package
 
 RECORD_NS = "urn:hocbaso:tieuhoc:1.0"
 MAX_REASONS = 3
+STATUS_WITHDRAWN = "2"
+_VN = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,21 @@ class SignedRecordCheck:
             return Refusal(422, f"học bạ đã ký thuộc trường mã «{school}», phong bì ghi trường «{env.school_code}»")
         if self.schools and school not in self.schools:
             return Refusal(403, f"máy nhận này không nhận học bạ của trường mã «{school or 'trống'}»")
+        # A CANCEL carries the seal-signed withdrawal (status 2 in its signed content); an issued
+        # record replayed in a CANCEL envelope, or a withdrawal sent as NEW/UPDATE, is refused.
+        status = _field(content, "trangthaithongtinhocba")
+        if (env.event == "CANCEL") != (status == STATUS_WITHDRAWN):
+            return Refusal(422, f"sự kiện {env.event} không khớp trạng thái trong nội dung đã ký («{status or 'trống'}»): "
+                                "báo hủy phải mang văn bản thu hồi đã ký (trạng thái 2), học bạ gửi mới/thay thế "
+                                "phải có hiệu lực (trạng thái 1)")
+        if env.event != "CANCEL" and env.issued_on:
+            # ngaykyphathanh travels in the envelope (the content is frozen before the issue day
+            # exists), but the seal's XAdES SigningTime is signed: the two must name the same day.
+            seal_times = [s.signing_time for s in report.signatures if s.role == "seal" and s.signing_time]
+            day = seal_times[-1].astimezone(_VN).date().isoformat() if seal_times else ""
+            if day != env.issued_on:
+                return Refusal(422, f"ngày ký phát hành trong phong bì ({env.issued_on}) khác ngày con dấu nhà trường "
+                                    f"ký học bạ ({day or 'không rõ'})")
         if env.head is None:
             if self.require_head:
                 return Refusal(422, "gói tin thiếu đầu chuỗi nhật ký ký bằng con dấu nhà trường (dauchuoinhatky)")
@@ -90,3 +108,24 @@ class SignedRecordCheck:
             if why is not None:
                 return Refusal(422, f"đầu chuỗi nhật ký trong gói tin (mục #{env.head.seq}): {why}")
         return None
+
+
+def withdrawal_target_problem(pkg: Package, held_payload: bytes) -> Refusal | None:
+    """A CANCEL that passed the check above must withdraw the version the receiver holds: its signed
+    <thuhoi> names that version's signed XML by SHA-256. (The content is read through record_parts,
+    which refuses a second <thongtinhocba>: the one element there is the one the seal signed.)"""
+    import hashlib
+
+    from ..exchange.withdrawal_xml import withdrawal_in
+    from ..signing.record_shape import record_parts
+
+    try:
+        content = record_parts(parse_xml(pkg.payload, "văn bản thu hồi")).content
+    except Exception:  # noqa: BLE001 - cannot happen after the check; refuse rather than store
+        return Refusal(422, "văn bản thu hồi không đọc được")
+    w = withdrawal_in(content)
+    held = hashlib.sha256(held_payload).hexdigest()
+    if w is None or w.withdrawn_sha256 != held:
+        return Refusal(422, "văn bản thu hồi không nhắm đến phiên bản học bạ máy nhận đang giữ "
+                            f"(thu hồi {w.withdrawn_sha256[:12] if w else '?'}…, đang giữ {held[:12]}…)")
+    return None

@@ -42,7 +42,7 @@ from pathlib import Path
 from ..domain.errors import InputFileError
 from .head_ledger import HeadLedger
 from .package import parse_package
-from .payload_check import SignedRecordCheck, Verifier
+from .payload_check import SignedRecordCheck, Verifier, withdrawal_target_problem
 from .transport import write_atomic
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,10 @@ class PackageStore:
                 if rewritten is not None:
                     return _error(422, rewritten)
             held = self.highest.get(record_id)
+            if event == "CANCEL" and held is not None and version > held.version:
+                mismatch = self._withdrawal_mismatch(pkg, held)
+                if mismatch is not None:
+                    return _error(mismatch.status, mismatch.message)
             if held is not None and version <= held.version:
                 # the receipt names what is held: the sender treats a 409 as final only with it
                 return Response(409, {"error": f"đã có phiên bản {held.version} của học bạ {record_id}",
@@ -186,6 +190,18 @@ class PackageStore:
             if env.head is not None:
                 self.heads.remember(env.school_code, env.head)
         return Response(201, {"receipt": receipt, "record_id": record_id, "version": version})
+
+
+    def _withdrawal_mismatch(self, pkg, held: Held):  # noqa: ANN001, ANN202 - Package → Refusal | None
+        """The CANCEL must withdraw the issued version held (NEW/UPDATE); a held CANCEL needs no check."""
+        info = self.keys.get(held.key, {})
+        if info.get("event") not in ("NEW", "UPDATE"):
+            return None
+        try:
+            held_pkg = parse_package((self.root / info["file"]).read_bytes(), "gói tin đang giữ")
+        except (OSError, KeyError, InputFileError):
+            return None  # the held file is the receiver's own; a lost one must not block the withdrawal
+        return withdrawal_target_problem(pkg, held_pkg.payload)
 
 
 class ReceiverHandler(BaseHTTPRequestHandler):

@@ -147,14 +147,23 @@ def test_cutoff_refuses_naming_the_date(db: Path, capsys: pytest.CaptureFixture[
     assert code == 1 and f"hạn cuối là ngày {cut:%d/%m/%Y}" in err and f"{lock:%d/%m/%Y}" in err
 
 
-def test_withdraw(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_withdraw(db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     st = _student(db)
     code, _, err = run(db, capsys, "records", "withdraw", "--student", st.personal_id, "--year", YEAR,
                        "--as", "GV001", "--reason", "Cấp nhầm học sinh")
     assert code == 1 and "Không có quyền thu hồi học bạ" in err
+    monkeypatch.setenv("HOCBASO_PIN", "000000")  # the seal's PIN wrong: nothing withdrawn
+    code, _, err = run(db, capsys, "records", "withdraw", "--student", st.personal_id, "--year", YEAR,
+                       "--as", "HT", "--reason", "Cấp nhầm học sinh")
+    assert code != 0 and "PIN" in err, err
+    assert run(db, capsys, "records", "versions", "--student", st.personal_id)[1].split("\t")[1] == "đã phát hành"
+    monkeypatch.setenv("HOCBASO_PIN", PIN)
+    doc = tmp_path / "thu-hoi.xml"
     code, out, err = run(db, capsys, "records", "withdraw", "--student", st.personal_id, "--year", YEAR,
-                         "--as", "HT", "--reason", "Cấp nhầm học sinh")
-    assert code == 0 and "CANCEL" in out, err
+                         "--as", "HT", "--reason", "Cấp nhầm học sinh", "--out", str(doc))
+    assert code == 0 and "CANCEL" in out and "con dấu" in out, err
+    code, out, err = run(db, capsys, "verify", str(doc))
+    assert code == 0 and "ĐÃ BỊ THU HỒI" in out and "Lý do: Cấp nhầm học sinh" in out, out + err
     code, out, _ = run(db, capsys, "records", "versions", "--student", st.personal_id)
     assert re.fullmatch(rf"1\tthu hồi\t{SHA}\t{DATE}\n", out)
     con = sqlite3.connect(db)

@@ -206,6 +206,19 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
     for x in xmls:
         sch.run("verify", str(x))
 
+    # 9b. one record was issued to a pupil who had already left: the principal withdraws it; the
+    # withdrawal is a document sealed by the school, status 2 in its signed content (issue 16)
+    gone = kids[-1][0]
+    r = sch.run("records", "withdraw", "--student", gone, "--year", _year(sch), "--reason", "Cấp nhầm",
+                as_code="GV101", extra=pin, ok=False)
+    assert r.returncode == 1 and "Không có quyền" in r.stderr
+    doc = tmp_path / "thu-hoi.xml"
+    sch.run("records", "withdraw", "--student", gone, "--year", _year(sch), "--reason", "Học sinh đã chuyển trường trước khi cấp",
+            "--out", str(doc), as_code="HT", extra=pin)
+    r = sch.run("verify", str(doc))
+    assert "ĐÃ BỊ THU HỒI" in r.stdout and "Học sinh đã chuyển trường trước khi cấp" in r.stdout, r.stdout
+    assert "\tthu hồi\t" in sch.run("records", "versions", "--student", gone, as_code="HT").stdout
+
     # 10. the year is locked and archived, and the archive verifies without the database
     year = sch.run("classes", as_code="QT01").stdout and _year(sch)
     sch.run("year", "lock", year, as_code="HT", extra=pin)
@@ -227,12 +240,12 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
     exported = tmp_path / "goi-tin"
     sch.run("outbox", "export", str(exported), as_code="QT01")
     packages = sorted(exported.rglob("*.xml"))
-    assert len(packages) == len(kids)
+    assert len(packages) == len(kids) + 1  # every NEW, and the withdrawal's CANCEL
     for f in packages:  # the package and the record inside it, against their schemas (issue 16)
         assert "hợp lệ theo gói tin phiên bản 2" in sch.run("validate", str(f)).stdout
     with running(tmp_path / "recv", verifier=SignedRecordCheck(TrustStore.from_dirs(token_env["CA_DIR"]))) as recv:
         r = sch.run("outbox", "send", "--endpoint", recv.url, as_code="QT01")
-        assert len(recv.stored_files()) == len(kids), r.stdout + r.stderr
+        assert len(recv.stored_files()) == len(kids) + 1, r.stdout + r.stderr
         assert list((tmp_path / "recv" / "heads").glob("*.json")), "the receiver kept no signed head"
 
     # nothing of the demo was used, anywhere

@@ -172,11 +172,18 @@ def test_withdraw_from_the_menu(qtbot, window: MainWindow, store: Store) -> None
     assert ui.withdraw_action.isEnabled()
     assert not ui.withdraw_current("x")  # too short: the service says why, in the status bar
     assert "ít nhất 5 ký tự" in window.statusBar().currentMessage()
-    assert ui.withdraw_current("Cấp nhầm học sinh")
-    eid = window.current_enrolment_id()
-    from hocbaso_desktop.services.record_history import versions
+    from hocbaso_desktop.signing import ScriptedPinPrompt
+    from hocbaso_desktop.services.record_history import versions, withdrawal_xml_of
+    from tests.school_token import PIN
 
-    assert [v.status_text for v in versions(store, eid)] == ["thu hồi"]
+    eid = window.current_enrolment_id()
+    assert not ui.withdraw_current("Cấp nhầm học sinh", ScriptedPinPrompt(lambda: "000000"))  # the seal's PIN wrong
+    assert "PIN" in window.statusBar().currentMessage()
+    assert [v.status_text for v in versions(store, eid)] == ["đã phát hành"]
+    assert ui.withdraw_current("Cấp nhầm học sinh", ScriptedPinPrompt(lambda: PIN))
+    assert "con dấu" in window.statusBar().currentMessage()
+    (v,) = versions(store, eid)
+    assert v.status_text == "thu hồi" and b"<trangthaithongtinhocba>2<" in withdrawal_xml_of(store, v.record_id)
 
 
 # --- issue 15: users' text is shown as text, never rendered ----------------------------------------

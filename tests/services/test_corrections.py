@@ -259,8 +259,8 @@ def test_withdrawal(store: Store, token: SchoolToken) -> None:
     st = first_student(store)
     cid = request_correction(store, _actor(store, "GV001"), st.enrolment_id, "Nhập nhầm nhận xét")
     with pytest.raises(PermissionDenied):
-        withdraw(store, _actor(store, "QT01"), st.enrolment_id, "Hồ sơ cấp sai")
-    v = withdraw(store, _actor(store, "HT"), st.enrolment_id, "Hồ sơ cấp sai đối tượng")
+        withdraw(store, _actor(store, "QT01"), st.enrolment_id, "Hồ sơ cấp sai", token.seal())
+    v = withdraw(store, _actor(store, "HT"), st.enrolment_id, "Hồ sơ cấp sai đối tượng", token.seal())
     assert v.status == "withdrawn" and v.status_text == "thu hồi" and v.status_reason == "Hồ sơ cấp sai đối tượng"
     assert get_correction(store, cid).state == "cancelled"  # the open request goes with it
     with store.read() as s:
@@ -272,7 +272,7 @@ def test_withdrawal(store: Store, token: SchoolToken) -> None:
     assert events == [("NEW", 1), ("CANCEL", 2)]
     assert verify_record(signed, TrustStore.from_dirs(token.trust_dir)).ok  # still readable and verifiable
     with pytest.raises(CorrectionError, match="không có gì để thu hồi"):
-        withdraw(store, _actor(store, "HT"), st.enrolment_id, "Thu hồi lần hai")
+        withdraw(store, _actor(store, "HT"), st.enrolment_id, "Thu hồi lần hai", token.seal())
     with pytest.raises(CorrectionError, match="thu hồi"):
         request_correction(store, _actor(store, "GV001"), st.enrolment_id, "Nhập nhầm nhận xét")
     con = sqlite3.connect(store.path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -36,6 +36,15 @@ def UNSIGNED_OK(_pkg: Package) -> Refusal | None:  # noqa: N802 - a constant-lik
     return None
 
 
+def _seal_day(xml: bytes) -> date:
+    """The Vietnam date of the last XAdES SigningTime (the seal's) in a signed record."""
+    import re
+
+    times = re.findall(rb"SigningTime>([^<]+)<", xml)
+    moment = datetime.fromisoformat(times[-1].decode().replace("Z", "+00:00"))
+    return moment.astimezone(timezone(timedelta(hours=7))).date()
+
+
 def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xml_for=None,  # noqa: ANN001
           before_queue=None) -> Record:  # noqa: ANN001
     """Issue version `version` of an enrolment's record (replacing the previous one) and queue it,
@@ -46,9 +55,11 @@ def issue(s, enrolment: Enrolment, version: int, *, now: float | None = None, xm
         prev = s.execute(select(Record).where(Record.enrolment_id == enrolment.id, Record.version == version - 1)).scalar_one()
         prev.status, prev.status_reason, prev.status_changed_at = "replaced", "sửa sai sót", when
     xml = signed_xml(enrolment.id, version) if xml_for is None else xml_for(s, enrolment.id)
+    # the issue day is the seal's signing day (Vietnam time), which the receiver checks against a real signature
+    issued_on = when.date() if xml_for is None else _seal_day(xml)
     rec = Record(enrolment_id=enrolment.id, student_id=enrolment.student_id, year_id=enrolment.year_id, version=version,
                  status="issued", content_xml=xml, signed_xml=xml, sha256="0" * 64, created_at=when, issued_at=when,
-                 valid_from=when.date(), status_reason="")
+                 valid_from=issued_on, status_reason="")
     s.add(rec)
     s.flush()
     if before_queue is not None:  # the issuer signs the audit head before it queues (signing_service)

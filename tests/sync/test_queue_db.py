@@ -3,6 +3,7 @@ between issuing and queueing leaves neither half), versions in order, leases tak
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import datetime
 from pathlib import Path
@@ -13,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from hocbaso_desktop.services import outbox_service
 from hocbaso_desktop.storage.engine import Store
-from hocbaso_desktop.storage.models import Enrolment, Record
+from hocbaso_desktop.storage.models import Enrolment, Record, RecordWithdrawal
 from hocbaso_desktop.storage.outbox_models import OutboxEntry
 from hocbaso_desktop.sync import enqueue_cancel, enqueue_issued, queue
+from hocbaso_desktop.sync.outbox import OutboxError
 from hocbaso_desktop.sync.backoff import Backoff, FakeClock
 from hocbaso_desktop.sync.package import parse_package
 from hocbaso_desktop.sync.sender import Sender
@@ -44,8 +46,8 @@ def test_no_entry_without_an_issued_record(store: Store) -> None:
             tx.session.add(rec)
             tx.session.flush()
             enqueue_issued(tx.session, rec)
-    # CANCEL needs a withdrawn record, NEW an issued one
-    with pytest.raises(IntegrityError, match="needs an issued record"):
+    # CANCEL needs a withdrawn record and its sealed withdrawal document, NEW an issued one
+    with pytest.raises(OutboxError, match="văn bản thu hồi"):
         with store.transaction("system") as tx:
             rec = issue(tx.session, _first_enrolment(tx.session), 1)
             enqueue_cancel(tx.session, rec, "thử")
@@ -94,6 +96,10 @@ def test_versions_only_increase_and_cancel_gets_a_higher_one(store: Store) -> No
         issue(tx.session, e, 1)
         rec2 = issue(tx.session, e, 2)
         rec2.status, rec2.status_reason, rec2.status_changed_at = "withdrawn", "nhầm học sinh", datetime(2026, 6, 1)
+        tx.session.flush()
+        doc = signed_xml(e.id, 3)  # stands in for the sealed withdrawal document (tests/services/test_withdrawal.py)
+        tx.session.add(RecordWithdrawal(record_id=rec2.id, signed_xml=doc, sha256=hashlib.sha256(doc).hexdigest(),
+                                        withdrawn_sha256=rec2.sha256, created_at=datetime(2026, 6, 1)))
         tx.session.flush()
         cancel = enqueue_cancel(tx.session, rec2)
         assert cancel.version == 3  # higher than the record's own version 2: the receiver must not ignore it

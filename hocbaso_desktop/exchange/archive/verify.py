@@ -356,7 +356,9 @@ def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
         return
     try:
         index = load_index(root)
-        listed = [(r["xml"], r["sha256"]) for c in index["classes"] for s in c["students"] for r in s["records"]]
+        versions = [r for c in index["classes"] for s in c["students"] for r in s["records"]]
+        listed = [(r["xml"], r["sha256"]) for r in versions]
+        listed += [(r["withdrawal"]["xml"], r["withdrawal"]["sha256"]) for r in versions if r.get("withdrawal")]
     except (ValueError, KeyError, TypeError) as e:
         report.problems.append(f"mục lục {layout.INDEX} sai định dạng ({e})")
         return
@@ -386,6 +388,11 @@ def _check_database(root: Path, by_path: dict[str, ManifestEntry], report: Archi
             rows = con.execute(
                 "SELECT r.id, r.status, r.signed_xml FROM record r JOIN school_year y ON y.id = r.year_id "
                 "WHERE y.name = ? AND r.status IN ('issued', 'replaced', 'withdrawn')", (year,)).fetchall()
+            # the sealed withdrawal documents (migration 0014; an archive written before has none)
+            if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'record_withdrawal'").fetchone():
+                rows += con.execute(
+                    "SELECT r.id, 'thu hồi', w.signed_xml FROM record_withdrawal w JOIN record r ON r.id = w.record_id "
+                    "JOIN school_year y ON y.id = r.year_id WHERE y.name = ?", (year,)).fetchall()
         finally:
             con.close()
     except sqlite3.Error as e:
