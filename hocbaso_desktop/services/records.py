@@ -113,12 +113,15 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
     # Years at earlier schools first (brought by a transfer package), then this school's enrolments.
     history = [HistoryRow(h.school_year, h.class_name, h.school_name, h.province, h.transfer_in_date)
                for h in s.execute(select(LearningHistory).where(LearningHistory.student_id == st.id)
-                                  .order_by(LearningHistory.seq)).scalars()]
+                                  .order_by(LearningHistory.seq)).scalars()
+               if h.school_year <= year.name]
     for e2, c2, y2 in s.execute(
         select(Enrolment, SchoolClass, SchoolYear)
         .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
         .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
-        .where(Enrolment.student_id == st.id).order_by(SchoolYear.name)
+        # a record states the history up to its own year: the grade-2 record signed in 2027 must not change
+        # (nor its signed content differ from a re-export) because the pupil was later enrolled in grade 3
+        .where(Enrolment.student_id == st.id, SchoolYear.name <= year.name).order_by(SchoolYear.name)
     ):
         history.append(HistoryRow(y2.name, c2.name, school.name, school.province, e2.joined_on if e2.joined_on and e2.joined_on != y2.start_date else None))
 
