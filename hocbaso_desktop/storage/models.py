@@ -32,6 +32,10 @@ NAMING = {
 }
 
 
+YEAR_LIVE = "live"
+YEAR_TRANSCRIBED = "transcribed"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -56,6 +60,8 @@ class SchoolYear(Base):
     lock_date: Mapped[date | None] = mapped_column(Date)  # records editable only before it
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     locked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # live: a year the school keeps in học bạ số; transcribed: a paper year holding only trích lục (0015)
+    kind: Mapped[str] = mapped_column(String(12), default=YEAR_LIVE, server_default=YEAR_LIVE)
 
 
 class Staff(Base):
