@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..domain.errors import HocbasoError, InputFileError
+from ..domain.school_years import year_start
 from ..domain.text import clean
 from .class_list_columns import FIELD_LABELS, HeaderMap, classify, header_key, header_score
 from .class_list_model import (
@@ -26,7 +27,6 @@ from .class_list_model import (
     ListRow,
     Problem,
     StudentData,
-    year_start,
 )
 from .class_list_rows import RowParser
 from .class_list_values import age_problem, display, parse_class_name, parse_date

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -96,8 +95,3 @@ class ClassList(ProblemSummary):
         return [r.student for r in self.rows if r.student is not None]
 
 
-def year_start(year: str) -> int:
-    m = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", year.strip())
-    if not m or int(m.group(2)) != int(m.group(1)) + 1:
-        raise HocbasoError(f"Năm học «{year}» không hợp lệ: cần dạng 2025-2026.")
-    return int(m.group(1))

@@ -26,7 +26,8 @@ from ..domain.catalogue import catalogue
 from ..domain.pupil_subjects import exempt_problem, join_codes, parse_codes, taken_subjects
 from ..domain import rights
 from ..domain.roles import SYSTEM, Actor
-from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list, year_start
+from ..domain.school_years import year_dates
+from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list
 from ..storage.engine import Store, Tx
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Student
 from . import frozen
@@ -306,11 +307,10 @@ def _field_changes(old: Student, new: StudentData) -> dict[str, tuple[object, ob
 def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
     s = tx.session
     cl = plan.class_list
-    ys = year_start(plan.year)
     year_row = s.execute(select(SchoolYear).where(SchoolYear.name == plan.year)).scalars().first()
     if year_row is None:
-        year_row = SchoolYear(name=plan.year, start_date=date(ys, 9, 5), end_date=date(ys + 1, 5, 31),
-                              lock_date=date(ys + 1, 6, 30))
+        dates = year_dates(plan.year)
+        year_row = SchoolYear(name=plan.year, start_date=dates.start, end_date=dates.end, lock_date=dates.lock)
         s.add(year_row)
         s.flush()
         tx.audit("year.create", "school_year", year_row.id, {"name": plan.year, "by": "import"})
