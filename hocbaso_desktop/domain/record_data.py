@@ -120,6 +120,9 @@ class RecordData:
     regulation: str = "TT27"
     created_on: date | None = None
     signatures: tuple[SignatureInfo, ...] = ()
+    # trích lục: the year was entered from the paper học bạ (national `trichluc`), never the original
+    transcribed: bool = False
+    paper_book_ref: str = ""  # số / ký hiệu of the paper book it was copied from ("" when not kept)
 
     @property
     def lookup_hex(self) -> str:

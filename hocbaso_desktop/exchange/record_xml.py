@@ -118,7 +118,7 @@ class _Builder:
         codes = national.codes()
         province = codes.province(sch.province)
         add(c, "trangthaithongtinhocba", d.status)
-        add(c, "trichluc", False)  # records made here; a trích lục from paper is issue 17's
+        add(c, "trichluc", d.transcribed)  # 1: entered from the paper học bạ (services/transcription.py)
         add(c, "phienbanthongtinhocba", d.version)
         add(c, "thongtu", d.regulation)
         add(c, "madinhdanhhocba", str(d.lookup_code))
@@ -237,6 +237,8 @@ class _Builder:
         add(x, "songaynghicophep", d.days_absent_excused)
         add(x, "songaynghikhongphep", d.days_absent_unexcused)
         add(x, "ngayhieuluc", d.valid_from, optional=True)
+        if d.transcribed:  # the paper book a trích lục was copied from: signed, printed on every page
+            add(x, "sotrichluc", d.paper_book_ref, optional=True)
 
     def _qualities(self, c: etree._Element) -> None:
         levels: dict[str, str | None] = {}

@@ -258,4 +258,6 @@ def parse_record_xml(xml: bytes, source: str = "học bạ XML") -> RecordData:
         regulation=r.text("thongtu", "TT27"),
         created_on=r.date("ngaytao"),
         signatures=_signatures(root),
+        transcribed=bool(r.bool("trichluc")),
+        paper_book_ref=r.text("sotrichluc"),
     )

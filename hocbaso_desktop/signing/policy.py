@@ -47,6 +47,8 @@ class SignaturePolicy:
 
     by_status: Mapping[str, tuple[RoleRule, ...]]
     chained: bool = True  # every signature must cover all earlier ones
+    # a trích lục (trichluc 1) of a valid record: the paper year's teachers are not here to sign
+    transcribed: tuple[RoleRule, ...] | None = None
 
 
 GVBM = RoleRule("gvbm", "GVBM", PERSON, None, required=False, many=True)
@@ -66,12 +68,17 @@ STATUS_VALID, STATUS_WITHDRAWN = "1", "2"  # national dictionary: 1 Có hiệu l
 WITHDRAWAL_RULES = (SEAL,)
 WITHDRAWAL_TAG = "thuhoi"
 
+# A trích lục (a year entered from the paper học bạ, trichluc 1): the principal vouches for the copy
+# and the seal issues it. No GVCN or GVBM signature: the teachers of that paper year did not make
+# this record, and a teacher's signature on it would present the copy as their original.
+TRANSCRIBED_RULES = (PRINCIPAL, SEAL)
+
 
 def issued_policy(gvbm_signs: bool = False) -> SignaturePolicy:
     """An issued record (status 1): GVBM when the school asks for it, GVCN, board, seal. Without the
     school setting a GVBM signature is still allowed before the GVCN's. A withdrawal (status 2): the seal."""
     rules = ((GVBM_REQUIRED if gvbm_signs else GVBM), GVCN, PRINCIPAL, SEAL)
-    return SignaturePolicy({STATUS_VALID: rules, STATUS_WITHDRAWN: WITHDRAWAL_RULES})
+    return SignaturePolicy({STATUS_VALID: rules, STATUS_WITHDRAWN: WITHDRAWAL_RULES}, transcribed=TRANSCRIBED_RULES)
 
 
 DEFAULT_POLICY = issued_policy()
@@ -178,6 +185,8 @@ def check_policy(policy: SignaturePolicy, content: etree._Element | None, signat
     """The rules the record breaks, each a Vietnamese sentence; empty when the policy holds."""
     status = _field(content, "trangthaithongtinhocba")
     rules = policy.by_status.get(status)
+    if status == STATUS_VALID and policy.transcribed is not None and _field(content, "trichluc") in ("1", "true"):
+        rules = policy.transcribed
     if rules is None:
         return [f"trạng thái học bạ «{status or 'không ghi'}» không có quy định chữ ký"]
     problems: list[str] = []
