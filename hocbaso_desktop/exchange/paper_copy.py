@@ -42,6 +42,7 @@ from .qr import draw_qr_form
 from .watermark import draw_draft_stamp
 
 Progress = Callable[[int, int], None]
+PAGE_NUMBER_X = PAGE_W - MARGIN_R - QR_SIZE - 6  # right end of the page number, left of the QR code
 CancelCheck = Callable[[], bool]
 
 
@@ -52,15 +53,24 @@ class PaperCopyCancelled(HocbasoError):
         super().__init__(f"Đã hủy in học bạ ({done}/{total} học sinh); không tạo tệp PDF", done=done, total=total)
 
 
-def student_pages(d: RecordData) -> list[Flowable]:
-    """One student's section, starting on the cover template and ending after the year block."""
+def identity_pages(d: RecordData) -> list[Flowable]:
+    """Cover, identity page and QUÁ TRÌNH HỌC TẬP: printed once per book (exchange/paper_book.py)
+    or once per yearly copy; starts on the cover template and ends on the history page."""
     return [
         *cover_page(d), NextPageTemplate("body"), PageBreak(),
         *identity_page(d), PageBreak(),
-        *history_page(d), PageBreak(),
-        *year_page_a(d), PageBreak(),
-        *year_page_b(d),
+        *history_page(d),
     ]
+
+
+def year_pages(d: RecordData) -> list[Flowable]:
+    """The year block (pages A and B), on the body template: the same in a yearly copy and a book."""
+    return [*year_page_a(d), PageBreak(), *year_page_b(d)]
+
+
+def student_pages(d: RecordData) -> list[Flowable]:
+    """One student's section, starting on the cover template and ending after the year block."""
+    return [*identity_pages(d), PageBreak(), *year_pages(d)]
 
 
 class _NextStudent(Flowable):
@@ -137,11 +147,19 @@ class _HocbaDoc(BaseDocTemplate):
         canvas.setFont(BOLD, 10)
         canvas.drawString(MARGIN_L, y0 + 18, d.lookup_hex)
         canvas.setFont(REGULAR, 8)
-        canvas.drawString(MARGIN_L, y0 + 6, f"{d.student.full_name} · Lớp {d.class_name} · Năm học {d.school_year}"
-                                            f" · Phiên bản {d.version}")
-        canvas.drawRightString(PAGE_W - MARGIN_R - QR_SIZE - 6, y0 + 6, f"Trang {self.page - self.section_start + 1}")
+        canvas.drawString(MARGIN_L, y0 + 6, self.footer_line(d))
+        label = self.page_label()
+        if label:
+            canvas.drawRightString(PAGE_NUMBER_X, y0 + 6, label)
         canvas.restoreState()
         draw_qr_form(canvas, d.lookup_hex, PAGE_W - MARGIN_R - QR_SIZE, y0, QR_SIZE)
+
+    def footer_line(self, d: RecordData) -> str:
+        return f"{d.student.full_name} · Lớp {d.class_name} · Năm học {d.school_year} · Phiên bản {d.version}"
+
+    def page_label(self) -> str:
+        """Numbered within the student's section (a class print is many yearly copies in one file)."""
+        return f"Trang {self.page - self.section_start + 1}"
 
     def _draft_mark(self, canvas: Canvas) -> None:
         if self.current.status == "2":  # national code 2 = Thu hồi: a withdrawn version must say so
