@@ -64,3 +64,19 @@ class LearningHistory(Base):
     school_name: Mapped[str] = mapped_column(String(150))
     province: Mapped[str] = mapped_column(String(100), default="")
     transfer_in_date: Mapped[date | None] = mapped_column(Date)
+
+
+class ReceivedPeriod(Base):
+    """A period of the current year evaluated at the old school, brought by a mid-year transfer
+    (migration 0016). Its evaluations sit in the ordinary tables, frozen while this row names them."""
+
+    __tablename__ = "received_period"
+    __table_args__ = (UniqueConstraint("enrolment_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("student_transfer.id"))
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    period: Mapped[str] = mapped_column(String(3))
+    school_name: Mapped[str] = mapped_column(String(150))
+    class_name: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    package_sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
