@@ -39,6 +39,7 @@ from .paper_style import (
 )
 from .pdf_fonts import BOLD, REGULAR, register_fonts
 from .qr import draw_qr_form
+from .transcript_band import draw_transcription_band
 from .watermark import draw_draft_stamp
 
 Progress = Callable[[int, int], None]
@@ -162,6 +163,7 @@ class _HocbaDoc(BaseDocTemplate):
         return f"Trang {self.page - self.section_start + 1}"
 
     def _draft_mark(self, canvas: Canvas) -> None:
+        draw_transcription_band(canvas, self.current)  # every page of a trích lục, cover included
         if self.current.status == "2":  # national code 2 = Thu hồi: a withdrawn version must say so
             canvas.saveState()
             canvas.setFillColor(colors.Color(0.75, 0, 0))

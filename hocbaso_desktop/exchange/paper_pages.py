@@ -75,6 +75,11 @@ def _fields_table(rows: list[list[Flowable | str]], widths: list[float], spans: 
 
 # ---------------------------------------------------------------- cover (page 1)
 
+def _book_title(d: RecordData) -> str:
+    """«HỌC BẠ», or «TRÍCH LỤC HỌC BẠ» for a year entered from the paper book: never the original."""
+    return LABELS["book_transcribed"] if d.transcribed else LABELS["book"]
+
+
 def cover_page(d: RecordData) -> list[Flowable]:
     st = styles()
     labels = address_labels(d.school_year)
@@ -86,7 +91,7 @@ def cover_page(d: RecordData) -> list[Flowable]:
     rows.append([_field(labels.province, d.school.province, st.cover_field)])
     return [
         Spacer(1, 24), _p(LABELS["ministry"], st.cover_ministry), Spacer(1, 150),
-        _p(LABELS["book"], st.cover_title), Spacer(1, 8), _p(LABELS["level"], st.cover_sub),
+        _p(_book_title(d), st.cover_title), Spacer(1, 8), _p(LABELS["level"], st.cover_sub),
         Spacer(1, 230),
         _fields_table(rows, [TEXT_W - 60], min_height=36),  # 36 pt between baselines (§2.1, S1)
     ]
@@ -187,7 +192,7 @@ def identity_page(d: RecordData) -> list[Flowable]:
     sign = _sign_column(_principal_titles(d.principal), LABELS["principal_note"],
                         _role_signatures(d, ("principal", "seal")), d.principal, TEXT_W / 2)
     return [
-        _p(LABELS["book"], st.title),
+        _p(_book_title(d), st.title),
         _fields_table(rows, [w0, w1, w2], spans, min_height=23),  # 23 pt line pitch (§2.3)
         Spacer(1, 18),
         KeepTogether([_two_columns([], [_p(_date_line(d), st.sign_date)]), _signature_table(None, sign)]),
@@ -319,8 +324,13 @@ def year_page_b(d: RecordData) -> list[Flowable]:
         titles += _principal_titles(d.principal)  # KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG
     left = _sign_column(titles, LABELS["principal_note"], _role_signatures(d, ("principal", "seal")),
                         d.principal, TEXT_W / 2)
-    right = _sign_column([LABELS["year_teacher"]], LABELS["teacher_note"], _role_signatures(d, ("gvcn",)),
-                         d.homeroom_teacher, TEXT_W / 2)
+    if d.transcribed:
+        # no space for a hand signature: the paper year's teacher signed the paper book, not this copy
+        right = [[_p(_e(LABELS["year_teacher"]), st.sign_title)], _p(_e(LABELS["transcribed_teacher_note"]), st.sign_note),
+                 _p(_e(LABELS["transcribed_teacher_box"]), st.sign_info), _p("", st.sign_name)]
+    else:
+        right = _sign_column([LABELS["year_teacher"]], LABELS["teacher_note"], _role_signatures(d, ("gvcn",)),
+                             d.homeroom_teacher, TEXT_W / 2)
     block: list[Flowable] = [Spacer(1, 8), _two_columns([], [_p(_date_line(d), st.sign_date)]),
                              _signature_table(left, right)]
     gvbm = _role_signatures(d, ("gvbm",))

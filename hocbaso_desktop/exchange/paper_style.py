@@ -34,6 +34,13 @@ HISTORY_MIN_ROWS = 7  # S2 pre-prints 7 rows "20.... - 20...." (§2.4)
 LABELS: dict[str, str] = {
     "ministry": "BỘ GIÁO DỤC VÀ ĐÀO TẠO",
     "book": "HỌC BẠ",
+    # trích lục (services/transcription.py): a year entered from the paper học bạ, never the original
+    "book_transcribed": "TRÍCH LỤC HỌC BẠ",
+    "transcribed_band": "TRÍCH LỤC TỪ HỌC BẠ GIẤY — Sổ: {ref}",
+    "transcribed_no_ref": "không ghi số",
+    "transcribed_teacher_note": "(Trích lục từ học bạ giấy: chữ ký của giáo viên ở học bạ giấy)",
+    "transcribed_teacher_box": "Bản trích lục không có chữ ký của giáo viên; Hiệu trưởng xác nhận bản trích lục "
+                               "đúng với học bạ giấy.",
     "level": "TIỂU HỌC",
     "student": "Họ và tên học sinh:",
     "school": "Trường:",
