@@ -32,6 +32,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     if not args.class_name and not args.student:
         print("Lỗi: cần --class NAME hoặc --student MÃ_ĐỊNH_DANH", file=sys.stderr)
         return 2
+    if args.book:
+        return _book_pdf(args)
     with open_store(args) as store:
         actor = login_for(store, args, rights.PRINT_RECORDS)
         if args.student:
@@ -49,6 +51,28 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Đã tạo bản giấy của {len(refs)} học sinh: {path}")
+    return 0
+
+
+def _book_pdf(args: argparse.Namespace) -> int:
+    """--student PID --book: the whole primary record (every issued year, from its signed XML)."""
+    from ..cli import open_store
+    from ..fileio import write_atomic
+    from ..services import record_book
+
+    if args.class_name or not args.student or args.year:
+        print("Lỗi: --book in học bạ cả cấp của một học sinh: dùng --student MÃ_ĐỊNH_DANH, "
+              "không dùng --class hay --year", file=sys.stderr)
+        return 2
+    with open_store(args) as store:
+        actor = login_for(store, args, rights.PRINT_RECORDS)
+        pdf = record_book.book_pdf(store, args.student, actor)  # rights checked before anything is read
+        years = record_book.book_years(store, args.student)
+    path = write_atomic(Path(args.out), pdf)
+    for y in years:
+        print(y.line())
+    printed = sum(y.state == record_book.PRINTED for y in years)
+    print(f"Đã tạo học bạ cả cấp ({printed} năm học): {path}")
     return 0
 
 
@@ -104,6 +128,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--student", metavar="MÃ_ĐỊNH_DANH")
     d.add_argument("--out", metavar="FILE.pdf", required=True)
     d.add_argument("--year", help="năm học (mặc định: mới nhất)")
+    d.add_argument("--book", action="store_true",
+                   help="học bạ cả cấp của học sinh (--student): mọi năm học đã phát hành, theo thứ tự")
     add_as(d)
     d.set_defaults(handler=cmd_pdf)
     try:  # the signing issue adds `records export` beside these
