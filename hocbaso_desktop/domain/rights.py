@@ -53,6 +53,7 @@ VIEW_PUPILS = "pupils.view"
 VIEW_ALL_CLASSES = "pupils.view_all"
 VIEW_STAFF = "staff.view"
 BACKUP_DATA = "backup.make"
+TRANSCRIBE_RECORD = "records.transcribe"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,9 @@ RIGHTS: dict[str, Right] = {r.action: r for r in (
     _r(VIEW_STAFF, "xem danh sách cán bộ, giáo viên", VICE_PRINCIPAL, ADMIN, CLERK),
     # a backup is the whole database: the same people who restore one (EDIT_SETTINGS)
     _r(BACKUP_DATA, "sao lưu dữ liệu", VICE_PRINCIPAL, ADMIN),
+    # trích lục: the office copies a paper year in; the principal then signs it (never a teacher:
+    # a teacher entering a year she did not teach would present the copy as her own evaluation)
+    _r(TRANSCRIBE_RECORD, "nhập trích lục từ học bạ giấy", VICE_PRINCIPAL, ADMIN, CLERK),
 )}
 
 # The order roles are named in a refusal: the person to ask first comes first.

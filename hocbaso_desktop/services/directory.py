@@ -13,7 +13,9 @@ from ..domain.errors import NotFound
 from ..domain.ethnic import ETHNIC_GROUPS
 from ..domain.roles import ROLE_NAMES, SYSTEM, SYSTEM_ACTOR, Actor
 from ..storage.engine import Store
-from ..storage.models import Enrolment, School, SchoolClass, SchoolYear, Staff, StaffRole, Student, TeachingAssignment
+from ..storage.models import (
+    YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, School, SchoolClass, SchoolYear, Staff, StaffRole, Student, TeachingAssignment,
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,19 @@ def school(store: Store) -> SchoolSnapshot | None:
 
 
 def years(store: Store) -> list[str]:
+    """The school's live years (học bạ số), oldest first: a paper year entered as trích lục
+    (school_year.kind 'transcribed') is no year the school works in, so no selector, dashboard or
+    rollover offers it."""
     with store.read() as s:
-        return list(s.execute(select(SchoolYear.name).order_by(SchoolYear.name)).scalars())
+        return list(s.execute(select(SchoolYear.name).where(SchoolYear.kind == YEAR_LIVE)
+                              .order_by(SchoolYear.name)).scalars())
+
+
+def transcribed_years(store: Store) -> list[str]:
+    """Paper years holding trích lục, oldest first (shown apart, never as a live year)."""
+    with store.read() as s:
+        return list(s.execute(select(SchoolYear.name).where(SchoolYear.kind == YEAR_TRANSCRIBED)
+                              .order_by(SchoolYear.name)).scalars())
 
 
 def current_year_name(store: Store) -> str | None:
@@ -82,7 +95,8 @@ def current_year_name(store: Store) -> str | None:
 
 def _year(s: Session, year: str | None) -> SchoolYear:
     q = select(SchoolYear)
-    q = q.where(SchoolYear.name == year) if year else q.order_by(SchoolYear.name.desc())
+    # no year named: the latest live one (a paper year is only ever reached by its name)
+    q = q.where(SchoolYear.name == year) if year else q.where(SchoolYear.kind == YEAR_LIVE).order_by(SchoolYear.name.desc())
     y = s.execute(q.limit(1)).scalars().first()
     if y is None:
         raise NotFound(f"Không có năm học {year}" if year else "Chưa có năm học nào. Hãy nhập danh sách lớp hoặc tạo trường mẫu (hocbaso demo).")

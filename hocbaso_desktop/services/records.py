@@ -27,6 +27,7 @@ from ..domain.record_data import (
 )
 from ..domain.results import completion
 from ..storage.engine import Store
+from ..storage.transcription_models import Transcription
 from ..storage.transfer_models import LearningHistory
 from ..storage.models import (
     Enrolment,
@@ -108,7 +109,10 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
     yr = s.execute(select(YearResult).where(YearResult.enrolment_id == enrolment_id)).scalars().first()
     result = yr.confirmed_result if yr else None
     comp = completion(grade, result, cat)
-    homeroom = _cached(s, f"staff:{cls.homeroom_id}", lambda: _person(s, cls.homeroom_id, "Giáo viên chủ nhiệm"))
+    # a trích lục (a year entered from the paper book) names no GVCN: that year's teacher signs nothing here
+    paper = s.execute(select(Transcription.paper_book_ref).where(Transcription.enrolment_id == enrolment_id)).first()
+    homeroom = None if paper is not None else _cached(
+        s, f"staff:{cls.homeroom_id}", lambda: _person(s, cls.homeroom_id, "Giáo viên chủ nhiệm"))
 
     # Years at earlier schools first (brought by a transfer package), then this school's enrolments.
     history = [HistoryRow(h.school_year, h.class_name, h.school_name, h.province, h.transfer_in_date)
@@ -171,6 +175,8 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
         place_of_issue=school.province,
         created_on=record.created_at.date() if record and record.created_at else None,
         signatures=signatures,
+        transcribed=paper is not None,
+        paper_book_ref=paper[0] if paper is not None else "",
     )
 
 

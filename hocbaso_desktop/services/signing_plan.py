@@ -36,7 +36,8 @@ from ..domain.record_data import RecordData
 from ..domain.roles import CLERK, HOMEROOM, PRINCIPAL, SUBJECT, VICE_PRINCIPAL, Actor
 from ..exchange.record_xml import build_record_xml, record_xml_bytes
 from ..storage.engine import Store
-from ..storage.models import Record, RecordSignature, RecordUnlock, SchoolClass, Staff, TeachingAssignment
+from ..storage.models import Enrolment, Record, RecordSignature, RecordUnlock, SchoolClass, Staff, TeachingAssignment
+from ..storage.transcription_models import Transcription
 from . import settings as settings_service
 from .board_signer import board_signer, signing_refusal
 from .directory import ClassInfo, class_by_id
@@ -227,6 +228,9 @@ def _plan_class(
 ) -> None:
     gvbm = _gvbm_signers(s, info) if gvbm_on else {}
     unlocked = set(s.execute(select(RecordUnlock.enrolment_id).where(RecordUnlock.active.is_(True))).scalars())
+    # trích lục: the principal signs first, then the seal (signing/policy.py TRANSCRIBED_RULES)
+    transcribed = set(s.execute(select(Transcription.enrolment_id).join(Enrolment, Enrolment.id == Transcription.enrolment_id)
+                                .where(Enrolment.class_id == info.id)).scalars())
     now = local_now()
     for row in rows:
         note = lambda kind, reason: PlanNote(row.enrolment_id, row.full_name, info.name, reason, kind)  # noqa: E731
@@ -236,6 +240,11 @@ def _plan_class(
         mine = [x for x in sigs if x.role == role and (role != "gvbm" or x.staff_id == staff_id)]
         if rec is not None and rec.status == "withdrawn":
             skipped.append(note("withdrawn", "học bạ đã thu hồi"))
+            continue
+        paper = row.enrolment_id in transcribed
+        if paper and role in ("gvbm", "gvcn"):
+            skipped.append(note("order", "trích lục từ học bạ giấy: chỉ Hiệu trưởng ký và con dấu nhà trường, "
+                                         "không có chữ ký giáo viên"))
             continue
         if mine and (rec is None or rec.status != "draft"):
             already.append(note("already", f"{ROLE_TITLES[role]} đã ký"))
@@ -265,7 +274,7 @@ def _plan_class(
         roles_on = {x.role for x in sigs}
         gvbm_done = {x.staff_id for x in sigs if x.role == "gvbm"}
         # order and completeness
-        if role in ("gvbm", "gvcn") and not signing:
+        if (role in ("gvbm", "gvcn") or (paper and role == "principal")) and not signing:
             problem = _completeness(row)
             if problem:
                 skipped.append(note(*problem))
@@ -281,11 +290,11 @@ def _plan_class(
             if waiting:
                 skipped.append(note("order", "còn chờ GVBM ký: " + ", ".join(sorted(waiting))))
                 continue
-        if role == "principal" and "gvcn" not in roles_on:
+        if role == "principal" and "gvcn" not in roles_on and not paper:
             skipped.append(note("order", "GVCN chưa ký"))
             continue
         if role == "seal" and "principal" not in roles_on:
-            skipped.append(note("order", "Hiệu trưởng chưa ký" if "gvcn" in roles_on else "GVCN và Hiệu trưởng chưa ký"))
+            skipped.append(note("order", "Hiệu trưởng chưa ký" if "gvcn" in roles_on or paper else "GVCN và Hiệu trưởng chưa ký"))
             continue
         if signing:
             assert rec is not None and rec.signed_xml is not None and rec.content_xml is not None

@@ -47,6 +47,7 @@ EXPECTED: dict[str, set[str]] = {
     rights.VIEW_ALL_CLASSES: {HT, PHT, QT, VP},
     rights.VIEW_STAFF: {HT, PHT, QT, VP},
     rights.BACKUP_DATA: {HT, PHT, QT},
+    rights.TRANSCRIBE_RECORD: {HT, PHT, QT, VP},
 }
 
 
