@@ -15,6 +15,8 @@ Inside, the same BagIt layout and CMS seal as the yearly archive (exchange/archi
     data/hocba.json             student, learning history (_quatrinhhoctap), one entry per record version
     data/records/<năm học>/v<N>.xml   every issued version (issued, replaced, withdrawn), as signed
     data/paper/<năm học>-v<N>.pdf     the paper copy of that version
+    (hocba.json "evaluations": the current year's periods evaluated so far, for a mid-year transfer:
+     exchange/carried_periods.py)
 
 Reading treats the file as hostile: size and member-count limits, every name through the archive's
 path check (zip slip), no duplicate, encrypted, linked or oversized members, decompression capped
@@ -43,6 +45,7 @@ from .archive.bagit_format import (
     parse_manifest,
 )
 from .archive.seal import SealReport, verify_seal
+from .carried_periods import BadCarried, CarriedYear, parse_carried
 from ..fileio import write_atomic
 
 FORMAT = "hocbaso-chuyen-truong"
@@ -169,6 +172,8 @@ class PackageCheck:
     record_lines: list[str] = field(default_factory=list)
     # (meta entry, what its signed content says) of every record that verified, in package order
     signed_records: list[tuple[dict[str, Any], "SignedFacts"]] = field(default_factory=list)
+    # the periods of the current year evaluated at the old school (mid-year transfer), validated
+    carried: CarriedYear | None = None
 
     @property
     def ok(self) -> bool:
@@ -180,6 +185,9 @@ class PackageCheck:
             st, sc = self.meta.get("student", {}), self.meta.get("school", {})
             out.append(f"  Học sinh: {st.get('full_name', '?')} — mã định danh {st.get('personal_id', '?')}")
             out.append(f"  Trường chuyển đi: {sc.get('name', '?')} ({sc.get('province', '')})")
+        if self.carried is not None and self.carried.periods:
+            out.append(f"  Các kì đã đánh giá ở trường cũ (năm học {self.carried.school_year}, lớp "
+                       f"{self.carried.class_name}): {', '.join(p.period for p in self.carried.periods)}")
         if self.seal is not None:
             out += ["  " + x for x in self.seal.lines()]
         out += ["  " + x for x in self.record_lines]
@@ -254,6 +262,11 @@ def parse_meta(raw: bytes | None, check: PackageCheck) -> dict[str, Any] | None:
                 or not isinstance(r.get("version"), int):
             check.problems.append(f"{META}: một mục học bạ sai định dạng")
             return None
+    try:
+        check.carried = parse_carried(meta.get("evaluations"))
+    except BadCarried as e:
+        check.problems.append(f"{META}: các kì đã đánh giá ở trường cũ không hợp lệ — {e.message}")
+        return None
     return meta
 
 

@@ -32,6 +32,7 @@ from ..storage.models import (
 )
 from .directory import class_by_id
 from .locks import ensure_editable
+from .received_periods import refuse_edit
 
 SUBJECT_KINDS = {"subject_level": "level", "subject_score": "score", "subject_comment": "comment"}
 QUALITY_KINDS = {"quality_level": "level", "quality_comment": "comment"}
@@ -101,6 +102,7 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
     ctx = _context(s, e.enrolment_id)
     _check_rights(actor, ctx, e)
     ensure_editable(s, ctx.enrolment, ctx.year)
+    refuse_edit(s, e.enrolment_id, e.period)  # a period evaluated at the old school stays as received
     grade = ctx.school_class.grade
     # the pupil's own subjects: the class's optional ones plus the pupil's (Enrolment.optional_subjects)
     optional = parse_codes(ctx.school_class.optional_subjects) | parse_codes(ctx.enrolment.optional_subjects)

@@ -22,6 +22,7 @@ from ..storage.models import (
     YearResult,
 )
 from .directory import ClassInfo, _name_key, class_by_id
+from .received_periods import carried_periods, origin_text
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class GridRow:
     # An empty `taken` means "every column of the grid" (a row built by hand in a test).
     taken: frozenset[str] = frozenset()
     exempt: frozenset[str] = frozenset()
+    # this period was evaluated at the old school (mid-year transfer): the mark to show, "" otherwise;
+    # every cell of the row is then read-only (services/received_periods.refuse_edit)
+    carried_from: str = ""
 
     def takes(self, subject_code: str) -> bool:
         """Does the pupil take this subject? A cell of a subject they do not take is not applicable."""
@@ -177,6 +181,7 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
             select(YearResult).join(Enrolment, YearResult.enrolment_id == Enrolment.id).where(Enrolment.class_id == class_id)
         ).scalars():
             years[yr.enrolment_id] = YearCell(yr.confirmed_result, yr.change_reason, yr.awards, yr.adhoc_awards, yr.pending_supplementary, yr.promoted)
+        carried = {e: origin_text(r.school_name, r.class_name) for (e, _p), r in carried_periods(s, ids, period).items()}
     rows = []
     for e_id, st_id, pid, name, not_assessed in enrol:
         opt, taken, exempt = own[e_id]
@@ -184,7 +189,8 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
         final_cells = _pupil_cells(final_subj[e_id], taken, exempt)
         prop = propose_result(year_inputs(info.grade, opt, not_assessed, final_cells, final_qual[e_id]), cat)
         rows.append(GridRow(e_id, st_id, pid, name, not_assessed, cells, qual[e_id],
-                            summaries.get(e_id, SummaryCell()), years.get(e_id, YearCell()), prop, taken, exempt))
+                            summaries.get(e_id, SummaryCell()), years.get(e_id, YearCell()), prop, taken, exempt,
+                            carried.get(e_id, "")))
     rows.sort(key=lambda r: _name_key(r.full_name))
     return ClassGrid(info, period, subjects, qualities, tuple(rows), union)
 

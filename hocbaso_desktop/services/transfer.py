@@ -35,6 +35,7 @@ from ..storage.models import Enrolment, Record, School, SchoolClass, SchoolYear,
 from ..storage.transfer_models import LearningHistory, ReceivedRecord, StudentTransfer
 from . import directory
 from .archive_service import SealWith
+from .received_periods import carried_for_package, store_carried
 from .records import record_data
 from .signing_plan import local_now
 
@@ -142,6 +143,8 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
         sc = s.execute(select(School).order_by(School.id)).scalars().first()
         school = {"name": sc.name if sc else "", "moet_code": sc.moet_code if sc else "", "province": sc.province if sc else "",
                   "district": sc.district if sc else "", "commune": sc.commune if sc else ""}
+        # a mid-year transfer: the periods evaluated so far, inside the sealed hocba.json
+        carried = carried_for_package(s, current.id, school["name"])
         student_json = _student_json(st)
         student_id, current_id, name = st.id, current.id, st.full_name
     meta = {
@@ -152,6 +155,7 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
                      "province": h.province, "transfer_in_date": h.transfer_in_date.isoformat() if h.transfer_in_date else None}
                     for h in history],
         "records": entries,
+        "evaluations": carried.to_json() if carried is not None else None,
     }
     payload[pkg.META] = json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     bag_info = [
@@ -185,7 +189,7 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
                               created_at=local_now()))
         tx.audit("student.transfer_out", "student", student_id, {
             "personal_id": personal_id.strip(), "destination": destination, "date": on_date.isoformat(),
-            "records": len(entries), "package_sha256": digest, "sealed_by": sealed_by, "file": str(path)})
+            "records": len(entries), "periods": [p.period for p in carried.periods] if carried else [], "package_sha256": digest, "sealed_by": sealed_by, "file": str(path)})
     step(total, total, "xong")
     return TransferOut(path, name, personal_id.strip(), len(entries), sum(1 for e in entries if e.get("paper")),
                        sealed_by, digest, on_date, destination)
@@ -204,6 +208,7 @@ class TransferIn:
     records: int = 0
     history_lines: int = 0
     source_school: str = ""
+    periods: tuple[str, ...] = ()  # periods of this year evaluated at the old school, now read-only here
     report: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -343,11 +348,17 @@ def import_transfer(store: Store, path: str | Path, class_name: str, actor_code:
                                  version=r["version"], status=r["status"][:12], status_reason=str(r.get("status_reason") or ""),
                                  signed_xml=check.members[r["path"]], sha256=digest, paper_pdf=paper, received_at=now))
             added += 1
+        periods: list[str] = []
+        if check.carried is not None:
+            periods, more = store_carried(s, check.carried, enrol, info.grade, info.year, transfer.id,
+                                          check.package_sha256, now)
+            notes += more
         tx.audit("student.transfer_in", "student", st.id, {
             "personal_id": pid, "from": source, "class": info.name, "year": info.year, "date": on_date.isoformat(),
-            "records": added, "history_lines": lines, "package_sha256": check.package_sha256, "created": created})
+            "records": added, "periods": periods, "history_lines": lines, "package_sha256": check.package_sha256, "created": created})
         name = st.full_name
-    return TransferIn(name, pid, info.name, False, created, added, lines, source, tuple(check.lines()), tuple(notes))
+    return TransferIn(name, pid, info.name, False, created, added, lines, source, tuple(periods), tuple(check.lines()),
+                      tuple(notes))
 
 
 # ---- reading back -----------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ LEVEL_C_FG = QBrush(QColor("#b00020"))
 LEVEL_T_FG = QBrush(QColor("#1b5e20"))
 READONLY_BG = QBrush(QColor("#eeeeee"))
 MISMATCH_BG = QBrush(QColor("#ffd8a8"))
+CARRIED_BG = QBrush(QColor("#eeeeee"))  # a period evaluated at the old school (mid-year transfer): read-only
+CARRIED_FG = QBrush(QColor("#6b6b6b"))
 ISSUED_BG = QBrush(QColor("#e3ecf7"))  # issued record: locked, changed only by an approved correction  # the confirmed result no longer matches the proposal
 
 Index = QModelIndex | QPersistentModelIndex
@@ -115,8 +117,8 @@ class GridModel(QAbstractTableModel):
             return False
         if c.kind in ("confirmed", "awards") and self.grid.period != "CN":
             return False
-        if self.session.is_locked(row.enrolment_id):
-            return False
+        if self.session.is_locked(row.enrolment_id) or row.carried_from:
+            return False  # carried: evaluated at the old school, kept as received (the service refuses too)
         actor = self.session.actor
         if c.kind.startswith("subject_"):
             if not row.takes(c.code):
@@ -134,6 +136,8 @@ class GridModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self.display_value(row, c)
         if role == Qt.ItemDataRole.BackgroundRole:
+            if row.carried_from:
+                return CARRIED_BG
             if is_missing(self.grid, row, c):
                 return MISSING_BG
             if c.kind == "confirmed" and row.year.confirmed_result and row.proposal and row.proposal.result \
@@ -144,12 +148,17 @@ class GridModel(QAbstractTableModel):
             if self.session is not None and c.kind in EDITABLE_KINDS and not self.can_edit(row, c):
                 return READONLY_BG
             return None
+        if role == Qt.ItemDataRole.ForegroundRole and row.carried_from:
+            return CARRIED_FG
         if role == Qt.ItemDataRole.ForegroundRole and c.is_level:
             v = self.display_value(row, c)
             return LEVEL_C_FG if v == "C" else (LEVEL_T_FG if v == "T" else None)
         if role == Qt.ItemDataRole.TextAlignmentRole and c.kind not in ("name", "subject_comment", "group_comment", "awards", "completion"):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row.carried_from:
+                value = self.display_value(row, c) if c.kind in ("subject_comment", "group_comment") else ""
+                return row.carried_from + (f"\n{value}" if value else "")
             if c.kind == "proposal" and row.proposal:
                 return row.proposal.explanation
             if c.kind == "confirmed" and row.year.change_reason:
