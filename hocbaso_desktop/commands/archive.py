@@ -1,4 +1,5 @@
-"""`year lock|unlock` and `archive export|verify`: closing a school year and sealing it onto external media.
+"""`year open|lock|unlock` and `archive export|verify`: opening the next school year from the previous one,
+closing a school year and sealing it onto external media.
 
 `year lock` signs the audit chain's head with the school's seal (services/audit_heads.py): it needs
 the seal token and its PIN. The PIN for it and for `--seal` comes from HOCBASO_PIN or the terminal (no echo), never from an argument.
@@ -49,6 +50,24 @@ def cmd_year_unlock(args: argparse.Namespace) -> int:
         actor = resolve_cli_actor(store, args.acting, year=args.year)
         st = unlock_year(store, args.year, actor.code, args.reason)
     print(f"Đã mở khóa năm học {st.name}. Lý do đã được ghi vào nhật ký.")
+    return 0
+
+
+def cmd_year_open(args: argparse.Namespace) -> int:
+    """Open the new school year from the previous one (kết chuyển): prints the plan; 1 when refused."""
+    from ..cli import open_store
+    from ..services.year_rollover import open_year, parse_mapping
+    from .login import acting_code, login
+
+    code = acting_code(args.acting)  # nobody named: a usage error before the database is opened
+    mapping = parse_mapping(args.map or [])
+    with open_store(args) as store:
+        actor = login(store, code, year=args.source)
+        plan = open_year(store, actor.code, args.year, args.source, mapping=mapping,
+                         copy_assignments=args.copy_assignments, dry_run=args.dry_run,
+                         confirm_incomplete=args.confirm_incomplete)
+    for line in plan.lines():
+        print(line)
     return 0
 
 
@@ -123,8 +142,9 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     from ..cli import VietnameseArgumentParser
+    from .login import add_as
 
-    y = sub.add_parser("year", help="khóa / mở khóa năm học (Hiệu trưởng)")
+    y = sub.add_parser("year", help="mở năm học mới (kết chuyển), khóa / mở khóa năm học")
     ys = y.add_subparsers(dest="year_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     ys.required = True
     lk = ys.add_parser("lock", help="khóa năm học: mọi học bạ phải đã phát hành hoặc đang chờ đánh giá bổ sung")
@@ -137,6 +157,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     ul.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True)
     ul.add_argument("--reason", metavar="TEXT", required=True, help="lý do mở khóa")
     ul.set_defaults(handler=cmd_year_unlock)
+    op = ys.add_parser("open", help="mở năm học mới từ năm học trước (kết chuyển): lên lớp, ở lại lớp, hoàn thành "
+                                    "chương trình tiểu học; in kế hoạch")
+    op.add_argument("year", metavar="NĂM_HỌC_MỚI", help="ví dụ 2026-2027 (liền sau năm học cũ)")
+    op.add_argument("--from", dest="source", metavar="NĂM_HỌC_CŨ", required=True, help="ví dụ 2025-2026")
+    op.add_argument("--map", action="append", metavar="LỚP_CŨ=LỚP_MỚI",
+                    help="chuyển lớp khác mặc định (1A → 2A): 1A=2C; gộp: 1A=2A và 1B=2A; tách: 1A=2A,2B (chia theo "
+                         "thứ tự tên); ghi nhiều lần được")
+    op.add_argument("--copy-assignments", action="store_true", help="sao chép phân công GVCN, GVBM sang lớp mới")
+    op.add_argument("--dry-run", action="store_true", help="chỉ in kế hoạch, không ghi gì")
+    op.add_argument("--confirm-incomplete", action="store_true",
+                    help="Hiệu trưởng xác nhận mở năm học khi còn học bạ chưa phát hành")
+    add_as(op, "(Hiệu trưởng, Phó hiệu trưởng, Ban quản trị hoặc Văn phòng)")
+    op.set_defaults(handler=cmd_year_open)
 
     a = sub.add_parser("archive", help="kho lưu trữ năm học niêm phong (BagIt) trên ổ ngoài")
     asub = a.add_subparsers(dest="archive_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)

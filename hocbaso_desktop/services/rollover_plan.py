@@ -71,8 +71,8 @@ class RolloverPlan:
                 else f"Mở năm học {self.new_year} từ năm học {self.from_year}")
         out = [head + (" (năm học mới được tạo)." if self.year_made else ".")]
         if not self.changes:
-            out.append("Không có gì mới: mọi học sinh đã được kết chuyển từ trước"
-                       + (f" ({self.already} học sinh)" if self.already else "") + "; không thay đổi gì.")
+            out.append("Không có gì mới" + (f": {self.already} học sinh đã được kết chuyển từ trước" if self.already
+                                            else "") + "; không thay đổi gì.")
         elif self.already:
             out.append(f"Đã kết chuyển từ lần trước: {self.already} học sinh (giữ nguyên).")
         if self.mapping:
