@@ -23,6 +23,7 @@ from ..exchange.archive.audit_chain import audit_line
 from ..exchange.archive.writer import ExportCancelled, StagedFile
 from ..storage.audit import verify_chain
 from ..storage.engine import Store
+from ..storage.transfer_models import ReceivedRecord
 from ..storage.models import (
     AuditEntry, Enrolment, Record, RecordSignature, RecordWithdrawal, SchoolClass, SchoolYear, Student, YearResult,
 )
@@ -85,6 +86,7 @@ class ContentFacts:
     not_issued: int = 0
     deferred: int = 0
     paper_copies: int = 0
+    received: int = 0  # records another school issued, received by transfer (layout.RECEIVED_DIR)
     summaries_xlsx: int = 0
     summary_pdf: bool = False
     audit_entries: int = 0
@@ -177,6 +179,7 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
             done += 1
             yield ("học bạ", done, len(archived), f"{cls.name}: {student.full_name}")
     facts.classes = len(classes)
+    received = yield from _received(work, [(enrol.student_id, student) for enrol, student, _c, _p in rows], st, facts, cancel)
 
     yield from _paper_copies(work, st, pdf_jobs, facts, cancel)
     summaries = yield from _summaries(work, year_name, st, classes, facts, cancel)
@@ -188,8 +191,48 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
                    "province": sc.province if sc else "", "address": sc.address if sc else ""},
         "classes": [{k: v for k, v in c.items() if k != "folder"} for c in classes.values()],
         "summaries": summaries,
+        "received": received,
     }
     st.put(layout.INDEX, json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def _received(work: Store, pupils: list[tuple[int, Student]], st: Staging, facts: ContentFacts,
+              cancel: Callable[[], bool]) -> Iterator[Step]:
+    """The records received by transfer of this year's pupils, byte-exact as stored. A record whose
+    bytes no longer match the hash kept at import still goes in (the school's own year must not be held
+    hostage by one damaged copy of another school's record): the export warns, verify names the file."""
+    by_id = {sid: stu for sid, stu in pupils}
+    with work.read() as s:
+        rows = list(s.execute(select(ReceivedRecord).where(ReceivedRecord.student_id.in_(list(by_id)))
+                              .order_by(ReceivedRecord.student_id, ReceivedRecord.school_year, ReceivedRecord.version,
+                                        ReceivedRecord.id)).scalars()) if by_id else []
+        s.expunge_all()
+    out: list[dict] = []
+    for i, r in enumerate(rows, 1):
+        if cancel():
+            raise ExportCancelled("Đã hủy: chưa ghi gì ra ổ đích.")
+        stu = by_id[r.student_id]
+        xml = bytes(r.signed_xml)
+        base = f"{layout.RECEIVED_DIR}/{_safe_name(stu.personal_id)}/{_safe_name(r.lookup_code)}_{_safe_name(r.school_year)}_v{r.version}"
+        if any(e["xml"] == f"{base}.xml" for e in out):  # two schools' copies of one year and version
+            base += f"_{r.id}"
+        st.put(f"{base}.xml", xml)
+        pdf = None
+        if r.paper_pdf:
+            st.put(f"{base}.pdf", bytes(r.paper_pdf))
+            pdf = f"{base}.pdf"
+        actual = st.files[f"{base}.xml"].sha256
+        if actual != r.sha256.lower():
+            facts.warnings.append(f"học bạ nhận khi chuyển đến của {stu.full_name} (năm học {r.school_year}, "
+                                  f"phiên bản {r.version}, {r.school_name}) không khớp mã băm lúc nhận: đã đưa vào kho "
+                                  f"như đang lưu, lệnh kiểm tra kho sẽ báo tệp {base}.xml")
+        out.append({"personal_id": stu.personal_id, "full_name": stu.full_name, "school_year": r.school_year,
+                    "school_name": r.school_name, "class_name": r.class_name, "grade": r.grade, "version": r.version,
+                    "status": r.status, "xml": f"{base}.xml", "sha256": actual, "received_sha256": r.sha256.lower(),
+                    "pdf": pdf, "received_at": _iso(r.received_at)})
+        facts.received += 1
+        yield ("học bạ nhận khi chuyển đến", i, len(rows), stu.full_name)
+    return out
 
 
 def _iso(value: object) -> str | None:

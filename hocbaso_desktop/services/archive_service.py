@@ -196,6 +196,7 @@ class ArchiveExport:
             ("Hocbaso-Records-Not-Issued", str(facts.not_issued)),
             ("Hocbaso-Records-Deferred-Supplementary", str(facts.deferred)),
             ("Hocbaso-Paper-Copies", str(facts.paper_copies)),
+            ("Hocbaso-Records-Received", str(facts.received)),
             ("Hocbaso-Class-Summaries", f"{facts.summaries_xlsx} xlsx; PDF: " + ("có" if facts.summary_pdf else "chưa có")),
             ("Hocbaso-Audit-Entries", str(facts.audit_entries)),
             (layout.AUDIT_CHAIN_HEAD, f"{facts.audit_head[0]} {facts.audit_head[1]}"),

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 RECORDS_DIR = "data/hoc-ba"  # <lớp>/<mã tra cứu>_v<N>.xml: the signed XML exactly as issued, every version
 PAPER_DIR = "data/ban-giay"  # <lớp>/<mã tra cứu>_v<N>.pdf: the paper copy of each issued record
+# <mã định danh>/<mã tra cứu>_v<N>.xml (+ .pdf when the old school sent one): records another school
+# issued, received by transfer, of the pupils enrolled this year; kept apart because their signatures
+# chain to that school, not to this archive's (verify.py judges them on their own).
+RECEIVED_DIR = "data/nhan-chuyen-den"
 SUMMARY_DIR = "data/tong-hop"  # <lớp>-CN.xlsx (and .pdf when the program can make one)
 DB_SNAPSHOT = "data/co-so-du-lieu/hocbaso.sqlite3"  # SQLite online backup, journal_mode=DELETE
 AUDIT_LOG = "data/nhat-ky/audit.jsonl"  # one canonical JSON object per audit entry, in order

@@ -41,6 +41,8 @@ Tạo lúc {f.created}: {f.classes} lớp, {f.students} học sinh, {f.records} 
 Thư mục này là một "túi" BagIt (RFC 8493). Mọi tệp dữ liệu nằm trong data/:
   {layout.RECORDS_DIR}/<lớp>/<mã tra cứu>_v<phiên bản>.xml   học bạ số đã ký (XML, chữ ký XAdES bên trong)
   {layout.PAPER_DIR}/<lớp>/<mã tra cứu>_v<phiên bản>.pdf    bản giấy của từng học bạ đang có hiệu lực
+  {layout.RECEIVED_DIR}/<mã định danh>/<mã tra cứu>_<năm học>_v<phiên bản>.xml (.pdf)
+                                     học bạ do trường cũ phát hành, nhận khi học sinh chuyển đến (giữ nguyên)
   {layout.SUMMARY_DIR}/<lớp>-CN.xlsx                      bảng tổng hợp kết quả đánh giá cuối năm của lớp
   {layout.DB_SNAPSHOT}          bản sao cơ sở dữ liệu (SQLite, sao lưu trực tuyến)
   {layout.AUDIT_LOG}, {layout.AUDIT_HEAD}   nhật ký thao tác (chuỗi băm) và đầu chuỗi
@@ -55,6 +57,9 @@ ghi tên tệp niêm phong, nên xóa niêm phong cũng bị phát hiện. Ngoà
   hocbaso archive verify <đường dẫn tới thư mục này> [--trust <thư mục chứng thư gốc>]
 Chương trình kiểm tra cấu trúc, mọi mã băm, niêm phong và chuỗi chứng thư, chữ ký số của từng học bạ và
 nhật ký thao tác; chỉ kết luận "NGUYÊN VẸN" khi mọi điều đều đúng.
+Học bạ nhận khi chuyển đến do trường khác ký: chữ ký bị hỏng (nội dung đã bị sửa) là lỗi của kho; còn nếu
+chữ ký nguyên vẹn mà chứng thư của trường cũ chưa có trong kho tin cậy, chương trình chỉ ghi chú cho từng
+tệp (thêm chứng thư gốc của trường đó bằng --trust để xác minh), niêm phong của kho vẫn được đánh giá riêng.
 
 3. KIỂM TRA BẰNG TAY (Linux / macOS; Windows dùng Git Bash hoặc WSL)
   cd <thư mục này>

@@ -58,6 +58,9 @@ class ArchiveReport:
     seal: SealReport | None = None
     records_total: int = 0
     records_ok: int = 0
+    received_total: int = 0  # records another school issued (layout.RECEIVED_DIR)
+    received_ok: int = 0
+    received_untrusted: list[str] = field(default_factory=list)  # intact, but the old school's CA is not trusted here
     audit_entries: int | None = None
 
     @property
@@ -79,6 +82,10 @@ class ArchiveReport:
             out += self.seal.lines()
         if self.records_total:
             out.append(f"Học bạ: {self.records_ok}/{self.records_total} bản có chữ ký số hợp lệ")
+        if self.received_total:
+            out.append(f"Học bạ nhận khi chuyển đến (trường khác ký): {self.received_ok}/{self.received_total} bản xác minh "
+                       f"được nguồn gốc" + (f", {len(self.received_untrusted)} bản chữ ký nguyên vẹn nhưng chưa tin cậy "
+                                            f"được chứng thư của trường cũ" if self.received_untrusted else ""))
         if self.audit_entries is not None:
             out.append(f"Nhật ký thao tác: {self.audit_entries} mục")
         out += [f"Ghi chú: {n}" for n in self.notes]
@@ -211,6 +218,7 @@ def _verify(root: Path, trust: TrustStore, report: ArchiveReport, allow_unsealed
     _check_seal(root, files, tag_raw, trust, report, allow_unsealed, now)
     by_path = {e.path: e for e in payload}
     _check_records(root, payload, trust, report, progress)
+    _check_received(root, payload, trust, report)
     _check_audit(root, by_path, trust, report)
     _check_index(root, by_path, report)
     _check_database(root, by_path, report)
@@ -324,6 +332,35 @@ def _check_records(root: Path, payload: list[ManifestEntry], trust: TrustStore, 
             report.problems.append(f"học bạ «{e.path}»: {'; '.join(why) or 'chữ ký không hợp lệ'}")
 
 
+def _check_received(root: Path, payload: list[ManifestEntry], trust: TrustStore, report: ArchiveReport) -> None:
+    """Records another school issued and this one received by transfer. They are judged apart from the
+    school's own: the seal proves this school put them in the archive byte for byte, their own signatures
+    prove who issued them. A broken signature (content changed since it was signed), a malformed file or
+    a broken signing rule is a problem of the archive; a signature that is intact but chains to a CA this
+    trust store does not hold is only noted, per file, since the archive's verifier need not trust every
+    school a pupil came from — the seal and the school's own records are judged unchanged."""
+    xmls = [e for e in payload if e.path.startswith(layout.RECEIVED_DIR + "/") and e.path.endswith(".xml")]
+    report.received_total = len(xmls)
+    for e in xmls:
+        with open(root / e.path, "rb") as f:
+            result = verify_record(f.read(), trust, policy=issued_policy())
+        if result.ok:
+            report.received_ok += 1
+            continue
+        broken = bool(result.problems) or not result.signatures or any(not s.intact for s in result.signatures)
+        reasons = [*result.problems, *(f"chữ ký thứ {s.index} ({s.role_label}, {s.signer or '?'}): {r}"
+                                       for s in result.signatures for r in s.reasons)]
+        if broken or all(s.valid for s in result.signatures):  # intact and trusted, yet a signing rule broken
+            why = "; ".join([*reasons, *result.policy_problems]) or "chữ ký không hợp lệ"
+            report.problems.append(f"học bạ nhận khi chuyển đến «{e.path}»: chữ ký số hỏng — nội dung không còn là "
+                                   f"bản trường cũ đã ký ({why})")
+        else:
+            report.received_untrusted.append(e.path)
+            report.notes.append(f"học bạ nhận khi chuyển đến «{e.path}»: chữ ký nguyên vẹn nhưng chưa xác minh được "
+                                f"nguồn gốc ({'; '.join(reasons) or 'chứng thư không tin cậy'}) — thêm chứng thư gốc "
+                                f"của trường cũ (--trust) để xác minh; niêm phong của kho không bị ảnh hưởng")
+
+
 def _norm(text: str) -> str:
     import unicodedata
 
@@ -362,7 +399,15 @@ def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
     except (ValueError, KeyError, TypeError) as e:
         report.problems.append(f"mục lục {layout.INDEX} sai định dạng ({e})")
         return
-    for xml_path, digest in listed:
+    try:
+        received = [(r["xml"], r["sha256"]) for r in index.get("received") or []]
+    except (KeyError, TypeError) as e:
+        report.problems.append(f"mục lục {layout.INDEX}: mục «received» sai định dạng ({e})")
+        received = []
+    in_received = sum(1 for p in by_path if p.startswith(layout.RECEIVED_DIR + "/") and p.endswith(".xml"))
+    if in_received != len(received):
+        report.problems.append(f"mục lục ghi {len(received)} học bạ nhận khi chuyển đến nhưng kho có {in_received} tệp")
+    for xml_path, digest in [*listed, *received]:
         entry = by_path.get(xml_path)
         if entry is None or entry.digest != digest:
             report.problems.append(f"mục lục ghi học bạ «{xml_path}» nhưng kho không có đúng tệp đó")
