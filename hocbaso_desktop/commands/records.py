@@ -66,9 +66,9 @@ def _book_pdf(args: argparse.Namespace) -> int:
         return 2
     with open_store(args) as store:
         actor = login_for(store, args, rights.PRINT_RECORDS)
-        pdf = record_book.book_pdf(store, args.student, actor)  # rights checked before anything is read
-        years = record_book.book_years(store, args.student)
-    path = write_atomic(Path(args.out), pdf)
+        book = record_book.make_book(store, args.student, actor)  # rights checked before anything is read
+    path = write_atomic(Path(args.out), book.pdf)
+    years = book.years
     for y in years:
         print(y.line())
     printed = sum(y.state == record_book.PRINTED for y in years)

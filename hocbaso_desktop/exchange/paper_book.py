@@ -138,11 +138,13 @@ class _BookDoc(_HocbaDoc):
 
 
 def book_bytes(parts: list[BookPart], contents: list[ContentsLine]) -> bytes:
-    """The book of `parts` (in print order) with `contents`; identity pages from the last part."""
+    """The book of `parts` (in print order) with `contents`; identity pages from the latest part
+    issued as an original (a trích lục's identity pages say TRÍCH LỤC: only when every year is one)."""
     if not parts:
         raise HocbasoError("Không có năm học nào đã phát hành để in học bạ cả cấp")
     register_fonts()
-    last = parts[-1].data
+    originals = [p.data for p in parts if not p.data.transcribed]
+    last = (originals or [parts[-1].data])[-1]
     identity = replace(last, history=book_history([p.data for p in parts]))
     flow: list[Flowable] = [*identity_pages(identity), PageBreak(), *contents_page(contents)]
     for i, part in enumerate(parts, start=1):

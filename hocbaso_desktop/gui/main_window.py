@@ -250,6 +250,9 @@ class MainWindow(QMainWindow):
         from .promotion_ui import install_promotion_ui  # Học bạ › Quyết định lên lớp / ở lại lớp…
 
         self.promotion_ui = install_promotion_ui(self)
+        from .book_ui import install_book_ui  # Học bạ › In học bạ cả cấp… (issue 17)
+
+        self.book_ui = install_book_ui(self)
         self.trust_ui = install_trust_ui(self)
         from .start_panel import install_start_panel
 

@@ -204,9 +204,21 @@ def _checked(y: _Year, personal_id: str, trust) -> RecordData:  # noqa: ANN001 -
     return data
 
 
+@dataclass(frozen=True)
+class Book:
+    pdf: bytes
+    student_name: str  # as the latest printed year's signed XML says
+    years: tuple[BookYear, ...]
+
+
 def book_pdf(store: Store, personal_id: str, actor: Actor | None = None) -> bytes:
     """The paper copy of the pupil's whole primary record. `actor`, when given, must have the right
     to print this pupil's record (require_print)."""
+    return make_book(store, personal_id, actor).pdf
+
+
+def make_book(store: Store, personal_id: str, actor: Actor | None = None) -> Book:
+    """book_pdf, with the pupil's name as signed and the year list the book was made from."""
     from .signing_setup import trust_store_for
 
     if actor is not None:
@@ -223,4 +235,4 @@ def book_pdf(store: Store, personal_id: str, actor: Actor | None = None) -> byte
         note = RECEIVED_NOTE if y.info.origin == RECEIVED else TRANSCRIBED_NOTE if y.info.transcribed else ""
         parts.append(BookPart(data, note))
     contents = [ContentsLine(y.info.school_year, y.info.class_name, y.info.school_name, y.info.text) for y in years]
-    return book_bytes(parts, contents)
+    return Book(book_bytes(parts, contents), parts[-1].data.student.full_name, tuple(y.info for y in years))
