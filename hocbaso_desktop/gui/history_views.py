@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import HocbasoError
-from ..services import corrections, directory
+from ..services import corrections, directory, received_records
 from ..services.record_history import ACTION_TEXT, audit_actions, audit_entries, versions
 
 STATUS_COLOURS = {"issued": "#1b5e20", "replaced": "#6d4c41", "withdrawn": "#b00020"}
@@ -38,6 +38,25 @@ class RecordHistoryDialog(QDialog):
         self.tree.setHeaderLabels(["Phiên bản / chữ ký", "Trạng thái", "Thời điểm", "SHA-256 bản đã ký / số sê-ri", "Ghi chú"])
         self.tree.header().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.tree, 2)
+        lay.addWidget(QLabel("<b>Học bạ nhận khi chuyển đến</b> (do trường cũ phát hành và ký: chỉ xem, in và xác minh)"))
+        self.received = QTableWidget(0, 6)
+        self.received.setObjectName("received_records")
+        self.received.setHorizontalHeaderLabels(["Nguồn", "Năm học", "Lớp", "Phiên bản", "Trạng thái", "Ngày nhận"])
+        self.received.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.received.verticalHeader().hide()
+        self.received.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.received.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.received.doubleClicked.connect(lambda _i: self.open_received_paper())
+        lay.addWidget(self.received, 1)
+        buttons = QHBoxLayout()
+        self.paper_btn = QPushButton("Xem bản giấy…")
+        self.paper_btn.clicked.connect(lambda: self.open_received_paper())
+        self.verify_btn = QPushButton("Xác minh chữ ký…")
+        self.verify_btn.clicked.connect(lambda: self.verify_received())
+        buttons.addWidget(self.paper_btn)
+        buttons.addWidget(self.verify_btn)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
         lay.addWidget(QLabel("<b>Phiếu đề nghị sửa dữ liệu</b>"))
         self.corrections = QTableWidget(0, 6)
         self.corrections.setHorizontalHeaderLabels(["Số", "Trạng thái", "Người đề nghị", "Lý do", "Quyết định", "Chứng kiến"])
@@ -69,6 +88,7 @@ class RecordHistoryDialog(QDialog):
             self.tree.addTopLevelItem(QTreeWidgetItem(["Chưa có phiên bản nào được ký", "nháp", "", "", ""]))
         for i in range(4):
             self.tree.resizeColumnToContents(i)
+        self._fill_received()
         rows = corrections.list_corrections(self.store, None, states=None, enrolment_id=self.enrolment_id)
         self.correction_rows = rows
         self.corrections.setRowCount(len(rows))
@@ -80,6 +100,58 @@ class RecordHistoryDialog(QDialog):
                 self.corrections.setItem(r, col, _ro(val))
         self.corrections.resizeColumnsToContents()
         self.corrections.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+
+
+    def _fill_received(self) -> None:
+        self.received_rows = received_records.for_enrolment(self.store, self.enrolment_id)
+        self.received.setRowCount(len(self.received_rows))
+        grey = QBrush(QColor("#5f6368"))
+        for r, x in enumerate(self.received_rows):
+            for col, val in enumerate((x.origin, x.school_year, x.class_name, x.version, x.status_text,
+                                       x.received_at.strftime("%d/%m/%Y"))):
+                it = _ro(val)
+                it.setForeground(grey)
+                it.setToolTip(f"{x.origin}: học bạ do trường cũ ký, được giữ nguyên từng byte — chỉ đọc")
+                self.received.setItem(r, col, it)
+            colour = STATUS_COLOURS.get(x.status)
+            if colour:
+                self.received.item(r, 4).setForeground(QBrush(QColor(colour)))
+        if self.received_rows:
+            self.received.selectRow(0)
+        for b in (self.paper_btn, self.verify_btn):
+            b.setEnabled(bool(self.received_rows))
+        self.received.resizeColumnsToContents()
+        self.received.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+    def _picked_received(self) -> received_records.ReceivedInfo | None:
+        row = self.received.currentRow()
+        return self.received_rows[row] if 0 <= row < len(self.received_rows) else None
+
+    def open_received_paper(self, *, modal: bool = True) -> QDialog | None:
+        from .paper_preview import PaperPreviewDialog
+
+        picked = self._picked_received()
+        if picked is None:
+            return None
+        dlg = PaperPreviewDialog(self.store, self.enrolment_id, self, received_id=picked.id)
+        if modal:
+            dlg.exec()
+        return dlg
+
+    def verify_received(self, *, modal: bool = True) -> QDialog | None:
+        from .verify_dialog import VerifyDialog
+
+        picked = self._picked_received()
+        if picked is None:
+            return None
+        dlg = VerifyDialog(self, self.store)
+        try:
+            dlg.show_received(received_records.verify(self.store, picked.id))
+        except HocbasoError as e:
+            dlg._error(e.message)
+        if modal:
+            dlg.exec()
+        return dlg
 
 
 class AuditViewer(QDialog):

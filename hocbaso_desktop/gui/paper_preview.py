@@ -39,11 +39,12 @@ def pdf_page_images(pdf: bytes, scale: float = 1.4) -> list[QImage]:
 
 
 class PaperPreviewDialog(QDialog):
-    def __init__(self, store: Store, enrolment_id: int, parent=None) -> None:
+    def __init__(self, store: Store, enrolment_id: int, parent=None, *, received_id: int | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Xem trước bản giấy học bạ")
         self.resize(900, 1000)
-        self.store, self.enrolment_id = store, enrolment_id
+        # received_id: a record another school issued (transfer in), shown as it travelled
+        self.store, self.enrolment_id, self.received_id = store, enrolment_id, received_id
         self.pdf: bytes = b""
         self.pages: list[QImage] = []
         self.page = 0
@@ -78,6 +79,11 @@ class PaperPreviewDialog(QDialog):
         from ..exchange.paper_copy import paper_copy_bytes
         from ..services.paper_copies import issued_paper, latest_signed
 
+        if self.received_id is not None:
+            from ..services.received_records import paper_pdf
+
+            title, pdf = paper_pdf(self.store, self.received_id)
+            return title, pdf, pdf_page_images(pdf)
         # An issued record shows the PDF stored at issue from its signed XML (and the name it states),
         # never one rebuilt from the live rows; a draft renders from those rows, stamped BẢN NHÁP.
         with self.store.read() as s:

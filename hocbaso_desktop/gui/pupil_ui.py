@@ -81,6 +81,9 @@ class PupilDialog(QDialog):
         grid.addWidget(self._subjects_box(), 1, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        self.received_label = self._received_box()
+        if self.received_label is not None:
+            outer.addWidget(self.received_label)
         self.error_label = QLabel()
         self.error_label.setObjectName("pupil_error")
         self.error_label.setWordWrap(True)
@@ -100,6 +103,23 @@ class PupilDialog(QDialog):
         self.resize(960, 600)
 
     # --- layout ------------------------------------------------------------------------------
+    def _received_box(self) -> QLabel | None:
+        """The years another school issued (transfer in): read-only here, opened from Lịch sử học bạ."""
+        from ..services.received_records import for_enrolment
+
+        rows = for_enrolment(self.store, self.profile.enrolment_id)
+        if not rows:
+            return None
+        lines = [f"• Năm học {escape(r.school_year)}, lớp {escape(r.class_name)}, phiên bản {r.version} "
+                 f"({escape(r.status_text)}) — <i>{escape(r.origin)}</i>" for r in rows]
+        label = QLabel("<b>Học bạ nhận khi chuyển đến</b> (chỉ đọc; xem, in, xác minh trong «Lịch sử học bạ»):<br>"
+                       + "<br>".join(lines))
+        label.setObjectName("pupil_received")
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setStyleSheet("color: #5f6368")
+        label.setWordWrap(True)
+        return label
+
     def _line(self, key: str, form: QFormLayout, label: str, maxlen: int = 150) -> QLineEdit:
         w = QLineEdit()
         w.setObjectName(f"pupil_{key}")

@@ -79,6 +79,16 @@ class VerifyDialog(QDialog):
         self._show(report)
         return report
 
+    def show_received(self, check) -> None:  # noqa: ANN001 - services.received_records.ReceivedCheck
+        """A record received by transfer, verified from the bytes kept in the database."""
+        self.file_label.setText(f"Học bạ nhận khi chuyển đến: {check.info.origin}, năm học {check.info.school_year}, "
+                                f"phiên bản {check.info.version}")
+        self.report = check.report
+        self._show(check.report)
+        if not check.stored_hash_ok:
+            self.verdict.setText("<b style='color:#b00020'>✗ Học bạ nhận khi chuyển đến đã bị thay đổi sau khi nhận "
+                                 "(mã SHA-256 khác với lúc nhận gói).</b>")
+
     def _error(self, message: str) -> None:
         self.report = None
         self.verdict.setText(f"<b style='color:#b00020'>{escape(message)}</b>")
