@@ -16,15 +16,17 @@ from hocbaso_desktop.gui.models.grid_model import CARRIED_BG
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.transfer import import_transfer
 from hocbaso_desktop.storage.engine import Store
-from tests.services.test_transfer_received import (  # noqa: F401 - fixtures
-    DAY, mid_year, receiver, records_package, schools,
-)
+from tests.services import test_transfer_received as base
+
+DAY = base.DAY
+# the two schools, both packages and the receiver, shared with the service tests
+schools, records_package, mid_year, receiver = base.schools, base.records_package, base.mid_year, base.receiver
 
 SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
-def win(qtbot, receiver: Store, records_package: Path, mid_year, schools):  # noqa: F811
+def win(qtbot, receiver: Store, records_package: Path, mid_year, schools):
     import_transfer(receiver, records_package, "2A", "VP01", on_date=DAY)
     import_transfer(receiver, mid_year[0], "2A", "VP01", on_date=DAY)
     w = MainWindow(receiver, directory.find_class(receiver, "2A").homeroom_code)
@@ -47,7 +49,7 @@ def _db_level(store: Store, pid: str, period: str, code: str) -> str | None:
             {"p": pid, "per": period, "c": code}).scalar()
 
 
-def test_carried_periods_are_greyed_marked_and_not_editable(win: MainWindow, receiver: Store, mid_year) -> None:  # noqa: F811
+def test_carried_periods_are_greyed_marked_and_not_editable(win: MainWindow, receiver: Store, mid_year) -> None:
     _path, pid, values = mid_year
     win.set_period("GK1")
     view = win.views["subjects"]
@@ -76,7 +78,7 @@ def test_carried_periods_are_greyed_marked_and_not_editable(win: MainWindow, rec
     assert win.views["subjects"].model().flags(win.views["subjects"].model().index(r, col)) & Qt.ItemFlag.ItemIsEditable
 
 
-def test_history_window_lists_opens_and_verifies_received_records(qtbot, win: MainWindow, schools) -> None:  # noqa: F811
+def test_history_window_lists_opens_and_verifies_received_records(qtbot, win: MainWindow, schools) -> None:
     win.set_period("CN")
     win.views["subjects"].setCurrentIndex(win.views["subjects"].model().index(_row_of(win, schools.student_pid), 0))
     dlg = win.corrections_ui.open_history(modal=False)
@@ -101,7 +103,7 @@ def test_history_window_lists_opens_and_verifies_received_records(qtbot, win: Ma
     assert "hợp lệ" in check.verdict.text() and "Nhận khi chuyển đến" in check.file_label.text()
 
 
-def test_pupil_form_shows_received_records_read_only(qtbot, win: MainWindow, schools) -> None:  # noqa: F811
+def test_pupil_form_shows_received_records_read_only(qtbot, win: MainWindow, schools) -> None:
     win.set_period("CN")
     win.views["subjects"].setCurrentIndex(win.views["subjects"].model().index(_row_of(win, schools.student_pid), 0))
     dlg = win.pupil_ui.open_current()
