@@ -64,7 +64,33 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     print(f"Đã nhận {res.student_name} (mã định danh {res.personal_id}) vào lớp {res.class_name}: "
           f"{res.records} học bạ từ {res.source_school}, {res.history_lines} dòng quá trình học tập.")
+    if res.periods:
+        print(f"Các kì đã đánh giá ở trường cũ được giữ (chỉ xem, không sửa): {', '.join(res.periods)}.")
     return 0
+
+
+def cmd_received(args: argparse.Namespace) -> int:
+    """The records another school issued, as received (read-only); --verify checks each one."""
+    from ..cli import open_store
+    from ..services import received_records
+    from ..services.accounts import resolve_cli_actor
+
+    failed = 0
+    with open_store(args) as store:
+        resolve_cli_actor(store, args.acting)
+        rows = received_records.for_student(store, args.student)
+        if not rows:
+            print(f"Học sinh mã định danh {args.student} không có học bạ nào nhận khi chuyển đến.")
+            return 0
+        for r in rows:
+            print(f"#{r.id}  năm học {r.school_year}  lớp {r.class_name}  phiên bản {r.version} ({r.status_text})  "
+                  f"— {r.origin}" + (f", chuyển đến ngày {r.transfer_in_date:%d/%m/%Y}" if r.transfer_in_date else ""))
+            if args.verify:
+                check = received_records.verify(store, r.id)
+                failed += not check.ok
+                for line in check.lines()[1:]:
+                    print(f"    {line}")
+    return 1 if failed else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,3 +114,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--year", help="năm học (mặc định: mới nhất)")
     i.add_argument("--date", metavar="YYYY-MM-DD", help="ngày chuyển đến (mặc định: hôm nay)")
     i.set_defaults(handler=cmd_import)
+    r = ts.add_parser("received", help="học bạ nhận khi chuyển đến của một học sinh (chỉ đọc), có thể xác minh chữ ký")
+    r.add_argument("--student", metavar="MÃ_ĐỊNH_DANH", required=True)
+    r.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True)
+    r.add_argument("--verify", action="store_true", help="xác minh chữ ký số từng bản (mã thoát 1 nếu có bản không hợp lệ)")
+    r.set_defaults(handler=cmd_received)

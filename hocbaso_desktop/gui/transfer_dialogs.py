@@ -220,6 +220,8 @@ class TransferImportDialog(QDialog):
         elif result.already:
             self._paint_verdict(True, "Gói này đã được nhận trước đó: không có gì thay đổi.")
         else:
+            carried = (f" Các kì đã đánh giá ở trường cũ được giữ, chỉ xem: {', '.join(result.periods)}."
+                       if result.periods else "")
             self._paint_verdict(True, f"Đã nhận {result.student_name} vào lớp {result.class_name}: {result.records} học bạ "
-                                f"từ {result.source_school}, giữ nguyên chữ ký số (chỉ đọc).")
+                                f"từ {result.source_school}, giữ nguyên chữ ký số (chỉ đọc).{carried}")
         self.done.emit(result, error)
