@@ -18,6 +18,7 @@ from . import (
     settings_cmd,
     signing,
     staff_admin,
+    transcribe,
     transfer,
     trust,
     user,
@@ -25,4 +26,5 @@ from . import (
 
 ALL = [school.register, school_details.register, class_import.register, staff_admin.register, assign.register, pupil.register,
        grid.register, records.register, signing.register, certs_cmd.register, trust.register, settings_cmd.register, user.register,
-       outbox.register, kqht.register, archive.register, transfer.register, report.register, backup.register, correction.register]
+       outbox.register, kqht.register, archive.register, transfer.register, report.register, backup.register, correction.register,
+       transcribe.register]

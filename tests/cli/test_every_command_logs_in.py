@@ -90,6 +90,9 @@ def _commands(tmp: Path, year: str) -> list[list[str]]:
         ["correction", "minute", "1", "--out", str(out / "m.pdf")],
         ["audit", "verify"], ["audit", "list"],
         ["export-kqht", "--grade", "1", "--period", "CN", "--out", str(out / "kqht.xlsx")],
+        ["transcribe", "--student", PID, "--year", f"{int(year[:4]) - 1}-{year[:4]}", "--grade", "1", "--from", f],
+        ["transcribe", "--student", PID, "--year", f"{int(year[:4]) - 1}-{year[:4]}", "--grade", "1",
+         "--template", str(out / "tl.xlsx")],
     ]
 
 
