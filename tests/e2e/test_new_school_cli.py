@@ -219,6 +219,20 @@ def test_a_new_school_runs_its_year_from_the_command_line(tmp_path: Path, token_
     assert "ĐÃ BỊ THU HỒI" in r.stdout and "Học sinh đã chuyển trường trước khi cấp" in r.stdout, r.stdout
     assert "\tthu hồi\t" in sch.run("records", "versions", "--student", gone, as_code="HT").stdout
 
+    # 9c. the whole primary record (issue 17): a pupil's book holds the year as signed, with its
+    # lookup code; the withdrawn pupil has no valid year, so no book (and no file)
+    pupil = kids[0][0]
+    book = tmp_path / "hoc-ba-ca-cap.pdf"
+    r = sch.run("records", "pdf", "--student", pupil, "--book", "--out", str(book), as_code="HT")
+    assert f"Năm học {_year(sch)}" in r.stdout and "(1 năm học)" in r.stdout, r.stdout
+    lookup = next(x.stem for x in xmls if pupil.encode() in x.read_bytes())
+    text = subprocess.run(["pdftotext", str(book), "-"], capture_output=True, text=True, check=True).stdout
+    assert "CÁC NĂM HỌC TRONG HỌC BẠ" in text and lookup in text and "BẢN NHÁP" not in text
+    r = sch.run("records", "pdf", "--student", gone, "--book", "--out", str(tmp_path / "gone.pdf"), as_code="HT",
+                ok=False)
+    assert r.returncode == 1 and "chưa có năm học nào đã phát hành" in r.stderr
+    assert not (tmp_path / "gone.pdf").exists()
+
     # 10. the year is locked and archived, and the archive verifies without the database
     year = sch.run("classes", as_code="QT01").stdout and _year(sch)
     sch.run("year", "lock", year, as_code="HT", extra=pin)
