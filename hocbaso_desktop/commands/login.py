@@ -8,7 +8,7 @@ quản trị reset must be changed first). The rights matrix then decides what t
 
 Commands that log in: import-classes (also --dry-run: it lists the school's pupils missing from the
 file), demo-token (admin team; on a real school only with --yes-real-school), grid import, sign,
-year lock/unlock, archive export, transfer, correction, promote, pupil, staff import/add/edit/leave/
+year open/lock/unlock, archive export, transfer, correction, promote, pupil, staff import/add/edit/leave/
 return, assign, trust add/remove, settings set, user (admin), backup restore, school details — and
 the commands that read or send personal data, each checked against the rights matrix:
 classes, students, results, grid export/summary, records versions (rights.VIEW_PUPILS; a GVCN or

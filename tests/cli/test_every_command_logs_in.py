@@ -79,6 +79,7 @@ def _commands(tmp: Path, year: str) -> list[list[str]]:
         ["user", "unlock", "KHONGCO"], ["user", "disable", "KHONGCO"],
         ["outbox", "send"], ["outbox", "retry"], ["outbox", "export", str(out / "ob")],
         ["year", "lock", year], ["year", "unlock", year, "--reason", "thử"],
+        ["year", "open", f"{int(year[:4]) + 1}-{int(year[:4]) + 2}", "--from", year],
         ["archive", "export", "--year", year, "--to", str(out / "usb")],
         ["transfer", "export", "--student", PID, "--out", str(out / "t.zip")],
         ["transfer", "import", f, "--class", "1A"],
