@@ -189,3 +189,22 @@ def test_received_record_from_a_transfer_is_a_year_of_the_book(demo_template: Pa
     assert "Nhận khi chuyển trường, phiên bản 2" in pages[3] and "Chưa phát hành — không in" in pages[3]
     assert "Nhận khi chuyển trường" in pages[4] and "Phiên bản 2" in pages[4]
     assert "QUÁ TRÌNH HỌC TẬP" in pages[2]
+
+
+def test_a_withdrawal_document_wins_over_a_status_set_back_to_issued(store: Store, school: BookSchool,
+                                                                      tmp_path: Path) -> None:
+    """A year with a sealed withdrawal is withdrawn, even when an insider writes 'issued' back."""
+    db = Path(store.path)
+    with store.read() as s:
+        rid, sha = s.execute(select(Record.id, Record.sha256).join(Student, Student.id == Record.student_id)
+                             .where(Student.personal_id == school.two_years_pid, Record.status == "issued")
+                             .order_by(Record.year_id.desc())).first()
+    store.close()
+    raw(db, ("INSERT INTO record_withdrawal (record_id, signed_xml, sha256, withdrawn_sha256, seal_cert_serial, "
+             "created_at) VALUES (?, x'00', '', ?, '', '2026-01-01 00:00:00')", (rid, sha)))
+    with Store.open(db) as again:
+        last = book_years(again, school.two_years_pid)[-1]
+        assert (last.school_year, last.state) == (NEXT_YEAR, WITHDRAWN)
+        pages = pages_of(book_pdf(again, school.two_years_pid), tmp_path)
+    assert len(pages) == 4 + 2 and f"Đã thu hồi (phiên bản {last.version}) — không in" in pages[3]
+    assert not any(f"Năm học: {NEXT_YEAR}" in p for p in pages)
