@@ -246,6 +246,9 @@ class MainWindow(QMainWindow):
 
         self.staff_ui = install_staff_ui(self)
         self.assignments_ui = install_assignments_ui(self)
+        from .year_rollover_ui import install_year_rollover_ui  # Nhà trường › Mở năm học mới… (issue 17)
+
+        self.year_rollover_ui = install_year_rollover_ui(self)
         self.pupil_ui = install_pupil_ui(self)
         from .promotion_ui import install_promotion_ui  # Học bạ › Quyết định lên lớp / ở lại lớp…
 
@@ -253,6 +256,9 @@ class MainWindow(QMainWindow):
         from .book_ui import install_book_ui  # Học bạ › In học bạ cả cấp… (issue 17)
 
         self.book_ui = install_book_ui(self)
+        from .transcription_dialog import install_transcription_ui  # Học bạ › Nhập trích lục từ học bạ giấy… (issue 17)
+
+        self.transcription_ui = install_transcription_ui(self)
         self.trust_ui = install_trust_ui(self)
         from .start_panel import install_start_panel
 
