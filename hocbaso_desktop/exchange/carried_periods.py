@@ -10,7 +10,8 @@ same rules as a cell typed in the grid, and one bad value refuses the whole pack
      "periods": [{"period": "GK1",
                   "subjects": [{"code": "TV", "level": "T", "score": 9, "comment": "..."}],
                   "qualities": [{"code": "PC_YN", "level": "Đ", "comment": ""}],
-                  "summary": {"days_excused": 1, "days_unexcused": 0, "comment_pc": "", ...} | null}]}
+                  "summary": {"days_excused": 1, "days_unexcused": 0, "comment_pc": "", ...} | null,
+                  "school_name": ""}]}     (non-empty: the period came to the sender by an earlier transfer)
 
 Qt-free and database-free.
 """
@@ -53,6 +54,8 @@ class PeriodValues:
     subjects: tuple[SubjectValue, ...]
     qualities: tuple[QualityValue, ...]
     summary: dict[str, Any] | None  # PeriodSummary columns, or None when the old school kept none
+    # where the period was evaluated when not at the sending school (a pupil moving twice in a year)
+    school_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class CarriedYear:
                 "periods": [{"period": p.period,
                              "subjects": [vars(v) for v in p.subjects],
                              "qualities": [vars(v) for v in p.qualities],
-                             "summary": p.summary} for p in self.periods]}
+                             "summary": p.summary, "school_name": p.school_name} for p in self.periods]}
 
 
 class BadCarried(ValueError):
@@ -140,7 +143,10 @@ def parse_carried(raw: object) -> CarriedYear | None:
             raise BadCarried(f"kì {period}: {e.message}") from None
         if len({v.code for v in subj_vals}) != len(subj_vals) or len({v.code for v in qual_vals}) != len(qual_vals):
             raise BadCarried(f"kì {period}: một môn hoặc phẩm chất được ghi hai lần")
-        periods.append(PeriodValues(period, tuple(subj_vals), tuple(qual_vals), summary))
+        origin = p.get("school_name") or ""
+        if not isinstance(origin, str):
+            raise BadCarried(f"kì {period}: tên trường đánh giá sai định dạng")
+        periods.append(PeriodValues(period, tuple(subj_vals), tuple(qual_vals), summary, origin[:150]))
     periods.sort(key=lambda pv: CARRIED.index(pv.period))
     return CarriedYear(year, grade, str(raw.get("class_name") or "")[:10], str(raw.get("school_name") or "")[:150],
                        tuple(periods))

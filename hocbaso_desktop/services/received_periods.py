@@ -38,13 +38,15 @@ def carried_for_package(s: Session, enrolment_id: int, school_name: str) -> Carr
     """The periods the active enrolment has evaluated so far, or None when the year is already a record
     (issued records travel as records) or nothing was evaluated yet."""
     enrol = s.get(Enrolment, enrolment_id)
-    if enrol is None or enrol.status != "active":
+    # transferred_out: a re-export (the first package lost) carries the same periods
+    if enrol is None or enrol.status not in ("active", "transferred_out"):
         return None
     if s.execute(select(Record.id).where(Record.enrolment_id == enrolment_id, Record.status == "issued")).first():
         return None
     cls = s.get(SchoolClass, enrol.class_id)
     year = s.get(SchoolYear, enrol.year_id)
     assert cls is not None and year is not None
+    received_here = carried_periods(s, [enrolment_id])
     periods: list[PeriodValues] = []
     for period in CARRIED:
         subjects = tuple(SubjectValue(r.subject_code, r.level, r.score, r.comment or "") for r in s.execute(
@@ -59,7 +61,8 @@ def carried_for_package(s: Session, enrolment_id: int, school_name: str) -> Carr
         evaluated = any(v.level or v.score is not None or v.comment for v in subjects) or \
             any(v.level or v.comment for v in qualities) or bool(summary and any(v not in (None, "") for v in summary.values()))
         if evaluated:
-            periods.append(PeriodValues(period, subjects, qualities, summary))
+            earlier = received_here.get((enrolment_id, period))
+            periods.append(PeriodValues(period, subjects, qualities, summary, earlier.school_name if earlier else ""))
     if not periods:
         return None
     return CarriedYear(year.name, cls.grade, cls.name, school_name, tuple(periods))
@@ -110,7 +113,8 @@ def store_carried(s: Session, carried: CarriedYear, enrolment: Enrolment, class_
             s.add(PeriodSummary(enrolment_id=enrolment.id, period=p.period, **p.summary))
         s.flush()  # the values first: once the marker exists the database refuses rows of that period
         s.add(ReceivedPeriod(transfer_id=transfer_id, enrolment_id=enrolment.id, period=p.period,
-                             school_name=carried.school_name[:150], class_name=carried.class_name[:10],
+                             school_name=(p.school_name or carried.school_name)[:150],
+                             class_name="" if p.school_name else carried.class_name[:10],
                              package_sha256=package_sha256, received_at=now))
         s.flush()
         written.append(p.period)

@@ -24,12 +24,18 @@ DAY = date(2026, 1, 12)
 
 
 @pytest.fixture(scope="module")
-def received_school(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[TwoSchools, Path]:
+def package(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[TwoSchools, Path]:
     schools = two_schools(demo_template)
-    base = tmp_path_factory.mktemp("archive-received")
+    base = tmp_path_factory.mktemp("archive-package")
     with Store.open(copy_db(schools.sender, base / "sender.sqlite3")) as store:
-        package = export_transfer(store, schools.student_pid, base / "ct.zip", "VP01", seal_for(schools),
-                                  destination=RECEIVER_NAME, on_date=DAY).path
+        return schools, export_transfer(store, schools.student_pid, base / "ct.zip", "VP01", seal_for(schools),
+                                        destination=RECEIVER_NAME, on_date=DAY).path
+
+
+@pytest.fixture(scope="module")
+def received_school(package, tmp_path_factory: pytest.TempPathFactory) -> tuple[TwoSchools, Path]:
+    schools, package = package
+    base = tmp_path_factory.mktemp("archive-received")
     db = copy_db(schools.receiver, base / "receiver.sqlite3")
     with Store.open(db) as store:
         import_transfer(store, package, "2A", "VP01", on_date=DAY)
@@ -101,3 +107,23 @@ def test_received_file_removed_from_the_archive_is_reported(received_school, tmp
     (res.path / index["received"][0]["xml"]).unlink()
     report = verify_archive(res.path, TrustStore.from_dirs(schools.token.trust_dir), allow_unsealed=True)
     assert not report.ok and any(index["received"][0]["xml"] in p for p in report.problems)
+
+
+def test_a_school_set_up_from_nothing_archives_its_received_records(package, tmp_path: Path) -> None:
+    from hocbaso_desktop.services import settings as settings_service
+    from tests.pupil_school import YEAR as FRESH_YEAR, new_school
+
+    schools, pkg_path = package
+    db = tmp_path / "moi.sqlite3"
+    with Store.open(db) as store:
+        new_school(store, tmp_path)
+        settings_service.set_many(store, "system", {settings_service.TRUST_DIRS: settings_service.encode_dirs(
+            [str(schools.token.trust_dir)])})
+        import_transfer(store, pkg_path, "2A", "VP01", on_date=DAY)
+        out = tmp_path / "usb"
+        out.mkdir()
+        res = export_archive(store, FRESH_YEAR, out, "VP01", partial=True)
+    assert res.facts.received == 2
+    report = verify_archive(res.path, TrustStore.from_dirs(schools.token.trust_dir), allow_unsealed=True)
+    assert report.ok, report.problems
+    assert (report.received_total, report.received_ok) == (2, 2)

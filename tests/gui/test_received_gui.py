@@ -50,7 +50,7 @@ def _db_level(store: Store, pid: str, period: str, code: str) -> str | None:
 
 
 def test_carried_periods_are_greyed_marked_and_not_editable(win: MainWindow, receiver: Store, mid_year) -> None:
-    _path, pid, values = mid_year
+    _path, pid, values, _db = mid_year
     win.set_period("GK1")
     view = win.views["subjects"]
     model = view.model()

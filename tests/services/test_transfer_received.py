@@ -60,7 +60,8 @@ def _drop_student(db: Path, pid: str) -> None:
 @pytest.fixture(scope="module")
 def mid_year(schools: TwoSchools, demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo school as sender: a pupil of 2A evaluated GK1..GK2 (the CN rows removed: the year is not
-    over), moved on DAY. Returns (package path, personal id, the sender's values {period: {subject: level}})."""
+    over), moved on DAY. Returns (package path, personal id, the sender's values {period: {subject: (level,
+    score)}}, the sender's database)."""
     base = tmp_path_factory.mktemp("mid-year")
     db = copy_db(demo_template, base / "sender.sqlite3")
     with Store.open(db) as store:
@@ -79,7 +80,7 @@ def mid_year(schools: TwoSchools, demo_template: Path, tmp_path_factory: pytest.
                 values.setdefault(period, {})[code] = (level, score)
         out = export_transfer(store, pid, base / "giua-nam.zip", "VP01", seal_for(schools),
                               destination=RECEIVER_NAME, on_date=DAY)
-    return out.path, pid, values
+    return out.path, pid, values, db
 
 
 @pytest.fixture
@@ -166,7 +167,7 @@ def _meta(path: Path) -> dict:
 
 
 def test_package_carries_the_periods_evaluated_so_far(mid_year) -> None:
-    path, pid, values = mid_year
+    path, pid, values, _db = mid_year
     ev = _meta(path)["evaluations"]
     assert ev["grade"] == 2 and ev["class_name"] == "2A" and ev["school_year"] == "2025-2026"
     assert [p["period"] for p in ev["periods"]] == [p for p in ("GK1", "CK1", "GK2") if p in values]
@@ -177,7 +178,7 @@ def test_package_carries_the_periods_evaluated_so_far(mid_year) -> None:
 
 @pytest.mark.parametrize("which", ["demo", "from_nothing"])
 def test_import_stores_carried_periods_read_only(mid_year, which: str, receiver: Store, fresh_receiver: Store) -> None:
-    path, pid, values = mid_year
+    path, pid, values, _db = mid_year
     store = receiver if which == "demo" else fresh_receiver
     got = import_transfer(store, path, "2A", "VP01", on_date=DAY)
     assert got.periods == tuple(p for p in ("GK1", "CK1", "GK2") if p in values)
@@ -201,7 +202,7 @@ def _gvcn(store: Store, class_name: str) -> str:
 
 
 def test_edit_of_a_carried_period_is_refused_by_the_service_and_the_database(mid_year, receiver: Store) -> None:
-    path, pid, values = mid_year
+    path, pid, values, _db = mid_year
     import_transfer(receiver, path, "2A", "VP01", on_date=DAY)
     eid = find_student(receiver, pid).enrolment_id
     actor = directory.actor(receiver, _gvcn(receiver, "2A"))
@@ -232,7 +233,7 @@ def test_edit_of_a_carried_period_is_refused_by_the_service_and_the_database(mid
 
 
 def test_a_class_of_another_grade_is_refused_and_nothing_written(mid_year, receiver: Store) -> None:
-    path, _pid, _values = mid_year
+    path, _pid, _values, _db = mid_year
     before = _counts(receiver)
     with pytest.raises(HocbasoError, match="khối 2.*khối 3.*chưa ghi gì"):
         import_transfer(receiver, path, "3A", "VP01", on_date=DAY)
@@ -240,7 +241,7 @@ def test_a_class_of_another_grade_is_refused_and_nothing_written(mid_year, recei
 
 
 def test_carried_periods_altered_after_sealing_are_refused(mid_year, receiver: Store, tmp_path: Path) -> None:
-    path, _pid, _values = mid_year
+    path, _pid, _values, _db = mid_year
     members = _members(path)
     meta = json.loads(members[pkg.META])
     meta["evaluations"]["periods"][0]["subjects"][0]["level"] = "T" if \
@@ -262,7 +263,7 @@ def test_carried_periods_altered_after_sealing_are_refused(mid_year, receiver: S
 def test_sealed_package_with_a_bad_carried_value_is_refused(mid_year, schools: TwoSchools, demo_template: Path,
                                                            receiver: Store, tmp_path: Path) -> None:
     """Even the sending school's own seal does not make a value the grid would refuse acceptable."""
-    path, _pid, _values = mid_year
+    path, _pid, _values, _db = mid_year
     members = _members(path)
     meta = json.loads(members[pkg.META])
     meta["evaluations"]["periods"][0]["subjects"][0]["level"] = "X"
@@ -287,3 +288,22 @@ def test_a_full_year_record_package_carries_no_periods(records_package: Path) ->
 def test_package_members_are_all_in_the_manifest(mid_year) -> None:
     with zipfile.ZipFile(mid_year[0]) as z:
         assert pkg.META in z.namelist()
+
+
+def test_a_re_export_carries_the_same_periods(mid_year, schools: TwoSchools, tmp_path: Path) -> None:
+    path, pid, _values, db = mid_year
+    with Store.open(copy_db(db, tmp_path / "s.sqlite3")) as store:  # the first package was lost
+        again = export_transfer(store, pid, tmp_path / "lai.zip", "VP01", seal_for(schools), destination=RECEIVER_NAME,
+                                on_date=DAY)
+    assert _meta(again.path)["evaluations"]["periods"] == _meta(path)["evaluations"]["periods"]
+
+
+def test_periods_received_here_keep_the_old_school_when_the_pupil_moves_again(mid_year, receiver: Store) -> None:
+    from hocbaso_desktop.services.received_periods import carried_for_package
+
+    path, pid, _values, _db = mid_year
+    got = import_transfer(receiver, path, "2A", "VP01", on_date=DAY)
+    with receiver.read() as s:
+        onward = carried_for_package(s, find_student(receiver, pid).enrolment_id, RECEIVER_NAME)
+    assert onward is not None and [p.period for p in onward.periods] == list(got.periods)
+    assert {p.school_name for p in onward.periods} == {got.source_school} != {RECEIVER_NAME}
