@@ -153,6 +153,17 @@ class ArchiveBrowser(QDialog):
                     st.addChild(QTreeWidgetItem(["(chưa có học bạ phát hành)",
                                                  "chờ đánh giá bổ sung" if s.get("pending_supplementary") else "", ""]))
             top.setExpanded(True)
+        received = index.get("received") or []
+        if received:  # another school's records, received by transfer: their own branch, never mixed with ours
+            top = QTreeWidgetItem(["Học bạ nhận khi chuyển đến", f"{len(received)} bản (trường cũ ký)", ""])
+            self.tree.addTopLevelItem(top)
+            for r in received:
+                label = STATUS.get(r.get("status"), str(r.get("status")))
+                item = QTreeWidgetItem([f"{r.get('full_name')} — năm học {r.get('school_year')}, phiên bản {r.get('version')}",
+                                        label, f"Nhận khi chuyển đến — {r.get('school_name')}"])
+                item.setData(0, Qt.ItemDataRole.UserRole, r.get("pdf"))
+                top.addChild(item)
+            top.setExpanded(True)
 
     def _pdf_of(self, item: QTreeWidgetItem | None) -> Path | None:
         if item is None or self.root is None:

@@ -110,3 +110,28 @@ def test_pupil_form_shows_received_records_read_only(qtbot, win: MainWindow, sch
     qtbot.addWidget(dlg)
     assert dlg.received_label is not None and "Nhận khi chuyển đến" in dlg.received_label.text()
     dlg.grab().save(str(SHOTS / "received_pupil.png"))
+
+
+def test_archive_browser_shows_the_received_branch(qtbot, win: MainWindow, receiver: Store, schools,
+                                                   tmp_path: Path) -> None:
+    from hocbaso_desktop.gui.archive_browser import ArchiveBrowser
+    from hocbaso_desktop.services.archive_service import export_archive
+    from hocbaso_desktop.signing import TrustStore
+
+    out = tmp_path / "usb"
+    out.mkdir()
+    res = export_archive(receiver, "2025-2026", out, "VP01", partial=True)
+    dlg = ArchiveBrowser(None, TrustStore.from_dirs(schools.token.trust_dir))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.open_archive(res.path)
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=60_000)
+    top = next(dlg.tree.topLevelItem(i) for i in range(dlg.tree.topLevelItemCount())
+               if dlg.tree.topLevelItem(i).text(0) == "Học bạ nhận khi chuyển đến")
+    assert top.childCount() == 2 and all("Nhận khi chuyển đến — " in top.child(i).text(2) for i in range(2))
+    dlg.tree.setCurrentItem(top.child(1))
+    assert dlg.pdf_btn.isEnabled()
+    viewer = dlg.show_pdf()
+    qtbot.addWidget(viewer)
+    assert viewer is not None and viewer.images
+    dlg.grab().save(str(SHOTS / "received_archive.png"))
