@@ -25,7 +25,8 @@ class IncompleteRecords(RolloverRefused):
         super().__init__(
             f"Chưa mở được năm học {plan.new_year}: năm học {plan.from_year} còn {len(plan.incomplete)} học bạ chưa phát "
             f"hành và không chờ đánh giá bổ sung, ở {len(by_class)} lớp: {where}. Hãy phát hành các học bạ này, hoặc "
-            "Hiệu trưởng xác nhận mở năm học mới khi chưa hoàn tất (--confirm-incomplete). Chưa ghi gì.",
+            "Hiệu trưởng xác nhận mở năm học mới khi chưa hoàn tất (--confirm-incomplete; trong chương trình: ô «Xác "
+            "nhận của Hiệu trưởng»). Chưa ghi gì.",
             year=plan.new_year, by_class=by_class)
         self.plan = plan
 
@@ -96,7 +97,8 @@ class RolloverPlan:
             out.append(f"Học bạ chưa hoàn tất (chưa phát hành, không chờ đánh giá bổ sung): {len(self.incomplete)} học sinh"
                        + (" — Hiệu trưởng đã xác nhận: học sinh đã có kết quả hoàn thành được lên lớp, học sinh chưa "
                           "có kết quả ở danh sách chờ." if self.confirmed_incomplete else
-                          " — cần Hiệu trưởng xác nhận (--confirm-incomplete), nếu không sẽ không mở được năm học."))
+                          " — cần Hiệu trưởng xác nhận (ô «Xác nhận của Hiệu trưởng», hoặc --confirm-incomplete ở dòng lệnh), "
+                          "nếu không sẽ không mở được năm học."))
         if self.assignments_copied:
             out.append(f"Sao chép phân công: {len(self.assignments_copied)} mục")
             out += [f"  {x}" for x in self.assignments_copied]
