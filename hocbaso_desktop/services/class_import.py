@@ -29,7 +29,7 @@ from ..domain.roles import SYSTEM, Actor
 from ..domain.school_years import year_dates
 from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list
 from ..storage.engine import Store, Tx
-from ..storage.models import Enrolment, SchoolClass, SchoolYear, Student
+from ..storage.models import YEAR_TRANSCRIBED, Enrolment, SchoolClass, SchoolYear, Student
 from . import frozen
 from .pupil_profile import set_exemption_rows
 
@@ -169,6 +169,10 @@ def _diff(s: Session, cl: ClassList) -> ImportPlan:
     if year_row is not None and year_row.locked:
         raise RecordLocked(f"Năm học {cl.year} đã khóa: không nhập danh sách lớp vào năm học đã khóa "
                            "(dữ liệu chỉ sửa được qua phiếu đính chính đã được Hiệu trưởng duyệt).")
+    if year_row is not None and year_row.kind == YEAR_TRANSCRIBED:
+        # a paper year holds only trích lục (services/transcription.py): no live class goes into it
+        raise RecordLocked(f"Năm học {cl.year} là năm học trên giấy (chỉ có trích lục từ học bạ giấy): "
+                           "không nhập danh sách lớp vào năm học này.")
     frozen_pupils = frozen.frozen_students(s)
     frozen_year = frozen.frozen_enrolment_students(s, year_row.id) if year_row is not None else set()
     # Compared even when the file has errors: the preview still tells which good rows are new or changed.

@@ -240,3 +240,17 @@ def test_demo_teacher_refused_and_live_pupil_year_refused(demo_store: Store, tmp
     refused(store, "VP01", pupil.personal_id, live, 3, workbook(store, tmp_path, pupil.personal_id, live, 3, "l.xlsx"),
             paper_book_ref="x", match="năm học trường dùng học bạ số")
     assert isinstance(directory.actor(store, "VP01"), Actor)
+
+
+def test_no_class_list_goes_into_a_paper_year(school: Store, tmp_path: Path) -> None:
+    from hocbaso_desktop.domain.errors import RecordLocked
+    from hocbaso_desktop.services import class_import
+    from tests.pupil_school import class_list
+
+    live = directory.current_year_name(school)
+    chi = CHI[3]
+    transcribe(school, "VP01", chi, earlier(live), 1, workbook(school, tmp_path, chi, earlier(live), 1), paper_book_ref="S")
+    before = counts(school)
+    with pytest.raises(RecordLocked, match="năm học trên giấy"):
+        class_import.plan_import(school, class_list(tmp_path, [AN], name="cu.xlsx"), year=earlier(live))
+    assert counts(school) == before
