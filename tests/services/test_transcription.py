@@ -254,3 +254,24 @@ def test_no_class_list_goes_into_a_paper_year(school: Store, tmp_path: Path) -> 
     with pytest.raises(RecordLocked, match="năm học trên giấy"):
         class_import.plan_import(school, class_list(tmp_path, [AN], name="cu.xlsx"), year=earlier(live))
     assert counts(school) == before
+
+
+def test_policy_refuses_a_teacher_signature_on_a_transcription() -> None:
+    """However the signatures got there: a trích lục with a GVCN signature breaks the policy, and the
+    same chain on a record made here does not (the trichluc flag decides which rules apply)."""
+    from lxml import etree
+
+    from hocbaso_desktop.exchange.record_xml import build_record_xml
+    from hocbaso_desktop.signing.policy import DEFAULT_POLICY, SignedBy, check_policy
+    from hocbaso_desktop.signing.record_shape import CONTENT_TAG
+    from tests.exchange.records import make_record
+
+    sigs = [SignedBy("s1", "gvcn", None), SignedBy("s2", "principal", None, ("s1",)),
+            SignedBy("s3", "seal", None, ("s1", "s2"))]
+    order = lambda problems: [p for p in problems if "thứ tự" in p or "thiếu chữ ký" in p]  # noqa: E731
+    for transcribed, bad in ((True, True), (False, False)):
+        root = etree.fromstring(build_record_xml(make_record(2, transcribed=transcribed, paper_book_ref="S")))
+        problems = check_policy(DEFAULT_POLICY, root.find(CONTENT_TAG), sigs)
+        assert bool(order(problems)) is bad, problems
+    root = etree.fromstring(build_record_xml(make_record(2, transcribed=True, homeroom_teacher=None)))
+    assert not order(check_policy(DEFAULT_POLICY, root.find(CONTENT_TAG), [SignedBy("s2", "principal", None), SignedBy("s3", "seal", None, ("s2",))]))
