@@ -37,7 +37,7 @@ from ..domain.roles import PRINCIPAL, Actor
 from ..domain.school_years import next_year, year_dates, year_start
 from ..exchange.class_list_values import parse_class_name
 from ..storage.engine import Store, Tx
-from ..storage.models import AuditEntry, Enrolment, Record, SchoolClass, SchoolYear, Student, YearResult
+from ..storage.models import YEAR_LIVE, AuditEntry, Enrolment, Record, SchoolClass, SchoolYear, Student, YearResult
 from . import directory
 from .directory import _name_key
 from .pupil_profile import set_exemption_rows
@@ -244,7 +244,7 @@ def _plan_in(s: Session, new_year: str, from_year: str,
     old = _year(s, from_year)
     if old is None:
         raise NotFound(f"Không có năm học {from_year}")
-    if getattr(old, "kind", "live") != "live":
+    if old.kind != YEAR_LIVE:
         raise RolloverRefused(f"Năm học {from_year} chỉ có trích lục từ học bạ giấy: không kết chuyển từ năm học này.")
     new = _year(s, new_year)
     if new is not None:
