@@ -238,3 +238,20 @@ def test_demo_issued_class_needs_no_confirmation(demo_template: Path, tmp_path: 
         assert {r.personal_id for r in plan.promoted} == set(ones) and len(plan.not_carried) > 200
         assert [r.personal_id for r in directory.students(store, "2A", nxt)] == [
             r.personal_id for r in plan.promoted]
+
+
+def test_a_locked_old_year_rolls_over_and_a_locked_new_year_takes_nothing(db: Path) -> None:
+    """The old year is normally locked by August (records issued); the new one, once locked, is closed."""
+    con = sqlite3.connect(db)
+    con.execute("UPDATE school_year SET locked = 1")  # the lock itself (with the seal) is year_lock's business
+    con.commit()
+    con.close()
+    with Store.open(db) as store:
+        plan = open_year(store, "HT", NEXT, YEAR, confirm_incomplete=True)
+        assert plan.applied and len(plan.promoted) == 7
+        with store.engine.begin() as c:
+            c.exec_driver_sql("UPDATE school_year SET locked = 1 WHERE name = ?", (NEXT,))
+        locked_state = rs.counts(db)
+        with pytest.raises(RolloverRefused, match=f"Năm học {NEXT} đã khóa"):
+            open_year(store, "HT", NEXT, YEAR, confirm_incomplete=True)
+    assert rs.counts(db) == locked_state
