@@ -1,19 +1,113 @@
-"""The program's file choosers: one door, so every "save as" / "open" behaves alike and a check can
-answer it (issue 18 names this contract); and the program's message boxes: plain text only (issue 15)."""
+"""The program's file choosers: one door, so every "save as" / "open" / "choose a folder" behaves
+alike, speaks Vietnamese, and a check can answer it (issue 18 names this contract); and the
+program's message boxes: plain text only (issue 15)."""
 
 from __future__ import annotations
 
+from collections import deque
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
+from typing import Callable, Iterator
 
 from PySide6.QtCore import Qt
-from typing import Callable
-
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+
+
+class ChooserMode(Enum):
+    SAVE = "save"
+    OPEN = "open"
+    DIRECTORY = "directory"
+
+
+_ACCEPT_TEXT = {ChooserMode.SAVE: "Lưu", ChooserMode.OPEN: "Mở", ChooserMode.DIRECTORY: "Chọn thư mục"}
+
+
+class ChooserAnswers:
+    """What a check answers the next file choosers with, in order (None: the person cancels).
+    `asked` keeps the titles shown, so a check can say which chooser appeared."""
+
+    def __init__(self) -> None:
+        self.queue: deque[str | None] = deque()
+        self.asked: list[str] = []
+
+    def pick(self, path: str | Path) -> ChooserAnswers:
+        self.queue.append(str(path))
+        return self
+
+    def cancel(self) -> ChooserAnswers:
+        self.queue.append(None)
+        return self
+
+    def next(self, title: str) -> str | None:
+        self.asked.append(title)
+        if not self.queue:
+            # A chooser nobody answers would block a headless run forever; fail loudly instead.
+            raise AssertionError(f"unexpected file chooser «{title}»")
+        return self.queue.popleft()
+
+
+_answers: ChooserAnswers | None = None
+
+
+@contextmanager
+def answer_with(*paths: str | Path | None) -> Iterator[ChooserAnswers]:
+    """Inside this block every file chooser is answered from the queue instead of shown: the given
+    paths first (None = cancel), then whatever the check adds with .pick()/.cancel()."""
+    global _answers
+    previous = _answers
+    answers = ChooserAnswers()
+    for p in paths:
+        answers.cancel() if p is None else answers.pick(p)
+    _answers = answers
+    try:
+        yield answers
+    finally:
+        _answers = previous
+
+
+def make_file_dialog(parent: QWidget | None, title: str, start: str, filter: str,  # noqa: A002
+                     mode: ChooserMode) -> QFileDialog:
+    """The program's own (not the platform's) file dialog: the same on every system and offscreen,
+    with its buttons and fields labelled in Vietnamese whatever translation Qt has."""
+    dlg = QFileDialog(parent, title, start, filter)
+    dlg.setObjectName("fileChooser")
+    dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    if mode is ChooserMode.SAVE:
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setFileMode(QFileDialog.FileMode.AnyFile)
+        suffix = Path(start).suffix.lstrip(".")
+        if suffix:
+            dlg.setDefaultSuffix(suffix)
+    elif mode is ChooserMode.OPEN:
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+    else:
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dlg.setFileMode(QFileDialog.FileMode.Directory)
+        dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dlg.setLabelText(QFileDialog.DialogLabel.Accept, _ACCEPT_TEXT[mode])
+    dlg.setLabelText(QFileDialog.DialogLabel.Reject, "Hủy")
+    dlg.setLabelText(QFileDialog.DialogLabel.FileName,
+                     "Thư mục:" if mode is ChooserMode.DIRECTORY else "Tên tệp:")
+    dlg.setLabelText(QFileDialog.DialogLabel.FileType, "Loại tệp:")
+    dlg.setLabelText(QFileDialog.DialogLabel.LookIn, "Tìm trong:")
+    return dlg
+
+
+def _choose(parent: QWidget | None, title: str, start: str, filter: str, mode: ChooserMode) -> str | None:  # noqa: A002
+    if _answers is not None:
+        return _answers.next(title)
+    dlg = make_file_dialog(parent, title, start, filter, mode)
+    if dlg.exec() != QFileDialog.DialogCode.Accepted:
+        return None
+    files = dlg.selectedFiles()
+    return files[0] if files and files[0] else None
 
 
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, filter: str) -> str | None:  # noqa: A002
     """The path the user chose to save to, with the filter's extension when they typed none; None if cancelled."""
-    chosen = QFileDialog.getSaveFileName(parent, title, suggested, filter)[0]
+    chosen = _choose(parent, title, suggested, filter, ChooserMode.SAVE)
     if not chosen:
         return None
     suffix = Path(suggested).suffix
@@ -24,8 +118,13 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filter: st
 
 
 def ask_open_path(parent: QWidget | None, title: str, start: str, filter: str) -> str | None:  # noqa: A002
-    chosen = QFileDialog.getOpenFileName(parent, title, start, filter)[0]
-    return chosen or None
+    """An existing file the user chose to open; None if cancelled."""
+    return _choose(parent, title, start, filter, ChooserMode.OPEN) or None
+
+
+def ask_directory(parent: QWidget | None, title: str, start: str = "") -> str | None:
+    """An existing folder the user chose; None if cancelled."""
+    return _choose(parent, title, start, "", ChooserMode.DIRECTORY) or None
 
 
 def show_message(parent: QWidget | None, title: str, text: str, *, kind: str = "information") -> QMessageBox:

@@ -41,6 +41,7 @@ from sqlalchemy import select
 from hocbaso_desktop.domain.roles import ADMIN
 from hocbaso_desktop.exchange.archive.verify import verify_archive
 from hocbaso_desktop.exchange.grid_layout import grid_layout
+from hocbaso_desktop.gui import dialogs
 from hocbaso_desktop.gui.accounts_dialog import AccountsDialog, NewAccountDialog
 from hocbaso_desktop.gui.app import ask_create_demo
 from hocbaso_desktop.gui.fonts import install_ui_font
@@ -105,7 +106,8 @@ def answering(kind: type, handler: Callable[[Any], None], limit: float = 300.0) 
 
 
 class Chooser:
-    """The file chooser, answered with the path a person would pick (QFileDialog's static helpers)."""
+    """The file chooser, answered with the path a person would pick: the program's one chooser
+    (gui/dialogs.ask_*) and, for any window not moved to it yet, QFileDialog's static helpers."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.queue: list[str] = []
@@ -113,6 +115,10 @@ class Chooser:
         for name in ("getOpenFileName", "getSaveFileName"):
             monkeypatch.setattr(QFileDialog, name, lambda _p=None, title="", *_a, **_k: (self._next(title), ""))
         monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda _p=None, title="", *_a, **_k: self._next(title))
+        monkeypatch.setattr(dialogs, "_answers", self)
+
+    def next(self, title: str) -> str:
+        return self._next(title)
 
     def pick(self, path: str | Path) -> Chooser:
         self.queue.append(str(path))
