@@ -66,7 +66,7 @@ class HelpUi:
         self.action = QAction("&Hướng dẫn sử dụng", window)
         self.action.setObjectName("guideAction")
         self.action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-        self.action.triggered.connect(self.open)
+        self.action.triggered.connect(lambda _checked=False: self.open())  # not `checked` as the page
         menu = help_menu(window)
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action)  # before "Giới thiệu"
