@@ -15,7 +15,7 @@ principal and the seal only (signing_plan) and its paper copy is banded as a tr�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, replace as copy_with
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from ..storage.engine import Store, Tx
 from ..storage.models import YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, SchoolClass, SchoolYear, Student
 from ..storage.transcription_models import MAX_BOOK_REF, Transcription
 from ..storage.transfer_models import ReceivedRecord
+from . import transcription_fix as fix
 from .directory import ClassInfo, actor as actor_of, school
 from .evaluation_edit import CellEdit, _apply_one
 from .grid import load_grid
@@ -65,8 +66,16 @@ class TranscriptionResult:
     result: str | None  # the year's result as the paper book states it
     year_created: bool
     class_created: bool
+    replaced: bool = False  # an unsigned trích lục of the year was replaced (transcribe(…, replace=True))
+    changed: tuple[str, ...] = ()  # when replaced: "header: old → new" of each changed cell
 
     def summary(self) -> str:
+        if self.replaced:
+            what = "; ".join(self.changed) if self.changed else "không ô nào khác bản trước"
+            return (f"Đã thay bản trích lục chưa ký của {self.full_name} (mã định danh {self.personal_id}), năm học "
+                    f"{self.school_year}, lớp {self.class_name}, sổ {self.paper_book_ref or 'không ghi số'}: "
+                    f"{len(self.changed)} ô thay đổi ({what}); kết quả {self.result or 'chưa ghi'}. "
+                    "Học bạ này cần Hiệu trưởng ký và đóng dấu (không có chữ ký giáo viên).")
         made = [x for x, on in (("năm học giấy " + self.school_year, self.year_created),
                                 ("lớp " + self.class_name, self.class_created)) if on]
         book = self.paper_book_ref or "không ghi số"
@@ -111,8 +120,9 @@ def _years_apart(a: str, b: str) -> int:
     return year_start(b) - year_start(a)
 
 
-def _pupil_problems(s: Session, st: Student, year: str, grade: int) -> list[str]:
-    """Why the pupil cannot have been in `grade` in the paper year `year`, from what the school holds."""
+def _pupil_problems(s: Session, st: Student, year: str, grade: int, replacing: bool = False) -> list[str]:
+    """Why the pupil cannot have been in `grade` in the paper year `year`, from what the school holds.
+    `replacing`: the year's own trích lục is being replaced, so it is no obstacle."""
     out: list[str] = []
     known: list[tuple[str, int, str]] = []  # (year, grade, where) of every year the school knows
     live_years: list[str] = []
@@ -120,9 +130,11 @@ def _pupil_problems(s: Session, st: Student, year: str, grade: int) -> list[str]
             select(SchoolYear.name, SchoolYear.kind, SchoolClass.grade, SchoolClass.name)
             .join(Enrolment, Enrolment.year_id == SchoolYear.id).join(SchoolClass, Enrolment.class_id == SchoolClass.id)
             .where(Enrolment.student_id == st.id)):
-        if y == year:
-            what = "trích lục" if kind == YEAR_TRANSCRIBED else "học bạ số"
-            out.append(f"năm học {year} học sinh đã có ({what}, lớp {cname}): không nhập trích lục lần nữa")
+        if y == year and kind == YEAR_TRANSCRIBED and not replacing:
+            out.append(f"năm học {year} học sinh đã có (trích lục, lớp {cname}): không nhập trích lục lần nữa — để sửa "
+                       "bản chưa ký, chọn «Thay bản trích lục chưa ký» (lệnh: thêm --replace)")
+        elif y == year and kind != YEAR_TRANSCRIBED:
+            out.append(f"năm học {year} học sinh đã có (học bạ số, lớp {cname}): không nhập trích lục lần nữa")
         if kind == YEAR_LIVE:
             live_years.append(y)
         known.append((y, g, f"lớp {cname} năm học {y}"))
@@ -199,9 +211,13 @@ def transcription_template(store: Store, actor: Actor | str, personal_id: str, s
 
 
 def transcribe(store: Store, actor: Actor | str, personal_id: str, school_year: str, grade: int, workbook: str | Path,
-               *, paper_book_ref: str, class_name: str | None = None, note: str = "") -> TranscriptionResult:
+               *, paper_book_ref: str, class_name: str | None = None, note: str = "",
+               replace: bool = False) -> TranscriptionResult:
     """Enter the pupil's paper year from `workbook` (a year-end grid workbook); all or nothing.
 
+    `replace`: the year's trích lục already exists and nobody has signed it: its evaluations become
+    the workbook's (cells left empty are cleared); the transcription row, class and book reference
+    stay (an empty `paper_book_ref` keeps the one written, a different one is refused).
     Raises TranscriptionRefused (every problem named) or PermissionDenied; nothing is written then.
     """
     who = _actor(store, actor)
@@ -214,7 +230,8 @@ def transcribe(store: Store, actor: Actor | str, personal_id: str, school_year: 
     note = clean(note or "")
     path = Path(workbook)
     parsed = read_grid_workbook(path)  # InputFileError (exit 2) for a file that is not a grid workbook
-    cname = _class_name(class_name or parsed.meta.class_name or str(grade))
+    asked_class = _class_name(class_name) if class_name else None
+    cname = asked_class or _class_name(parsed.meta.class_name or str(grade))
     pid = clean(personal_id)
 
     with store.transaction(who.code) as tx:
@@ -223,8 +240,17 @@ def transcribe(store: Store, actor: Actor | str, personal_id: str, school_year: 
         if st is None:
             raise NotFound(f"Không có học sinh mã định danh {personal_id}")
         problems = _workbook_problems(parsed, path.name, st, school_year, grade)
-        problems += _pupil_problems(s, st, school_year, grade)
         year_row = s.execute(select(SchoolYear).where(SchoolYear.name == school_year)).scalars().first()
+        old = (fix.existing_transcription(s, st.id, year_row.id)
+               if replace and year_row is not None and year_row.kind == YEAR_TRANSCRIBED else None)
+        problems += _pupil_problems(s, st, school_year, grade, replacing=old is not None)
+        if old is not None:
+            problems += fix.replacement_problems(old, fix.signed_by(s, old.enrolment_id), grade, ref, asked_class,
+                                                 school_year)
+            if problems:
+                raise TranscriptionRefused(f"Không thay bản trích lục của {st.full_name} ({st.personal_id}), không ghi gì:",
+                                           tuple(dict.fromkeys(problems)))
+            return _replace(tx, who, parsed, st, old, year_row, path.name, store)
         if year_row is not None and year_row.kind != YEAR_TRANSCRIBED:
             problems.append(f"năm học {school_year} là năm học trường dùng học bạ số: trích lục chỉ cho năm học "
                             "trên giấy")
@@ -272,6 +298,31 @@ def transcribe(store: Store, actor: Actor | str, personal_id: str, school_year: 
                                    cells, result, year_created, class_created)
 
 
+def _replace(tx: Tx, who: Actor, parsed: ParsedWorkbook, st: Student, old: fix.Existing, year_row: SchoolYear,
+             file_name: str, store: Store) -> TranscriptionResult:
+    s = tx.session
+    cls = s.get(SchoolClass, old.class_id)
+    names = fix.headers(parsed)
+    before = fix.cell_values(s, old.enrolment_id, list(names))
+    cells, result = _write_cells(tx, who, parsed, st, old.enrolment_id, _class_info(cls, year_row), store,
+                                 clear_from=before)
+    s.flush()
+    after = fix.cell_values(s, old.enrolment_id, list(names))
+    changes = fix.changed_cells(before, after, names)
+    tx.audit(AUDIT_ACTION, "transcription", old.transcription_id, {
+        "hs": st.personal_id, "namhoc": year_row.name, "khoi": old.grade, "lop": old.class_name,
+        "so": old.paper_book_ref, "enrolment_id": old.enrolment_id, "tep": file_name, "o": cells, "ketqua": result,
+        "replaced": True, "changes": changes,
+    })
+    shown = tuple(f"{h}: {_shown(a)} → {_shown(b)}" for h, (a, b) in changes.items())
+    return TranscriptionResult(old.enrolment_id, old.transcription_id, st.personal_id, st.full_name, year_row.name,
+                               old.grade, old.class_name, old.paper_book_ref, cells, result, False, False, True, shown)
+
+
+def _shown(value: object) -> str:
+    return "(trống)" if fix.empty(value) else str(value)
+
+
 def _optional_from(parsed: ParsedWorkbook) -> str:
     return ",".join(sorted(parsed.meta.optional))
 
@@ -283,13 +334,14 @@ def _class_info(cls: SchoolClass, year: SchoolYear) -> ClassInfo:
 
 
 def _write_cells(tx: Tx, who: Actor, parsed: ParsedWorkbook, st: Student, enrolment_id: int, info: ClassInfo,
-                 store: Store) -> tuple[int, str | None]:
-    """Every filled cell of the pupil's rows through the grid's rules; any refusal refuses all."""
+                 store: Store, clear_from: dict | None = None) -> tuple[int, str | None]:
+    """Every filled cell of the pupil's rows through the grid's rules; any refusal refuses all.
+    `clear_from` (replacing): the stored values; those the workbook leaves empty are cleared."""
     columns = {(lay.title, c.key): c for lay in parsed.layouts for c in lay.columns}
     # The transcriber copies what the paper year's GVCN and GVBM wrote: for this one paper class the
     # cells are theirs to enter (rights were checked above: TRANSCRIBE_RECORD), nothing beyond it.
     subjects = {c.code for lay in parsed.layouts for c in lay.columns if c.kind.startswith("subject_")}
-    scribe = replace(who, homeroom_class_ids=frozenset({info.id}),
+    scribe = copy_with(who, homeroom_class_ids=frozenset({info.id}),
                      teaches=frozenset((info.id, code) for code in subjects))
     edits: list[tuple[str, CellEdit]] = []
     for r in parsed.rows:
@@ -303,6 +355,12 @@ def _write_cells(tx: Tx, who: Actor, parsed: ParsedWorkbook, st: Student, enrolm
             reason = str(r.values.get("reason:") or "") if kind == "confirmed" else ""
             where = f"Trang «{r.sheet}», dòng {r.excel_row}, cột «{col.header}»"
             edits.append((where, CellEdit(enrolment_id, FINAL_PERIOD, kind, code, raw, reason)))
+    if clear_from is not None:
+        written = {f"{e.kind}:{e.code}" for _w, e in edits}
+        for key in fix.to_clear(clear_from, written):
+            kind, _, code = key.partition(":")
+            where = f"ô «{fix.headers(parsed).get(key, key)}» (để trống trong bảng mới)"
+            edits.insert(0, (where, CellEdit(enrolment_id, FINAL_PERIOD, kind, code, None, "")))
     edits.sort(key=lambda x: x[1].kind == "confirmed")  # ratings first: the result is judged on them
 
     def proposal_of(eid: int) -> str | None:
