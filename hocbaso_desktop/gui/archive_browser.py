@@ -9,13 +9,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTreeWidget,
+    QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..exchange.archive.bagit_format import UnsafePath, check_relative_path
 from ..exchange.archive.verify import load_index, verify_archive
 from ..signing.trust import TrustStore
+from .dialogs import ask_directory
 from .jobs import Job
 
 STATUS = {"issued": "đang hiệu lực", "replaced": "bị thay thế", "withdrawn": "thu hồi"}
@@ -110,7 +111,7 @@ class ArchiveBrowser(QDialog):
         self.tree.currentItemChanged.connect(lambda cur, _p: self.pdf_btn.setEnabled(bool(self._pdf_of(cur))))
 
     def choose(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Chọn thư mục kho lưu trữ")
+        path = ask_directory(self, "Chọn thư mục kho lưu trữ")
         if path:
             self.open_archive(path)
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,7 +42,7 @@ from ..services import assignments as A
 from ..services import directory
 from ..storage.engine import Store
 from .school_menu import school_menu
-from .dialogs import ask_save_path
+from .dialogs import ask_open_path, ask_save_path
 
 TITLE = "Phân công GVCN, GVBM"
 XLSX_FILTER = "Bảng tính Excel (*.xlsx)"
@@ -493,7 +492,7 @@ class AssignmentsDialog(QDialog):
             self._say("Có thay đổi chưa lưu: bấm Lưu (hoặc chọn lại năm học để bỏ) trước khi nhập từ Excel.", ok=False)
             return None
         if path is None:
-            path = QFileDialog.getOpenFileName(self, "Nhập bảng phân công", "", XLSX_FILTER)[0] or None
+            path = ask_open_path(self, "Nhập bảng phân công", "", XLSX_FILTER)
             if path is None:
                 return None
         try:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
     QInputDialog, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
@@ -21,6 +21,7 @@ from ..domain.roles import Actor
 from ..services import corrections
 from ..services.corrections import CorrectionInfo, Witness
 from ..storage.correction_models import MAX_EVIDENCE_BYTES
+from .dialogs import ask_open_path, ask_save_path
 
 ROLE_CHOICES = list(corrections.WITNESS_ROLES.values())
 
@@ -83,7 +84,7 @@ class RequestDialog(QDialog):
         self.resize(560, 380)
 
     def _pick_evidence(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Tệp minh chứng")
+        path = ask_open_path(self, "Tệp minh chứng", "", "Mọi tệp (*)")
         if path:
             self.set_evidence(Path(path))
 
@@ -346,7 +347,7 @@ class CorrectionsInbox(QDialog):
         c = self.selected()
         if c is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu biên bản", f"bien-ban-dinh-chinh-{c.id}.pdf", "PDF (*.pdf)")
+        path = ask_save_path(self, "Lưu biên bản", f"bien-ban-dinh-chinh-{c.id}.pdf", "PDF (*.pdf)")
         if not path:
             return
         try:

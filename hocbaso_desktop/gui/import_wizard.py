@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,6 +41,7 @@ from ..services import class_import, directory
 from ..services.class_import import ImportPlan, ImportResult
 from ..storage.engine import Store
 from . import import_worker
+from .dialogs import ask_open_path, ask_save_path
 from .models.import_preview import ImportPreviewModel, ProblemFilter
 
 CHANGE_LABELS = FIELD_LABELS | {"ethnicity_code": "Dân tộc", "status": "Trạng thái"}
@@ -169,12 +169,12 @@ class FilePage(QWizardPage):
         return bool(self.path_edit.text().strip()) and not self.wiz.busy
 
     def _browse(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, "Chọn tệp danh sách lớp", "", "Bảng tính Excel (*.xlsx);;Mọi tệp (*)")
+        path = ask_open_path(self, "Chọn tệp danh sách lớp", "", "Bảng tính Excel (*.xlsx);;Mọi tệp (*)")
         if path:
             self.path_edit.setText(path)
 
     def _save_template(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, "Lưu tệp mẫu", "mau_danh_sach_lop.xlsx", "Bảng tính Excel (*.xlsx)")
+        path = ask_save_path(self, "Lưu tệp mẫu", "mau_danh_sach_lop.xlsx", "Bảng tính Excel (*.xlsx)")
         if path:
             try:
                 infos = directory.classes(self.wiz.store)
@@ -283,7 +283,7 @@ class PreviewPage(QWizardPage):
     def _save_report(self) -> None:
         assert self.wiz.plan is not None
         default = self.wiz.plan.class_list.path.with_name(self.wiz.plan.class_list.path.stem + "_bao_cao_loi.xlsx")
-        path, _f = QFileDialog.getSaveFileName(self, "Lưu báo cáo lỗi", str(default), "Bảng tính Excel (*.xlsx)")
+        path = ask_save_path(self, "Lưu báo cáo lỗi", str(default), "Bảng tính Excel (*.xlsx)")
         if path:
             try:
                 self.wiz.save_report(path)

@@ -9,7 +9,6 @@ from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..services.records import load_record_data
 from ..storage.engine import Store
+from .dialogs import ask_save_path
 from .jobs import Job
 
 
@@ -116,7 +116,7 @@ class PaperPreviewDialog(QDialog):
         self.next_btn.setEnabled(self.page < len(self.pages) - 1)
 
     def save_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu bản giấy", "hocba.pdf", "PDF (*.pdf)")
+        path = ask_save_path(self, "Lưu bản giấy", "hocba.pdf", "PDF (*.pdf)")
         if path:
             Path(path).write_bytes(self.pdf)
 

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+    QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
     QMainWindow, QMessageBox, QRadioButton, QVBoxLayout, QWidget,
 )
 
@@ -21,7 +21,7 @@ from ..domain.rights import TRANSFER_STUDENT, VIEW_REPORTS, require
 from ..services import directory
 from ..storage.engine import Store
 from .dashboard import DashboardDialog
-from .dialogs import path_row
+from .dialogs import ask_save_path, path_row
 from .jobs import Job
 from .transfer_dialogs import TransferExportDialog, TransferImportDialog
 
@@ -79,8 +79,8 @@ class ReportDialog(QDialog):
 
     def _browse(self) -> None:
         suffix = self.fmt.currentData()
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu báo cáo", f"bao-cao-{self.period.currentData()}{suffix}",
-                                              f"Báo cáo (*{suffix})")
+        path = ask_save_path(self, "Lưu báo cáo", f"bao-cao-{self.period.currentData()}{suffix}",
+                                   f"Báo cáo (*{suffix})")
         if path:
             self.out.setText(path)
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from ..services import machine_config, school_settings
 from ..services.settings_form import SettingsForm
 from ..signing.modules import PRESETS, existing_path
 from ..storage import snapshot
+from .dialogs import ask_directory, ask_open_path
 
 
 class OptionalDate(QWidget):
@@ -146,15 +146,15 @@ class SigningTab(QWidget):
         form.addRow("Nhà cung cấp:", self.preset)
         self.module = QLineEdit()
         self.module.setObjectName("pkcs11Module")
-        form.addRow("Thư viện PKCS#11:", _browse_row(self.module, lambda: QFileDialog.getOpenFileName(
-            self, "Thư viện PKCS#11 của thiết bị ký số", "", "Thư viện (*.dll *.so *.so.* *.dylib);;Mọi tệp (*)")[0]))
+        form.addRow("Thư viện PKCS#11:", _browse_row(self.module, lambda: ask_open_path(
+            self, "Thư viện PKCS#11 của thiết bị ký số", "", "Thư viện (*.dll *.so *.so.* *.dylib);;Mọi tệp (*)")))
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet("color: #666")
         form.addRow(self.preset_note)
         self.softhsm = QLineEdit()
-        form.addRow("Cấu hình SoftHSM2 (thử nghiệm):", _browse_row(self.softhsm, lambda: QFileDialog.getOpenFileName(
-            self, "Tệp cấu hình SoftHSM2", "", "softhsm2.conf (*.conf);;Mọi tệp (*)")[0]))
+        form.addRow("Cấu hình SoftHSM2 (thử nghiệm):", _browse_row(self.softhsm, lambda: ask_open_path(
+            self, "Tệp cấu hình SoftHSM2", "", "softhsm2.conf (*.conf);;Mọi tệp (*)")))
         self.label = QLineEdit()
         form.addRow("Nhãn thiết bị ký số:", self.label)
         self.trust = QListWidget()
@@ -192,7 +192,7 @@ class SigningTab(QWidget):
         self.preset_note.setText(f"{p.note} ({where}.)")
 
     def _add_trust(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Thư mục chứng thư gốc tin cậy")
+        d = ask_directory(self, "Thư mục chứng thư gốc tin cậy")
         if d:
             self.trust.addItem(d)
 
@@ -264,7 +264,7 @@ class BackupTab(QWidget):
         self.folder.setObjectName("backupFolder")
         self.folder.setPlaceholderText(str(snapshot.configured_dir(None)))  # what applies when left empty
         form.addRow("Thư mục sao lưu:", _browse_row(
-            self.folder, lambda: QFileDialog.getExistingDirectory(self, "Thư mục sao lưu")))
+            self.folder, lambda: ask_directory(self, "Thư mục sao lưu")))
         self.keep = QSpinBox()
         self.keep.setObjectName("backupKeep")
         self.keep.setRange(1, 365)

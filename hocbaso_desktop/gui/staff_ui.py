@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -43,7 +42,7 @@ from ..exchange.class_list_values import parse_date
 from ..services import staff_admin, staff_import
 from ..storage.engine import Store
 from .school_menu import school_menu
-from .dialogs import ask_save_path
+from .dialogs import ask_open_path, ask_save_path
 
 TITLE = "Cán bộ, giáo viên"
 COLUMNS = ("Mã", "Họ và tên", "Chức vụ", "Vai trò", "Số định danh", "Trạng thái")
@@ -363,8 +362,8 @@ class StaffDialog(QDialog):
         """Read, check, and write only when no row has an error (all or nothing); the problems of
         every row are listed here."""
         if path is None:
-            path = QFileDialog.getOpenFileName(self, "Nhập danh sách cán bộ (CSDL_GiaoVien hoặc tệp mẫu)", "",
-                                               XLSX_FILTER)[0] or None
+            path = ask_open_path(self, "Nhập danh sách cán bộ (CSDL_GiaoVien hoặc tệp mẫu)", "",
+                                 XLSX_FILTER)
             if path is None:
                 return None
         self.problems.clear()

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -24,6 +24,7 @@ from ..domain.school_years import year_name, year_start
 from ..services import directory
 from ..services.transcription import TranscriptionResult, transcribe, transcription_template
 from ..storage.engine import Store
+from .dialogs import ask_open_path, ask_save_path
 from .jobs import Job
 
 TITLE = "Nhập trích lục từ học bạ giấy"
@@ -116,12 +117,12 @@ class TranscriptionDialog(QDialog):
                 "paper_book_ref": self.ref_edit.text(), "workbook": self.file_edit.text().strip()}
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn bảng nhập liệu đã điền", "", "Bảng tính Excel (*.xlsx)")
+        path = ask_open_path(self, "Chọn bảng nhập liệu đã điền", "", "Bảng tính Excel (*.xlsx)")
         if path:
             self.file_edit.setText(path)
 
     def _ask_template(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu bảng trống", "trich-luc.xlsx", "Bảng tính Excel (*.xlsx)")
+        path = ask_save_path(self, "Lưu bảng trống", "trich-luc.xlsx", "Bảng tính Excel (*.xlsx)")
         if path:
             self.write_template(path)
 

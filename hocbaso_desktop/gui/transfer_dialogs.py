@@ -10,13 +10,14 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from ..domain.errors import HocbasoError
 from ..services import directory
 from ..storage.engine import Store
+from .dialogs import ask_open_path, ask_save_path
 from .jobs import Job
 
 
@@ -81,8 +82,8 @@ class TransferExportDialog(QDialog):
         return str(data) if data else self.student.currentText().strip()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Lưu gói chuyển trường", f"chuyen-truong-{self.personal_id()}.zip",
-                                              "Gói chuyển trường (*.zip)")
+        path = ask_save_path(self, "Lưu gói chuyển trường", f"chuyen-truong-{self.personal_id()}.zip",
+                              "Gói chuyển trường (*.zip)")
         if path:
             self.out.setText(path)
 
@@ -170,7 +171,7 @@ class TransferImportDialog(QDialog):
         self.error: str | None = None
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn gói chuyển trường", "", "Gói chuyển trường (*.zip);;Mọi tệp (*)")
+        path = ask_open_path(self, "Chọn gói chuyển trường", "", "Gói chuyển trường (*.zip);;Mọi tệp (*)")
         if path:
             self.load(path)
 

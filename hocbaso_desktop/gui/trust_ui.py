@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -27,6 +26,7 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import VIEWER, Actor
 from ..services import trust_anchors
 from ..storage.engine import Store
+from .dialogs import ask_directory, ask_open_path
 from .school_menu import school_menu
 from .row_table import row_table
 
@@ -120,9 +120,9 @@ class TrustDialog(QDialog):
         """Add a file (or folder); `path` skips the chooser (tests, drag and drop)."""
         if path is None:
             if folder:
-                path = QFileDialog.getExistingDirectory(self, "Thư mục chứng thư gốc tin cậy") or None
+                path = ask_directory(self, "Thư mục chứng thư gốc tin cậy")
             else:
-                path = QFileDialog.getOpenFileName(self, "Chứng thư gốc tin cậy", "", CERT_FILTER)[0] or None
+                path = ask_open_path(self, "Chứng thư gốc tin cậy", "", CERT_FILTER)
             if path is None:
                 return None
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from ..domain.errors import HocbasoError
 from ..services import settings as settings_service
@@ -18,6 +18,7 @@ from ..services.signing_setup import default_trust_dirs, trust_store_for
 from ..signing import VerificationReport, verify_record
 from ..signing.policy import issued_policy
 from ..storage.engine import Store
+from .dialogs import ask_open_path
 
 MAX_FILE = 50 * 1024 * 1024  # a record is ~20-60 KB; anything this large is not one
 
@@ -56,7 +57,7 @@ class VerifyDialog(QDialog):
         lay.addLayout(row)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn tệp học bạ", "", "Học bạ XML (*.xml);;Mọi tệp (*)")
+        path = ask_open_path(self, "Chọn tệp học bạ", "", "Học bạ XML (*.xml);;Mọi tệp (*)")
         if path:
             self.open_file(path)
 
