@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 demo.create_demo_school(store)
         if args.screenshot:
             # Documentation shots: no login; --as picks whose view it is.
-            win = MainWindow(store, args.acting)
+            win = _window_on(store, args.acting, allow_actor_choice=True)
         else:
             from .idle_lock import install_idle_lock
             from .login import login_flow
@@ -95,6 +95,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         store.close()
+
+
+def _window_on(store, actor: str | None, allow_actor_choice: bool):  # noqa: ANN001, ANN202 - Store, MainWindow (lazy Qt)
+    from .main_window import MainWindow
+
+    return MainWindow(store, actor, allow_actor_choice=allow_actor_choice)
+
+
+def open_main_window(db: str | os.PathLike[str], class_name: str | None = None, actor: str | None = None,
+                     period: str | None = None):  # noqa: ANN201 - MainWindow (PySide6 is imported lazily here)
+    """The main window on database `db`, class `class_name` and the account `actor` (no password asked),
+    as a person would see it after logging in: for checks and screenshots. The window owns the store and
+    closes it when it is destroyed. An unknown account or class raises HocbasoError naming it."""
+    from PySide6.QtWidgets import QApplication
+
+    from ..domain.errors import HocbasoError
+    from ..services import directory
+    from ..storage.engine import Store
+    from .fonts import install_ui_font
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("Học bạ số")
+        app.setFont(install_ui_font())
+    store = Store.open(db)
+    try:
+        if actor is not None and not any(st.code == actor and st.active for st in directory.staff(store)):
+            raise HocbasoError(f"Không có tài khoản đang hoạt động mã {actor} trong {db}")
+        win = _window_on(store, actor, allow_actor_choice=actor is None)
+        if period:
+            win.set_period(period)
+        if class_name and not win.select_class(class_name):
+            win.deleteLater()
+            raise HocbasoError(f"Không có lớp {class_name} trong năm học {win.year or '(chưa có năm học)'}")
+    except BaseException:
+        store.close()
+        raise
+    win.owned_store = store
+    win.destroyed.connect(lambda *_: store.close())
+    return win
 
 
 def ask_create_demo() -> bool:
