@@ -31,6 +31,7 @@ from ..domain.roles import ROLE_NAMES, SYSTEM, VIEWER, Actor
 from ..services import directory
 from ..services.grid import ClassGrid, GridRow, load_grid
 from ..storage.engine import Store
+from .dialogs import ask_save_path
 from .grid_session import GridSession
 from .grid_view import GridView
 from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
@@ -371,8 +372,6 @@ class MainWindow(QMainWindow):
         self.preview.show()
 
     def export_class_pdf(self, path: str | None = None) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         from ..services import records
         from .jobs import Job
 
@@ -381,7 +380,7 @@ class MainWindow(QMainWindow):
             return
         info = self.grid.info
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Xuất bản giấy cả lớp", f"hocba-lop-{info.name}.pdf", "PDF (*.pdf)")
+            path = ask_save_path(self, "Xuất bản giấy cả lớp", f"hocba-lop-{info.name}.pdf", "PDF (*.pdf)")
             if not path:
                 return
 
@@ -411,12 +410,10 @@ class MainWindow(QMainWindow):
         self.import_wizard.open()
 
     def export_class_template(self, path: str | None = None) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         from ..exchange.class_list_template import write_template
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Mẫu danh sách lớp", "mau-danh-sach-lop.xlsx", "Excel (*.xlsx)")
+            path = ask_save_path(self, "Mẫu danh sách lớp", "mau-danh-sach-lop.xlsx", "Excel (*.xlsx)")
             if not path:
                 return
         classes = [c.name for c in directory.classes(self.store, self.year)] if self.year else []
@@ -430,15 +427,13 @@ class MainWindow(QMainWindow):
         return True
 
     def export_grid_workbook(self, path: str | None = None) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         from ..services.grid_excel import export_grid
 
         if not self._need_class():
             return
         info = self.grid.info
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Xuất bảng đánh giá", f"danh-gia-{info.name}-{self.period}.xlsx", "Excel (*.xlsx)")
+            path = ask_save_path(self, "Xuất bảng đánh giá", f"danh-gia-{info.name}-{self.period}.xlsx", "Excel (*.xlsx)")
             if not path:
                 return
         try:
@@ -457,15 +452,13 @@ class MainWindow(QMainWindow):
         self.grid_import.open()
 
     def export_class_summary(self, path: str | None = None) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         from ..services.class_summary import export_class_summary
 
         if not self._need_class():
             return
         info = self.grid.info
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Bảng tổng hợp", f"tong-hop-{info.name}-{self.period}.xlsx", "Excel (*.xlsx)")
+            path = ask_save_path(self, "Bảng tổng hợp", f"tong-hop-{info.name}-{self.period}.xlsx", "Excel (*.xlsx)")
             if not path:
                 return
         export_class_summary(self.store, info.id, self.period, path)
