@@ -2,6 +2,8 @@
 
     hocbaso transcribe --student PID --year 2023-2024 --grade 1 --template OUT.xlsx --as VP01
     hocbaso transcribe --student PID --year 2023-2024 --grade 1 --from FILE.xlsx --book-ref "Sổ 3" --as VP01
+    hocbaso transcribe --student PID --year 2023-2024 --grade 1 --from FIXED.xlsx --replace --as VP01
+      (a cell copied wrong: replaces the year's evaluations while nobody has signed it)
 
 Then the principal signs it and the seal issues it like any record, on the paper year's class:
     hocbaso sign --class 1A --year 2023-2024 --as HT ; hocbaso sign --class 1A --year 2023-2024 --seal --as VP01
@@ -31,7 +33,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             return 0
         try:
             result = transcribe(store, actor, args.student, args.year, args.grade, args.source,
-                                paper_book_ref=args.book_ref or "", class_name=args.class_name)
+                                paper_book_ref=args.book_ref or "", class_name=args.class_name,
+                                replace=args.replace)
         except TranscriptionRefused as e:
             print(e.message, file=sys.stderr)
             return 1
@@ -54,6 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--from", dest="source", metavar="FILE.xlsx", help="bảng đã điền theo học bạ giấy")
     src.add_argument("--template", metavar="OUT.xlsx", help="ghi bảng trống để điền")
     p.add_argument("--book-ref", metavar="TEXT", help="số / ký hiệu sổ học bạ giấy (in trên mọi trang bản trích lục)")
+    p.add_argument("--replace", action="store_true",
+                   help="thay bản trích lục đã nhập của năm đó khi chưa ai ký (sửa ô chép nhầm): mọi đánh giá lấy theo "
+                        "bảng mới, giữ số sổ và lớp; đã có chữ ký thì phải đính chính")
     p.add_argument("--class", dest="class_name", metavar="NAME", help="tên lớp năm đó theo học bạ giấy (mặc định: lớp ghi trong bảng)")
     add_as(p, "người nhập trích lục (văn phòng, Ban quản trị hoặc Ban giám hiệu)")
     p.set_defaults(handler=cmd_transcribe)

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -81,6 +81,12 @@ class TranscriptionDialog(QDialog):
         form.addRow("Lớp:", self.class_edit)
         form.addRow("Sổ học bạ giấy:", self.ref_edit)
         form.addRow("Bảng nhập liệu:", row)
+        # unticked by default: entering the same year twice by mistake must not silently overwrite it
+        self.replace_box = QCheckBox("Thay bản trích lục chưa ký")
+        self.replace_box.setObjectName("transcribe_replace")
+        self.replace_box.setToolTip("Sửa ô chép nhầm: thay toàn bộ đánh giá của bản trích lục đã nhập nhưng chưa ai ký "
+                                    "bằng bảng mới (giữ số sổ và lớp). Đã có chữ ký thì phải đính chính.")
+        form.addRow("", self.replace_box)
 
         self.status = QPlainTextEdit()
         self.status.setObjectName("transcribe_status")
@@ -114,7 +120,8 @@ class TranscriptionDialog(QDialog):
     def values(self) -> dict[str, Any]:
         return {"personal_id": self.pid_edit.text().strip(), "school_year": self.year_edit.text().strip(),
                 "grade": self.grade_spin.value(), "class_name": self.class_edit.text().strip() or None,
-                "paper_book_ref": self.ref_edit.text(), "workbook": self.file_edit.text().strip()}
+                "paper_book_ref": self.ref_edit.text(), "workbook": self.file_edit.text().strip(),
+                "replace": self.replace_box.isChecked()}
 
     def _browse(self) -> None:
         path = ask_open_path(self, "Chọn bảng nhập liệu đã điền", "", "Bảng tính Excel (*.xlsx)")
@@ -150,7 +157,7 @@ class TranscriptionDialog(QDialog):
 
         def work(_progress, _cancelled):  # noqa: ANN001, ANN202 - jobs.Work
             return transcribe(store, actor, v["personal_id"], v["school_year"], v["grade"], v["workbook"],
-                              paper_book_ref=v["paper_book_ref"], class_name=v["class_name"])
+                              paper_book_ref=v["paper_book_ref"], class_name=v["class_name"], replace=v["replace"])
 
         self.run_button.setEnabled(False)
         self._show("Đang kiểm tra và ghi…")

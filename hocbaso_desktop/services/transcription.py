@@ -73,8 +73,8 @@ class TranscriptionResult:
         if self.replaced:
             what = "; ".join(self.changed) if self.changed else "không ô nào khác bản trước"
             return (f"Đã thay bản trích lục chưa ký của {self.full_name} (mã định danh {self.personal_id}), năm học "
-                    f"{self.school_year}, lớp {self.class_name}, sổ {self.paper_book_ref or 'không ghi số'}: "
-                    f"{len(self.changed)} ô thay đổi ({what}); kết quả {self.result or 'chưa ghi'}. "
+                    f"{self.school_year}, lớp {self.class_name}, sổ {self.paper_book_ref or 'không ghi số'}; "
+                    f"{len(self.changed)} ô thay đổi: {what}; kết quả {self.result or 'chưa ghi'}. "
                     "Học bạ này cần Hiệu trưởng ký và đóng dấu (không có chữ ký giáo viên).")
         made = [x for x, on in (("năm học giấy " + self.school_year, self.year_created),
                                 ("lớp " + self.class_name, self.class_created)) if on]
