@@ -12,7 +12,7 @@ from pathlib import Path
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services import signing_service as ss
 from hocbaso_desktop.services.signing_plan import plan_signing
-from hocbaso_desktop.signing import CancelFlag, ScriptedPinPrompt
+from hocbaso_desktop.signing import CancelToken, ScriptedPinPrompt
 from hocbaso_desktop.storage.engine import Store
 from tests.school_token import PIN, SchoolToken
 
@@ -27,7 +27,7 @@ def sign(store: Store, token: SchoolToken, code: str, cls: str = CLASS, *, seal:
     if not plan.items:
         return None
     choice = ss.choose_certificate(token.provider, token.info.label, plan.role, actor.name, ss.school_name(store))
-    run = ss.SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN), CancelFlag())
+    run = ss.SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN), CancelToken())
     list(run)
     return run
 

@@ -42,7 +42,7 @@ def cmd_pdf(args: argparse.Namespace) -> int:
             refs = records.class_students(store, args.class_name, args.year)
         require_pupils(store, actor, (r.enrolment_id for r in refs), rights.PRINT_RECORDS)
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, _label: str = "") -> None:
             if sys.stderr.isatty():
                 print(f"\r{done}/{total}", end="", file=sys.stderr)
 

@@ -13,9 +13,10 @@ import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from ..domain.errors import HocbasoError, InputFileError
+from ..domain.progress import CancelCheck as Cancel, Progress
 from ..domain.school_years import year_start
 from ..domain.text import clean
 from .class_list_columns import FIELD_LABELS, HeaderMap, classify, header_key, header_score
@@ -37,8 +38,6 @@ MAX_COLS = 60
 HEADER_SCAN = 40  # title blocks are a few rows; a header further down is not a class list
 MAX_BLANK_RUN = 1_000  # formatted-but-empty rows after the data: stop instead of walking a million
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 _FOOTER = re.compile(r"nguoilapbieu|hieutruong|ngay\d*thang\d*nam|kyghiro|kyten|xacnhan|tongso|tongcong|"
                      r"danhsachnaygom|giaovienchunhiem|thutruongdonvi|nguoilap|kytenvadongdau")

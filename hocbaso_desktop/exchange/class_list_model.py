@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..domain.errors import HocbasoError
+from ..domain.progress import Cancelled
 from .problems import ERROR, WARNING, ProblemSummary
 
 
-class ImportCancelled(HocbasoError):
+class ImportCancelled(Cancelled):
     def __init__(self) -> None:
         super().__init__("Đã hủy đọc tệp.")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate
 
 from ..domain.errors import HocbasoError
+from ..domain.progress import CancelCheck, Cancelled, Progress
 from ..domain.record_data import RecordData
 from .paper_pages import cover_page, history_page, identity_page, year_page_a, year_page_b
 from .paper_style import (
@@ -42,12 +43,10 @@ from .qr import draw_qr_form
 from .transcript_band import draw_transcription_band
 from .watermark import draw_draft_stamp
 
-Progress = Callable[[int, int], None]
 PAGE_NUMBER_X = PAGE_W - MARGIN_R - QR_SIZE - 6  # right end of the page number, left of the QR code
-CancelCheck = Callable[[], bool]
 
 
-class PaperCopyCancelled(HocbasoError):
+class PaperCopyCancelled(Cancelled):
     """The user cancelled; no file was written."""
 
     def __init__(self, done: int, total: int) -> None:
@@ -114,7 +113,7 @@ class _HocbaDoc(BaseDocTemplate):
             flowables.pop(0)
             done = self.index + 1
             if self.progress is not None:
-                self.progress(done, len(self.records))
+                self.progress(done, len(self.records), f"Học sinh {done}/{len(self.records)}")
             if done >= len(self.records):
                 return
             if self.cancel is not None and self.cancel():
@@ -197,7 +196,7 @@ def render_paper_copy(records: Iterable[RecordData], out_path: str | os.PathLike
                       progress: Progress | None = None, cancel: CancelCheck | None = None) -> Path:
     """Write one PDF with a section per student (a class, or a single student).
 
-    `progress(done, total)` is called after each student; `cancel()` is asked between students and,
+    `progress(done, total, label)` is called after each student; `cancel()` is asked between students and,
     when true, stops with PaperCopyCancelled and leaves no file behind. The PDF is written to a
     temporary file beside `out_path` and renamed into place, so a crash never leaves half a PDF.
     """

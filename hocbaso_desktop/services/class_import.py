@@ -16,13 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError, RecordLocked
 from ..domain.catalogue import catalogue
+from ..domain.progress import CancelCheck as Cancel, Progress
 from ..domain.pupil_subjects import exempt_problem, join_codes, parse_codes, taken_subjects
 from ..domain import rights
 from ..domain.roles import SYSTEM, Actor
@@ -33,8 +33,6 @@ from ..storage.models import YEAR_TRANSCRIBED, Enrolment, SchoolClass, SchoolYea
 from . import frozen
 from .pupil_profile import set_exemption_rows
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 # Student columns the file may set; compared old → new and audited field by field.
 COMPARED = ("full_name", "birth_date", "sex", "ethnicity_code", "moet_code", "nationality", "birthplace", "hometown",

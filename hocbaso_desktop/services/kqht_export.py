@@ -14,12 +14,13 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..domain import rights
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, PERIODS, QUALITY_LEVELS, RESULT_LEVELS, SUBJECT_LEVELS, catalogue
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.kqht_layout import Layout, find_layout
+from ..domain.progress import Progress
 from ..domain.results import completion
 from ..domain.roles import Actor
 from ..storage.engine import Store
@@ -28,7 +29,6 @@ from .grid import GridRow, load_grid
 
 DIR_ENV = "HOCBASO_KQHT_DIR"  # tests and schools with a shared folder point here instead of the data folder
 FLAG = "x"
-Progress = Callable[[int, int, str], None]
 
 
 def user_layout_dir() -> Path:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ..domain.errors import HocbasoError
+from ..domain.progress import CancelCheck, Progress
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, Student
 from ..fileio import write_atomic
@@ -95,8 +95,7 @@ def _merge(pdfs: list[bytes]) -> bytes:
 
 
 def paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.PathLike[str],
-                   progress: Callable[[int, int], None] | None = None,
-                   cancel: Callable[[], bool] | None = None) -> Path:
+                   progress: Progress | None = None, cancel: CancelCheck | None = None) -> Path:
     """The paper copies of `refs` as one PDF at `out_path`: issued records as stored at issue, drafts
     from the live rows. One issued pupil: the stored bytes exactly. `cancel()` is asked between
     pupils (PaperCopyCancelled, no file written), as render_paper_copy does."""
@@ -114,5 +113,5 @@ def paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.Path
             raise PaperCopyCancelled(i - 1, len(refs))
         pdfs.append(piece if piece is not None else paper_copy_bytes(load_record_data(store, r.enrolment_id)))
         if progress is not None:
-            progress(i, len(refs))
+            progress(i, len(refs), f"Học sinh {i}/{len(refs)}")
     return write_atomic(out, pdfs[0] if len(pdfs) == 1 else _merge(pdfs))

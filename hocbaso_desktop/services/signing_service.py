@@ -3,7 +3,7 @@ in one transaction; the last required signature (the seal) issues the record.
 
 Runs on whatever thread the caller chooses (the GUI: a worker thread; the CLI: the main thread);
 every PKCS#11 call still goes through the token lane. A generator: the caller sees each record as
-it is stored, and Cancel (a CancelFlag) takes effect between records.
+it is stored, and Cancel (a CancelToken) takes effect between records.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from ..domain.errors import HocbasoError
 from ..signing import (
-    CancelFlag,
+    CancelToken,
     CertificateInfo,
     CertificateNotFound,
     CertificateUnusable,
@@ -137,14 +137,14 @@ class SigningRun:
 
     def __init__(
         self, store: Store, plan: SigningPlan, provider: Pkcs11Provider, choice: CertificateChoice,
-        prompt: PinPrompt, cancel: CancelFlag | None = None,
+        prompt: PinPrompt, cancel: CancelToken | None = None,
     ) -> None:
         self.store = store
         self.plan = plan
         self.provider = provider
         self.choice = choice
         self.prompt = prompt
-        self.cancel = cancel or CancelFlag()
+        self.cancel = cancel or CancelToken()
         self.outcomes: list[RecordOutcome] = []
         self.stopped: str | None = None
         self.cancelled = False

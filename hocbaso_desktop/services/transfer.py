@@ -20,12 +20,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import func, select
 
 from .. import __version__
 from ..domain.errors import HocbasoError, InputFileError, NotFound
+from ..domain.progress import Progress
 from ..domain.rights import TRANSFER_STUDENT, require
 from ..domain.text import fold
 from ..exchange import transfer_package as pkg
@@ -39,7 +39,6 @@ from .received_periods import carried_for_package, store_carried
 from .records import record_data
 from .signing_plan import local_now
 
-Progress = Callable[[int, int, str], None]
 ISSUED_STATES = ("issued", "replaced", "withdrawn")
 
 

@@ -15,7 +15,7 @@ and the CLI call:
 - hot-plug:      `TokenWatcher(provider, on_change)`
 """
 
-from .batch import CancelFlag, Progress, SignerChoice, SignJob, SignOutcome, sign_batch
+from .batch import CancelToken, Progress, SignerChoice, SignJob, SignOutcome, sign_batch
 from .certs import check_certificate_usable, name_matches, owner_warning
 from .demo_ca import DemoPerson, DemoTokenInfo, add_demo_identity, create_demo_token
 from .errors import (
@@ -40,7 +40,7 @@ from .watcher import TokenChange, TokenWatcher
 from .xml_signature import sign_record, verify_record
 
 __all__ = [
-    "CancelFlag", "Progress", "SignerChoice", "SignJob", "SignOutcome", "sign_batch",
+    "CancelToken", "Progress", "SignerChoice", "SignJob", "SignOutcome", "sign_batch",
     "check_certificate_usable", "name_matches", "owner_warning",
     "DemoPerson", "DemoTokenInfo", "add_demo_identity", "create_demo_token",
     "CertificateNotFound", "CertificateUnusable", "PinEntryCancelled", "PinError", "PinLocked", "SigningError",

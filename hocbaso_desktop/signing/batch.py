@@ -7,12 +7,12 @@ the batch with TokenRemoved after the last completed record: nothing half-signed
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterator, Sequence
 
 from ..domain.errors import HocbasoError
+from ..domain.progress import CancelToken
 from .certs import check_certificate_usable, common_name
 from .errors import CertificateNotFound, CertificateUnusable, TokenError
 from .info import CertificateInfo
@@ -20,20 +20,6 @@ from .keys import TokenRsaKey
 from .prompt import PinPrompt
 from .token import Pkcs11Provider, TokenSession
 from .xml_signature import sign_record
-
-
-class CancelFlag:
-    """Set from any thread (the Cancel button); checked between records."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
 
 
 @dataclass(frozen=True)
@@ -89,7 +75,7 @@ def sign_batch(
     jobs: Sequence[SignJob],
     role: str,
     prompt: PinPrompt,
-    cancel: CancelFlag | None = None,
+    cancel: CancelToken | None = None,
     *,
     signing_time: Callable[[], datetime] | None = None,
     on_ready: Callable[[TokenSession, CertificateInfo, TokenRsaKey], None] | None = None,
@@ -102,7 +88,7 @@ def sign_batch(
     inspect the chosen certificate before the first record (e.g. warn when its name is not the
     acting staff member's) and the key (the benchmark reads its `token_seconds`).
     """
-    cancel = cancel or CancelFlag()
+    cancel = cancel or CancelToken()
     total = len(jobs)
     if total == 0 or cancel.cancelled:
         return

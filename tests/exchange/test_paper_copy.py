@@ -155,14 +155,14 @@ def test_same_records_give_identical_pdf_bytes():
 def test_progress_and_cancel_between_students(tmp_path: Path):
     seen: list[tuple[int, int]] = []
     out = render_paper_copy([make_record(1), make_record(5), make_record(1)], tmp_path / "a.pdf",
-                            progress=lambda d, t: seen.append((d, t)))
+                            progress=lambda d, t, _label: seen.append((d, t)))
     assert seen == [(1, 3), (2, 3), (3, 3)] and out.exists()
 
     seen.clear()
     target = tmp_path / "b.pdf"
     with pytest.raises(PaperCopyCancelled):
         render_paper_copy([make_record(1), make_record(5), make_record(1)], target,
-                          progress=lambda d, t: seen.append((d, t)), cancel=lambda: len(seen) >= 1)
+                          progress=lambda d, t, _label: seen.append((d, t)), cancel=lambda: len(seen) >= 1)
     assert seen == [(1, 3)]
     assert not target.exists() and list(tmp_path.glob(".hocba-*")) == []
 

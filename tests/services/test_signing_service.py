@@ -21,7 +21,7 @@ from hocbaso_desktop.services.signing_service import (
     is_organisation_certificate,
     school_name,
 )
-from hocbaso_desktop.signing import CancelFlag, PinEntryCancelled, ScriptedPinPrompt, TrustStore, WrongPin, verify_record
+from hocbaso_desktop.signing import CancelToken, PinEntryCancelled, ScriptedPinPrompt, TrustStore, WrongPin, verify_record
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import AuditEntry, PeriodSummary, Record, RecordSignature, SubjectEvaluation, YearResult
 from tests.school_token import PIN, SchoolToken, school_token
@@ -57,7 +57,7 @@ def _sign(store: Store, token: SchoolToken, code: str, class_names: list[str], *
     if not plan.items:
         return plan, None
     choice = choose_certificate(token.provider, token.info.label, plan.role, actor.name, school_name(store))
-    cancel = CancelFlag()
+    cancel = CancelToken()
     run = SigningRun(store, plan, token.provider, choice, prompt or ScriptedPinPrompt(lambda: PIN), cancel)
     for p in run:
         if cancel_after is not None and p.done >= cancel_after:

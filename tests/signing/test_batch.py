@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hocbaso_desktop.signing.batch import CancelFlag, Progress, SignerChoice, SignJob, sign_batch
+from hocbaso_desktop.signing.batch import CancelToken, Progress, SignerChoice, SignJob, sign_batch
 from hocbaso_desktop.signing.errors import CertificateNotFound, TokenRemoved
 from hocbaso_desktop.signing.prompt import ScriptedPinPrompt
 from hocbaso_desktop.signing.token import Pkcs11Provider
@@ -34,7 +34,7 @@ def test_batch_logs_in_once_and_signs_everything(demo, provider, trust):
 
 
 def test_batch_can_be_cancelled_between_records(demo, provider):
-    cancel = CancelFlag()
+    cancel = CancelToken()
     done: list[Progress] = []
     choice = SignerChoice(demo.label, cert_id=demo.identities[1].cert_id)
     for p in sign_batch(provider, choice, _jobs(5), "principal", ScriptedPinPrompt(lambda: USER_PIN), cancel):

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from hocbaso_desktop.services import directory, outbox_service
 from hocbaso_desktop.services import signing_service as ss
 from hocbaso_desktop.services.signing_plan import plan_signing
-from hocbaso_desktop.signing import CancelFlag, ScriptedPinPrompt
+from hocbaso_desktop.signing import CancelToken, ScriptedPinPrompt
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.signing import TrustStore
 from hocbaso_desktop.sync.package import parse_package
@@ -32,7 +32,7 @@ def _sign(store: Store, token: SchoolToken, code: str, cls: str, *, seal: bool =
     actor = directory.actor(store, code)
     plan = plan_signing(store, actor, [directory.find_class(store, cls).id], seal=seal)
     choice = ss.choose_certificate(token.provider, token.info.label, plan.role, actor.name, ss.school_name(store))
-    run = ss.SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN), CancelFlag())
+    run = ss.SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN), CancelToken())
     list(run)
     return run
 

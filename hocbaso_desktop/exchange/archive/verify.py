@@ -15,8 +15,8 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
+from ...domain.progress import Progress
 from ...signing.policy import issued_policy, is_school_seal
 from ...signing.trust import TrustStore
 from ...signing.xml_signature import verify_record
@@ -41,7 +41,6 @@ from .bagit_format import (
 )
 from .seal import SealReport, verify_seal
 
-Progress = Callable[[int, int, str], None]
 CHUNK = 1024 * 1024
 MAX_TAG_BYTES = 1024 * 1024
 MAX_LISTED = 20  # a report names at most this many files per kind of problem

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ...domain.errors import HocbasoError
+from ...domain.progress import Cancelled
 from .bagit_format import BAGIT_TXT
 
 CHUNK = 1024 * 1024
@@ -30,8 +31,8 @@ class MediumWriteError(HocbasoError):
     """Writing or reading back the archive on the medium failed; nothing usable was left there."""
 
 
-class ExportCancelled(HocbasoError):
-    pass
+class ExportCancelled(Cancelled):
+    """The archive export was cancelled; nothing stays on the drive."""
 
 
 @dataclass(frozen=True)
