@@ -1,16 +1,28 @@
-"""The class grid as a spreadsheet: type a level and move on, Enter down, Tab right, Delete clears,
-F2 edits a comment, Ctrl+V pastes a block from Excel, Ctrl+C copies, Ctrl+Space suggests comments."""
+"""The class grid as a spreadsheet: type a level and move on, Enter down, Tab right (Shift+Tab left,
+never out of the grid), Delete clears, F2 edits a comment, Ctrl+V pastes a block from Excel, Ctrl+C
+copies, Ctrl+Space suggests comments. The pupil's name stays in sight while 35 columns scroll: the
+leading columns are drawn by a second table over the same model (Qt's frozen-column pattern)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMenu, QStyledItemDelegate, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QStyledItemDelegate,
+    QTableView,
+    QWidget,
+)
 
 from ..services import comment_bank
 from .models.grid_model import GridModel
 
 LEVEL_KEYS = {"T": "T", "H": "H", "C": "C", "M": "M", "Đ": "Đ", "D": "Đ"}
+FROZEN_KINDS = ("name", "missing")  # the leading columns that say whose row it is: never scrolled away
 
 
 class GridDelegate(QStyledItemDelegate):
@@ -53,11 +65,108 @@ class GridView(QTableView):
             | QAbstractItemView.EditTrigger.AnyKeyPressed  # scores, days, comments: typing starts editing
         )
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setTabKeyNavigation(False)  # Tab is ours
+        self.setTabKeyNavigation(False)  # Tab is ours (focusNextPrevChild)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.frozen_count = 0
+        self.frozen = self._make_frozen_view()
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+        self.verticalHeader().sectionResized.connect(lambda i, _o, n: self.frozen.setRowHeight(i, n))
+        self.horizontalHeader().geometriesChanged.connect(self._place_frozen)
+        self.verticalHeader().geometriesChanged.connect(self._place_frozen)
+
+    # --- frozen leading columns --------------------------------------------------------------
+    def _make_frozen_view(self) -> QTableView:
+        f = QTableView(self)
+        f.setObjectName("frozenColumns")
+        f.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keystrokes always reach this view (one current cell)
+        f.verticalHeader().hide()
+        f.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        f.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        f.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        f.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        f.setVerticalScrollMode(self.verticalScrollMode())
+        f.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        f.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        f.setFrameShape(QFrame.Shape.NoFrame)
+        f.setStyleSheet("QTableView { border-right: 2px solid #8a9bb0; }")  # where the scrolling part begins
+        self.viewport().stackUnder(f)
+        f.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        self.verticalScrollBar().valueChanged.connect(f.verticalScrollBar().setValue)
+        # a click on a name is a click on the grid: focus here, and the signals the window listens to
+        f.pressed.connect(lambda _i: self.setFocus(Qt.FocusReason.MouseFocusReason))
+        f.doubleClicked.connect(self.doubleClicked.emit)
+        f.clicked.connect(self.clicked.emit)
+        f.hide()
+        return f
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # noqa: N802 (Qt name)
+        super().setModel(model)
+        f = self.frozen
+        f.setModel(model)
+        if model is None:
+            self.frozen_count = 0
+            f.hide()
+            return
+        f.setSelectionModel(self.selectionModel())
+        columns = getattr(model, "columns", [])
+        n = 0
+        while n < len(columns) and columns[n].kind in FROZEN_KINDS:
+            n += 1
+        self.frozen_count = n
+        for c in range(model.columnCount()):
+            f.setColumnHidden(c, c >= n)
+            f.setColumnWidth(c, self.columnWidth(c))
+        f.setAlternatingRowColors(self.alternatingRowColors())
+        f.verticalHeader().setDefaultSectionSize(self.verticalHeader().defaultSectionSize())
+        f.setVisible(n > 0)
+        self._place_frozen()
+
+    def frozen_width(self) -> int:
+        return sum(self.columnWidth(c) for c in range(self.frozen_count))
+
+    def _section_resized(self, index: int, _old: int, new: int) -> None:
+        if index < self.frozen_count:
+            self.frozen.setColumnWidth(index, new)
+            self._place_frozen()
+
+    def _place_frozen(self) -> None:
+        if not self.frozen_count:
+            return
+        fw = self.frameWidth()
+        head = self.horizontalHeader().height()
+        self.frozen.horizontalHeader().setFixedHeight(head)
+        self.frozen.setGeometry(self.verticalHeader().width() + fw, fw, self.frozen_width(), self.viewport().height() + head)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._place_frozen()
+
+    def scrollTo(self, index: QModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+        """Scroll so the cell shows beside the frozen columns, not under them; a frozen cell only scrolls rows."""
+        bar = self.horizontalScrollBar()
+        if index.isValid() and index.column() < self.frozen_count:
+            keep = bar.value()
+            super().scrollTo(index, hint)
+            bar.setValue(keep)
+            return
+        super().scrollTo(index, hint)
+        left = self.visualRect(index).left()
+        if index.isValid() and self.frozen_count and left < self.frozen_width():
+            bar.setValue(bar.value() + left - self.frozen_width())
 
     def grid_model(self) -> GridModel | None:
         m = self.model()
         return m if isinstance(m, GridModel) else None
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt names)
+        """Tab / Shift+Tab outside a cell editor move one cell, never focus out of the grid (the next
+        keystrokes would be lost on a widget the teacher is not looking at)."""
+        cur = self.currentIndex()
+        if self.grid_model() is None or not cur.isValid():
+            return super().focusNextPrevChild(next)
+        if self.state() != QAbstractItemView.State.EditingState:
+            self.move_by(0, 1 if next else -1)
+        return True
 
     # --- navigation --------------------------------------------------------------------------
     def move_by(self, d_row: int, d_col: int) -> None:

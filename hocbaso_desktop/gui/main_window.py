@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,10 @@ from .grid_view import GridView
 from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
 from .models.grid_columns import VIEW_QUALITIES, VIEW_SUBJECTS, VIEW_SUMMARY, VIEW_TITLES
 from .models.grid_model import GridModel
+from .operations import Op, WindowContext, running_ops, shutdown
+
+
+CLOSE_WAIT_S = 20.0  # bounded: a job that does not stop by then keeps the window open, with a word
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +56,8 @@ class MainWindow(QMainWindow):
         self.models: dict[str, GridModel] = {}
         self.session: GridSession | None = None
         self.actor: Actor = VIEWER
+        # what finished operations changed (records, grid, outbox): menus and views subscribe here
+        self.context = WindowContext(self)
         self.setWindowTitle("Học bạ số tiểu học")
         self.resize(1280, 760)
         self._build_toolbar()
@@ -214,6 +220,14 @@ class MainWindow(QMainWindow):
         AboutDialog(self.store, self).exec()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if running_ops():
+            # a job's thread must end before its widgets go: cancel, then wait (each service checks the
+            # token between items; a write in progress finishes its one transaction)
+            self.statusBar().showMessage("Đang dừng các công việc đang chạy trước khi đóng…")
+            if not shutdown(CLOSE_WAIT_S):
+                self.statusBar().showMessage("Còn công việc chưa dừng được; hãy chờ rồi đóng lại.", 10000)
+                event.ignore()
+                return
         sa = getattr(self, "signing_actions", None)
         if sa is not None:
             sa.shutdown()  # stop the token watcher thread
@@ -349,10 +363,23 @@ class MainWindow(QMainWindow):
         self.notices.scrollToBottom()
 
     def _ask_reason(self, row: GridRow, new: str, proposed: str | None) -> str | None:
+        view = self.current_view()
         text, ok = QInputDialog.getText(
             self, "Lý do thay đổi kết quả",
             f"{row.full_name}: phần mềm đề xuất {proposed or 'chưa đủ dữ liệu'}, bạn xác nhận {new}.\nGhi lý do (được lưu trong nhật ký):")
+        # The cell editor that had focus is closed while the question was open: without this, focus
+        # falls to the first widget of the window (the year box) and the next keystrokes go there.
+        self._focus_grid(view)
         return text.strip() if ok and text.strip() else None
+
+    def _focus_grid(self, view: GridView) -> None:
+        def back() -> None:
+            if view.isVisible():
+                self.activateWindow()
+                view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        back()
+        QTimer.singleShot(0, back)  # again once the editor is gone and the window active again
 
     def current_enrolment_id(self) -> int | None:
         if self.session is None:
@@ -371,36 +398,36 @@ class MainWindow(QMainWindow):
         self.preview = PaperPreviewDialog(self.store, eid, self)
         self.preview.show()
 
-    def export_class_pdf(self, path: str | None = None) -> None:
+    def export_class_pdf(self, path: str | None = None) -> Op | None:
         from ..services import records
-        from .jobs import Job
+        from ..services.record_export import paper_copy_pdf
+        from .dialogs import show_error
 
         if self.grid is None:
             self.show_message("Hãy chọn một lớp")
-            return
+            return None
         info = self.grid.info
         if path is None:
             path = ask_save_path(self, "Xuất bản giấy cả lớp", f"hocba-lop-{info.name}.pdf", "PDF (*.pdf)")
             if not path:
-                return
+                return None
+        target, store = path, self.store
 
-        def work(progress, cancel):
-            from ..services.record_export import paper_copy_pdf
+        def work(ctx):
+            refs = records.class_students(store, info.name, info.year)
+            # issued records: the PDF stored at issue from the signed XML; drafts: the live rows (issue 15);
+            # the folder the user chose must still be there (a pulled USB drive is refused, not re-created)
+            return paper_copy_pdf(store, refs, target, progress=ctx.progress, cancel=ctx.cancel, make_folder=False)
 
-            refs = records.class_students(self.store, info.name, info.year)
-            # issued records: the PDF stored at issue from the signed XML; drafts: the live rows (issue 15)
-            return paper_copy_pdf(self.store, refs, path, progress=lambda d, t: progress(d, t, f"Học sinh {d}/{t}"), cancel=cancel)
+        def failed(message: str) -> None:
+            self.show_message(message)
+            show_error(self, "Xuất bản giấy", message)
 
-        def done(result, error):
-            if error and self.export_job.cancel.is_set():
-                self.show_message("Đã hủy xuất bản giấy; không có tệp nào được ghi")
-            elif error:
-                self.show_message(error)
-                QMessageBox.warning(self, "Xuất bản giấy", error)
-            else:
-                self.show_message(f"Đã lưu bản giấy lớp {info.name}: {result}")
-
-        self.export_job = Job(self, f"Xuất bản giấy lớp {info.name}", work, done).start()
+        self.export_job = Op(self, work, lane="cpu", title=f"Xuất bản giấy lớp {info.name}") \
+            .success(lambda out: self.show_message(f"Đã lưu bản giấy lớp {info.name}: {out}")) \
+            .cancelled(lambda _m: self.show_message("Đã hủy xuất bản giấy; không có tệp nào được ghi")) \
+            .failure(failed).run_in_background()
+        return self.export_job
 
     def open_import_wizard(self) -> None:
         from .import_wizard import ImportWizard
