@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox
 
+from hocbaso_desktop.gui import dialogs
 from hocbaso_desktop.gui.main_window import MainWindow
 from hocbaso_desktop.storage.engine import Store
 from tests.pupil_school import new_school
@@ -70,6 +71,14 @@ def answered_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _no_blocking
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(open_))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(tmp_path)))
+
+    def choose(_parent, title, start, _filter, mode):
+        asked.append(title)
+        if mode is dialogs.ChooserMode.SAVE:
+            return str(tmp_path / (Path(start).name or "out.bin"))
+        return str(tmp_path) if mode is dialogs.ChooserMode.DIRECTORY else None
+
+    monkeypatch.setattr(dialogs, "_choose", choose)  # the program's one chooser door (gui.dialogs)
     yield asked
     print("boxes:", _no_blocking_message_boxes)
     _no_blocking_message_boxes.clear()
