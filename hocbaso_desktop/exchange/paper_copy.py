@@ -25,6 +25,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplat
 from ..domain.errors import HocbasoError
 from ..domain.progress import CancelCheck, Cancelled, Progress
 from ..domain.record_data import RecordData
+from ..fileio import require_folder
 from .paper_pages import cover_page, history_page, identity_page, year_page_a, year_page_b
 from .paper_style import (
     FOOTER_H,
@@ -193,16 +194,19 @@ def _build(target: str | BinaryIO, records: list[RecordData], progress: Progress
 
 
 def render_paper_copy(records: Iterable[RecordData], out_path: str | os.PathLike[str],
-                      progress: Progress | None = None, cancel: CancelCheck | None = None) -> Path:
+                      progress: Progress | None = None, cancel: CancelCheck | None = None, *,
+                      make_folder: bool = True) -> Path:
     """Write one PDF with a section per student (a class, or a single student).
 
     `progress(done, total, label)` is called after each student; `cancel()` is asked between students and,
     when true, stops with PaperCopyCancelled and leaves no file behind. The PDF is written to a
     temporary file beside `out_path` and renamed into place, so a crash never leaves half a PDF.
+    `make_folder=False` (the GUI, whose user chose an existing folder) refuses a folder that is gone.
     """
     items = list(records)
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = require_folder(out_path) if not make_folder else Path(out_path)
+    if make_folder:
+        out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".hocba-", suffix=".pdf.tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as f:

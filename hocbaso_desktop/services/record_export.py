@@ -21,7 +21,7 @@ from ..domain.errors import HocbasoError
 from ..domain.progress import CancelCheck, Progress
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, Student
-from ..fileio import write_atomic
+from ..fileio import require_folder, write_atomic, write_failed
 from .directory import find_class
 from .records import StudentRef, class_students, load_record_data
 
@@ -95,18 +95,32 @@ def _merge(pdfs: list[bytes]) -> bytes:
 
 
 def paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.PathLike[str],
-                   progress: Progress | None = None, cancel: CancelCheck | None = None) -> Path:
+                   progress: Progress | None = None, cancel: CancelCheck | None = None, *,
+                   make_folder: bool = True) -> Path:
     """The paper copies of `refs` as one PDF at `out_path`: issued records as stored at issue, drafts
     from the live rows. One issued pupil: the stored bytes exactly. `cancel()` is asked between
-    pupils (PaperCopyCancelled, no file written), as render_paper_copy does."""
+    pupils (PaperCopyCancelled, no file written), as render_paper_copy does. `make_folder=False`: a
+    missing folder (a pulled USB drive) is refused, never re-created. A write that fails names the file."""
+    try:
+        return _paper_copy_pdf(store, refs, out_path, progress, cancel, make_folder)
+    except OSError as e:
+        raise write_failed(out_path, e) from e
+
+
+def _paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.PathLike[str],
+                    progress: Progress | None, cancel: CancelCheck | None, make_folder: bool) -> Path:
     from ..exchange.paper_copy import PaperCopyCancelled, paper_copy_bytes, render_paper_copy
     from .records import iter_record_data
 
     pieces = paper_copy_pieces(store, refs)
     out = Path(out_path)
     if all(p is None for p in pieces):  # drafts only: streamed, as before
-        return render_paper_copy(iter_record_data(store, refs), out, progress=progress, cancel=cancel)
-    out.parent.mkdir(parents=True, exist_ok=True)
+        return render_paper_copy(iter_record_data(store, refs), out, progress=progress, cancel=cancel,
+                                 make_folder=make_folder)
+    if make_folder:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        require_folder(out)
     pdfs: list[bytes] = []
     for i, (r, piece) in enumerate(zip(refs, pieces), start=1):
         if cancel is not None and cancel():
@@ -114,4 +128,6 @@ def paper_copy_pdf(store: Store, refs: list[StudentRef], out_path: str | os.Path
         pdfs.append(piece if piece is not None else paper_copy_bytes(load_record_data(store, r.enrolment_id)))
         if progress is not None:
             progress(i, len(refs), f"Học sinh {i}/{len(refs)}")
+    if not make_folder:
+        require_folder(out)  # rendering took a while: the drive may have gone meanwhile
     return write_atomic(out, pdfs[0] if len(pdfs) == 1 else _merge(pdfs))
