@@ -58,8 +58,10 @@ class MainWindow(QMainWindow):
         self.actor: Actor = VIEWER
         # what finished operations changed (records, grid, outbox): menus and views subscribe here
         self.context = WindowContext(self)
+        self.context.school_changed.connect(self.refresh_school)
+        self.context.grid_changed.connect(self._grid_changed)
         self.setWindowTitle("Học bạ số tiểu học")
-        self.resize(1280, 760)
+        fit_to_screen(self, 1280, 760)  # 1366×768 with a taskbar: the status bar must stay on screen
         self._build_toolbar()
         self._build_body()
         self._build_menu()
@@ -519,6 +521,10 @@ class MainWindow(QMainWindow):
         from .comment_bank_dialog import CommentBankDialog
 
         CommentBankDialog(self.store, self.actor, self).exec()
+
+    def _grid_changed(self, class_id: int) -> None:
+        if self.class_id is not None and class_id in (0, self.class_id):
+            self.load_class()
 
     def load_class(self) -> None:
         if self.class_id is None:

@@ -208,6 +208,13 @@ class Op(QObject, Generic[T]):
         self._cancelled = cb
         return self
 
+    def outcome(self, cb: Callable[[T | None, str | None], Any]) -> "Op[T]":
+        """One handler for a dialog that shows both ends in one place: (result, None) after success,
+        (None, message) after a failure or a cancel."""
+        self._success = lambda r: cb(r, None)
+        self._failure = lambda m: cb(None, m)
+        return self
+
     def finally_(self, cb: Callable[[], Any]) -> "Op[T]":
         self._finally = cb
         return self
@@ -263,6 +270,11 @@ class Op(QObject, Generic[T]):
     @property
     def running(self) -> bool:
         return self._started and not self.done.is_set()
+
+    @property
+    def finished_flag(self) -> bool:
+        """True once the outcome has been delivered (what tests wait on)."""
+        return self.done.is_set()
 
     # on the GUI thread
     def _show_progress_dialog(self) -> None:

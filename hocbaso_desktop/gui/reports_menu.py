@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 from ..domain.catalogue import PERIODS, catalogue
 from ..domain.errors import PermissionDenied
 from ..domain.rights import TRANSFER_STUDENT, VIEW_REPORTS, require
+from ..fileio import require_folder
 from ..services import directory
 from ..storage.engine import Store
 from .dashboard import DashboardDialog
 from .dialogs import ask_save_path, path_row
-from .jobs import Job
+from .operations import Op
 from .transfer_dialogs import TransferExportDialog, TransferImportDialog
 
 
@@ -73,7 +74,7 @@ class ReportDialog(QDialog):
         buttons.accepted.connect(lambda: self.start())
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.job: Job | None = None
+        self.job: Op | None = None
         self.result: Any = None
         self.error: str | None = None
 
@@ -84,7 +85,7 @@ class ReportDialog(QDialog):
         if path:
             self.out.setText(path)
 
-    def start(self) -> Job | None:
+    def start(self) -> Op | None:
         from ..services.reports import build_report
 
         out = self.out.text().strip()
@@ -101,7 +102,9 @@ class ReportDialog(QDialog):
         grade = int(self.grade.currentText()) if self.scope_grade.isChecked() else None
         self.run_button.setEnabled(False)
 
-        def work(progress, _cancelled):  # noqa: ANN001, ANN202
+        def work(ctx):  # noqa: ANN001, ANN202
+            progress = ctx.progress
+            require_folder(path)  # a folder gone since it was chosen (a pulled USB drive) is not re-created
             progress(0, 2, "đếm số liệu")
             report = build_report(self.store, period, class_name=class_name, grade=grade, year=self.year)
             progress(1, 2, "ghi tệp")
@@ -113,7 +116,7 @@ class ReportDialog(QDialog):
 
             return write_report_xlsx(report, path)
 
-        self.job = Job(self, "Đang lập báo cáo", work, self._finished).start()
+        self.job = Op(self, work, lane="cpu", title="Đang lập báo cáo").outcome(self._finished).run_in_background()
         return self.job
 
     def _finished(self, result: Any, error: str | None) -> None:

@@ -3,7 +3,7 @@
 Thin over services.year_rollover, the same as `hocbaso year open`: the dialog picks the old year,
 shows the new one (always the next year), lets the user edit where each class goes (2A or 2A, 2B),
 previews the plan — the service's dry run, the real write rolled back — in tables, and applies it;
-both run on the worker thread (gui/jobs.py). The principal's confirmation appears only when the old
+both run on the database lane (gui/operations.py). The principal's confirmation appears only when the old
 year has records neither issued nor waiting for the supplementary evaluation, and only the principal
 may tick it; the service checks the same again.
 """
@@ -26,7 +26,7 @@ from ..domain.school_years import next_year
 from ..services import directory
 from ..services.rollover_plan import RolloverPlan, RolloverRow, default_target
 from ..storage.engine import Store
-from .jobs import Job
+from .operations import Changes, Op
 from .row_table import row_table
 from .school_menu import school_menu
 
@@ -47,7 +47,7 @@ class YearRolloverDialog(QDialog):
         self.store, self.actor = store, actor
         self.plan: RolloverPlan | None = None
         self.error: str | None = None
-        self.job: Job | None = None
+        self.job: Op | None = None
         self._edited = False
         lay = QVBoxLayout(self)
         intro = QLabel("Học sinh hoàn thành chương trình lớp học lên lớp của khối trên; học sinh Hiệu trưởng quyết định "
@@ -170,7 +170,7 @@ class YearRolloverDialog(QDialog):
         return parse_mapping(items)
 
     # ---- running ----------------------------------------------------------------------------
-    def start(self, dry_run: bool) -> Job | None:
+    def start(self, dry_run: bool) -> Op | None:
         from ..services.year_rollover import open_year
 
         if self.job is not None and not self.job.finished_flag:
@@ -194,7 +194,9 @@ class YearRolloverDialog(QDialog):
                              confirm_incomplete=confirm)
 
         title = "Đang xem trước việc mở năm học mới" if dry_run else "Đang mở năm học mới"
-        self.job = Job(self, title, work, self._finished).start()
+        # the new year's classes and pupils: the window's year list and tree follow the school change
+        self.job = Op(self, work, lane="db", title=title, changes=None if dry_run else Changes(school=True)) \
+            .outcome(self._finished).run_in_background()
         return self.job
 
     def _finished(self, plan: Any, error: str | None) -> None:
@@ -205,10 +207,6 @@ class YearRolloverDialog(QDialog):
             self._show_error(error)
         else:
             self._show(plan)
-            if plan.applied:
-                refresh = getattr(self.parent(), "refresh_school", None)
-                if callable(refresh):
-                    refresh()  # the new year appears in the window's year list
         self.done.emit(plan, error)
 
     def _show_error(self, text: str) -> None:
