@@ -189,7 +189,7 @@ class YearRolloverDialog(QDialog):
         for b in (self.preview_button, self.apply_button):
             b.setEnabled(False)
 
-        def work(_progress, _cancelled) -> RolloverPlan:  # noqa: ANN001
+        def work(_ctx) -> RolloverPlan:  # noqa: ANN001
             return open_year(store, code, target, source, mapping=mapping, copy_assignments=copy, dry_run=dry_run,
                              confirm_incomplete=confirm)
 
