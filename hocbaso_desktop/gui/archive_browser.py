@@ -17,7 +17,8 @@ from ..exchange.archive.bagit_format import UnsafePath, check_relative_path
 from ..exchange.archive.verify import load_index, verify_archive
 from ..signing.trust import TrustStore
 from .dialogs import ask_directory
-from .jobs import Job
+from .operations import Op
+from .screen_fit import fit_to_screen
 
 STATUS = {"issued": "đang hiệu lực", "replaced": "bị thay thế", "withdrawn": "thu hồi"}
 
@@ -41,7 +42,7 @@ class PdfViewer(QDialog):
         super().__init__(parent)
         self.setObjectName("archive_pdf_viewer")
         self.setWindowTitle(title)
-        self.resize(860, 1000)
+        fit_to_screen(self, 860, 1000)  # a page preview: as tall as the screen allows (issue 18)
         self.pdf = pdf
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -77,11 +78,11 @@ class ArchiveBrowser(QDialog):
         super().__init__(parent)
         self.setObjectName("archive_browser")
         self.setWindowTitle("Kho lưu trữ (chỉ đọc)")
-        self.resize(1100, 700)
+        fit_to_screen(self, 1100, 700)
         self.trust = trust
         self.root: Path | None = None
         self.report: Any = None
-        self.job: Job | None = None
+        self.job: Op | None = None
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.open_btn = QPushButton("Mở kho lưu trữ…")
@@ -121,8 +122,8 @@ class ArchiveBrowser(QDialog):
         self.report_view.setPlainText("Đang kiểm tra kho lưu trữ…")
         self.verdict.setText("Đang kiểm tra…")
         root, trust = self.root, self.trust
-        self.job = Job(self, "Đang kiểm tra kho lưu trữ",
-                       lambda progress, _cancel: verify_archive(root, trust, progress=progress), self._verified).start()
+        self.job = Op(self, lambda ctx: verify_archive(root, trust, progress=ctx.progress), lane="cpu",
+                      title="Đang kiểm tra kho lưu trữ").outcome(self._verified).run_in_background()
 
     def _verified(self, report: Any, error: str | None) -> None:
         self.report = report

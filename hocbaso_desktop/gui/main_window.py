@@ -37,6 +37,7 @@ from .grid_view import GridView
 from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
 from .models.grid_columns import VIEW_QUALITIES, VIEW_SUBJECTS, VIEW_SUMMARY, VIEW_TITLES
 from .models.grid_model import GridModel
+from .screen_fit import fit_to_screen
 from .operations import Op, WindowContext, running_ops, shutdown
 
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from ..services.records import load_record_data
 from ..storage.engine import Store
 from .dialogs import ask_save_path
-from .jobs import Job
+from .screen_fit import fit_to_screen
+from .operations import Op
 
 
 def pdf_page_images(pdf: bytes, scale: float = 1.4) -> list[QImage]:
@@ -42,7 +43,7 @@ class PaperPreviewDialog(QDialog):
     def __init__(self, store: Store, enrolment_id: int, parent=None, *, received_id: int | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Xem trước bản giấy học bạ")
-        self.resize(900, 1000)
+        fit_to_screen(self, 900, 1000)  # an A4 page is tall: as tall as the screen allows, never taller
         # received_id: a record another school issued (transfer in), shown as it travelled
         self.store, self.enrolment_id, self.received_id = store, enrolment_id, received_id
         self.pdf: bytes = b""
@@ -73,9 +74,10 @@ class PaperPreviewDialog(QDialog):
         self.save_btn.clicked.connect(self.save_pdf)
         for b in (self.prev_btn, self.next_btn, self.print_btn, self.save_btn):
             b.setEnabled(False)
-        self.job = Job(self, "Đang tạo bản giấy", self._render, self._rendered).start()
+        self.job = Op(self, self._render, lane="cpu", title="Đang tạo bản giấy").outcome(self._rendered) \
+            .run_in_background()
 
-    def _render(self, progress, cancel):
+    def _render(self, _ctx):  # noqa: ANN001, ANN202 - on the cpu lane
         from ..exchange.paper_copy import paper_copy_bytes
         from ..services.paper_copies import issued_paper, latest_signed
 
