@@ -111,6 +111,10 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
           f"{f.withdrawn} thu hồi; {f.paper_copies} bản giấy; {f.summaries_xlsx} bảng tổng hợp (.xlsx, chưa có bản PDF)")
     if f.not_issued or f.deferred:
         print(f"Chưa phát hành: {f.not_issued}; chờ đánh giá bổ sung: {f.deferred}")
+    if f.transcribed:
+        print(f"Trích lục từ học bạ giấy phát hành trong năm học: {f.transcribed} bản (thư mục trich-luc)")
+    for p in f.transcribed_pending:  # not a record of this live year: it does not hold the export up
+        print(f"Chưa đưa vào kho: {p.line()}")
     for w in f.warnings:
         _err(f"Cảnh báo: {w}")
     print(f"Niêm phong: {r.sealed_by}" if r.sealed_by else "Niêm phong: KHÔNG (chưa ký số danh mục)")

@@ -196,8 +196,11 @@ class ArchiveExportDialog(QDialog):
             kind = "bản TẠM" if result.interim else "bản chính thức"
             seal = f"niêm phong bởi {result.sealed_by}" if result.sealed_by else "không niêm phong"
             self.status.setStyleSheet("color: #1b5e20; font-weight: bold")
+            pending = "".join(f"\nChưa đưa vào kho: {p.line()}" for p in result.facts.transcribed_pending)
             self.status.setText(f"Đã ghi và đọc lại khớp từng byte ({kind}, {seal}, {result.files} tệp, "
-                                f"{human_size(result.octets)}):\n{result.path}")
+                                f"{human_size(result.octets)}):\n{result.path}"
+                                + (f"\nTrích lục từ học bạ giấy: {result.facts.transcribed} bản" if result.facts.transcribed else "")
+                                + pending)
         self.done.emit(result, error)
 
     def _show_error(self, text: str) -> None:

@@ -87,6 +87,8 @@ class ContentFacts:
     deferred: int = 0
     paper_copies: int = 0
     received: int = 0  # records another school issued, received by transfer (layout.RECEIVED_DIR)
+    transcribed: int = 0  # trích lục versions issued during this year (layout.TRANSCRIBED_DIR)
+    transcribed_pending: list = field(default_factory=list)  # archive_transcribed.PendingTranscription: not archived
     summaries_xlsx: int = 0
     summary_pdf: bool = False
     audit_entries: int = 0
@@ -180,6 +182,9 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
             yield ("học bạ", done, len(archived), f"{cls.name}: {student.full_name}")
     facts.classes = len(classes)
     received = yield from _received(work, [(enrol.student_id, student) for enrol, student, _c, _p in rows], st, facts, cancel)
+    from .archive_transcribed import transcribed_content
+
+    transcribed = yield from transcribed_content(work, year_name, st, facts, cancel)
 
     yield from _paper_copies(work, st, pdf_jobs, facts, cancel)
     summaries = yield from _summaries(work, year_name, st, classes, facts, cancel)
@@ -192,6 +197,9 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
         "classes": [{k: v for k, v in c.items() if k != "folder"} for c in classes.values()],
         "summaries": summaries,
         "received": received,
+        "transcribed": transcribed,
+        "transcribed_not_archived": [{"personal_id": p.personal_id, "full_name": p.full_name, "school_year": p.school_year,
+                                      "state": p.state} for p in facts.transcribed_pending],
     }
     st.put(layout.INDEX, json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
 

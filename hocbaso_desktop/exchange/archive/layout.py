@@ -9,6 +9,9 @@ PAPER_DIR = "data/ban-giay"  # <lớp>/<mã tra cứu>_v<N>.pdf: the paper copy 
 # issued, received by transfer, of the pupils enrolled this year; kept apart because their signatures
 # chain to that school, not to this archive's (verify.py judges them on their own).
 RECEIVED_DIR = "data/nhan-chuyen-den"
+# <mã định danh>/<mã tra cứu>_<năm học giấy>_v<N>.xml (+ .pdf): trích lục of paper years, signed by this
+# school, in the archive of the live year during which they were issued (transcribed.archive_year_of)
+TRANSCRIBED_DIR = "data/trich-luc"
 SUMMARY_DIR = "data/tong-hop"  # <lớp>-CN.xlsx (and .pdf when the program can make one)
 DB_SNAPSHOT = "data/co-so-du-lieu/hocbaso.sqlite3"  # SQLite online backup, journal_mode=DELETE
 AUDIT_LOG = "data/nhat-ky/audit.jsonl"  # one canonical JSON object per audit entry, in order

@@ -20,6 +20,7 @@ class ReadmeFacts:
     students: int
     records: int
     summary_pdf: bool
+    transcribed: int = 0  # trích lục versions in layout.TRANSCRIBED_DIR
 
 
 def readme_text(f: ReadmeFacts) -> str:
@@ -43,10 +44,14 @@ Thư mục này là một "túi" BagIt (RFC 8493). Mọi tệp dữ liệu nằm
   {layout.PAPER_DIR}/<lớp>/<mã tra cứu>_v<phiên bản>.pdf    bản giấy của từng học bạ đang có hiệu lực
   {layout.RECEIVED_DIR}/<mã định danh>/<mã tra cứu>_<năm học>_v<phiên bản>.xml (.pdf)
                                      học bạ do trường cũ phát hành, nhận khi học sinh chuyển đến (giữ nguyên)
+  {layout.TRANSCRIBED_DIR}/<mã định danh>/<mã tra cứu>_<năm học giấy>_v<phiên bản>.xml (.pdf)
+                                     trích lục từ học bạ giấy: những năm học trường còn dùng học bạ giấy, nhập lại
+                                     và phát hành trong năm học này (Hiệu trưởng ký, đóng dấu; ghi số sổ học bạ
+                                     giấy; không phải bản gốc) — {f.transcribed} bản
   {layout.SUMMARY_DIR}/<lớp>-CN.xlsx                      bảng tổng hợp kết quả đánh giá cuối năm của lớp
   {layout.DB_SNAPSHOT}          bản sao cơ sở dữ liệu (SQLite, sao lưu trực tuyến)
   {layout.AUDIT_LOG}, {layout.AUDIT_HEAD}   nhật ký thao tác (chuỗi băm) và đầu chuỗi
-  {layout.INDEX}                        mục lục: lớp, học sinh, các phiên bản học bạ
+  {layout.INDEX}                        mục lục: lớp, học sinh, các phiên bản học bạ, trích lục (kèm số sổ giấy)
 {pdf}
 {MANIFEST} ghi mã SHA-256 của từng tệp dữ liệu; {TAGMANIFEST} ghi mã SHA-256 của bagit.txt,
 bag-info.txt và {MANIFEST}. {seal}
@@ -57,6 +62,7 @@ ghi tên tệp niêm phong, nên xóa niêm phong cũng bị phát hiện. Ngoà
   hocbaso archive verify <đường dẫn tới thư mục này> [--trust <thư mục chứng thư gốc>]
 Chương trình kiểm tra cấu trúc, mọi mã băm, niêm phong và chuỗi chứng thư, chữ ký số của từng học bạ và
 nhật ký thao tác; chỉ kết luận "NGUYÊN VẸN" khi mọi điều đều đúng.
+Trích lục do chính trường ký (Hiệu trưởng, con dấu) nên được kiểm tra như học bạ của trường.
 Học bạ nhận khi chuyển đến do trường khác ký: chữ ký bị hỏng (nội dung đã bị sửa) là lỗi của kho; còn nếu
 chữ ký nguyên vẹn mà chứng thư của trường cũ chưa có trong kho tin cậy, chương trình chỉ ghi chú cho từng
 tệp (thêm chứng thư gốc của trường đó bằng --trust để xác minh), niêm phong của kho vẫn được đánh giá riêng.

@@ -40,6 +40,7 @@ from .bagit_format import (
     payload_oxum,
 )
 from .seal import SealReport, verify_seal
+from .transcribed import archive_year_of
 
 CHUNK = 1024 * 1024
 MAX_TAG_BYTES = 1024 * 1024
@@ -60,6 +61,8 @@ class ArchiveReport:
     received_total: int = 0  # records another school issued (layout.RECEIVED_DIR)
     received_ok: int = 0
     received_untrusted: list[str] = field(default_factory=list)  # intact, but the old school's CA is not trusted here
+    transcribed_total: int = 0  # trích lục (layout.TRANSCRIBED_DIR), judged like the school's own records
+    transcribed_ok: int = 0
     audit_entries: int | None = None
 
     @property
@@ -81,6 +84,8 @@ class ArchiveReport:
             out += self.seal.lines()
         if self.records_total:
             out.append(f"Học bạ: {self.records_ok}/{self.records_total} bản có chữ ký số hợp lệ")
+        if self.transcribed_total:
+            out.append(f"Trích lục từ học bạ giấy: {self.transcribed_ok}/{self.transcribed_total} bản có chữ ký số hợp lệ")
         if self.received_total:
             out.append(f"Học bạ nhận khi chuyển đến (trường khác ký): {self.received_ok}/{self.received_total} bản xác minh "
                        f"được nguồn gốc" + (f", {len(self.received_untrusted)} bản chữ ký nguyên vẹn nhưng chưa tin cậy "
@@ -217,6 +222,7 @@ def _verify(root: Path, trust: TrustStore, report: ArchiveReport, allow_unsealed
     _check_seal(root, files, tag_raw, trust, report, allow_unsealed, now)
     by_path = {e.path: e for e in payload}
     _check_records(root, payload, trust, report, progress)
+    _check_records(root, payload, trust, report, progress, transcribed=True)
     _check_received(root, payload, trust, report)
     _check_audit(root, by_path, trust, report)
     _check_index(root, by_path, report)
@@ -303,14 +309,20 @@ def _school(report: ArchiveReport) -> str:
 
 
 def _check_records(root: Path, payload: list[ManifestEntry], trust: TrustStore, report: ArchiveReport,
-                   progress: Progress | None) -> None:
+                   progress: Progress | None, transcribed: bool = False) -> None:
     """Every record is judged as `hocbaso verify` judges an issued one: its signatures, then the
     signature policy (GVCN → board → the seal of the school the record names), each broken rule named;
-    and the school it names must be the archive's."""
+    and the school it names must be the archive's. `transcribed`: the trích lục folder, signed by this
+    school too (principal → seal), each file there must say it is one (trichluc 1)."""
     from ...signing.record_shape import NS
 
-    xmls = [e for e in payload if e.path.startswith(layout.RECORDS_DIR + "/") and e.path.endswith(".xml")]
-    report.records_total = len(xmls)
+    folder = layout.TRANSCRIBED_DIR if transcribed else layout.RECORDS_DIR
+    what = "trích lục" if transcribed else "học bạ"
+    xmls = [e for e in payload if e.path.startswith(folder + "/") and e.path.endswith(".xml")]
+    if transcribed:
+        report.transcribed_total = len(xmls)
+    else:
+        report.records_total = len(xmls)
     policy = issued_policy()  # GVBM optional: the archive does not carry the school's GVBM setting
     school = _school(report)
     for i, e in enumerate(xmls):
@@ -322,13 +334,20 @@ def _check_records(root: Path, payload: list[ManifestEntry], trust: TrustStore, 
         if result.ok and result.signed_content is not None:
             from lxml import etree
 
-            named = (etree.fromstring(result.signed_content).findtext(f"{{{NS}}}tentruong") or "").strip()
+            content = etree.fromstring(result.signed_content)
+            named = (content.findtext(f"{{{NS}}}tentruong") or "").strip()
             if _norm(named) != _norm(school):
                 why.append(f"học bạ ghi trường «{named}», kho lưu trữ là của trường «{school}»")
+            flag = (content.findtext(f"{{{NS}}}trichluc") or "").strip()
+            if transcribed and not e.path.endswith("_thuhoi.xml") and flag not in ("1", "true"):
+                why.append("tệp trong thư mục trích lục nhưng học bạ không ghi là trích lục (trichluc)")
         if result.ok and not why:
-            report.records_ok += 1
+            if transcribed:
+                report.transcribed_ok += 1
+            else:
+                report.records_ok += 1
         else:
-            report.problems.append(f"học bạ «{e.path}»: {'; '.join(why) or 'chữ ký không hợp lệ'}")
+            report.problems.append(f"{what} «{e.path}»: {'; '.join(why) or 'chữ ký không hợp lệ'}")
 
 
 def _check_received(root: Path, payload: list[ManifestEntry], trust: TrustStore, report: ArchiveReport) -> None:
@@ -406,7 +425,17 @@ def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
     in_received = sum(1 for p in by_path if p.startswith(layout.RECEIVED_DIR + "/") and p.endswith(".xml"))
     if in_received != len(received):
         report.problems.append(f"mục lục ghi {len(received)} học bạ nhận khi chuyển đến nhưng kho có {in_received} tệp")
-    for xml_path, digest in [*listed, *received]:
+    try:
+        paper = [(r["xml"], r["sha256"]) for r in index.get("transcribed") or []]
+        paper += [(r["withdrawal"]["xml"], r["withdrawal"]["sha256"]) for r in index.get("transcribed") or []
+                  if r.get("withdrawal")]
+    except (KeyError, TypeError) as e:
+        report.problems.append(f"mục lục {layout.INDEX}: mục «transcribed» sai định dạng ({e})")
+        paper = []
+    in_paper = sum(1 for p in by_path if p.startswith(layout.TRANSCRIBED_DIR + "/") and p.endswith(".xml"))
+    if in_paper != len(paper):
+        report.problems.append(f"mục lục ghi {len(paper)} tệp trích lục nhưng kho có {in_paper} tệp XML trích lục")
+    for xml_path, digest in [*listed, *received, *paper]:
         entry = by_path.get(xml_path)
         if entry is None or entry.digest != digest:
             report.problems.append(f"mục lục ghi học bạ «{xml_path}» nhưng kho không có đúng tệp đó")
@@ -418,8 +447,8 @@ def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
 def _check_database(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveReport) -> None:
     """The embedded database must list exactly the records the archive holds: every issued, replaced
     or withdrawn version of the year has its XML, byte for byte (sha256), and no XML is unlisted.
-    Read with the standard sqlite3 module, read-only and immutable: no storage layer needed."""
-    import hashlib
+    The same for the trích lục issued during the year. Read with the standard sqlite3 module,
+    read-only and immutable: no storage layer needed."""
     import sqlite3
 
     if layout.DB_SNAPSHOT not in by_path:
@@ -437,24 +466,55 @@ def _check_database(root: Path, by_path: dict[str, ManifestEntry], report: Archi
                 rows += con.execute(
                     "SELECT r.id, 'thu hồi', w.signed_xml FROM record_withdrawal w JOIN record r ON r.id = w.record_id "
                     "JOIN school_year y ON y.id = r.year_id WHERE y.name = ?", (year,)).fetchall()
+            paper = _transcribed_rows(con, year)
         finally:
             con.close()
     except sqlite3.Error as e:
         report.problems.append(f"cơ sở dữ liệu trong kho không đọc được ({e})")
         return
-    rows = [(i, st, hashlib.sha256(bytes(xml or b"")).hexdigest()) for i, st, xml in rows]
-    in_db = {d for _id, _st, d in rows}
+    _compare_with_database(rows, by_path, layout.RECORDS_DIR, "học bạ", report)
+    _compare_with_database(paper, by_path, layout.TRANSCRIBED_DIR, "trích lục", report)
+
+
+def _transcribed_rows(con, year: str) -> list[tuple]:  # noqa: ANN001 - sqlite3.Connection
+    """The trích lục the snapshot says this year's archive holds: issued (then maybe replaced or
+    withdrawn) during the year, by the export's own rule (an archive written before 0015 has none)."""
+    from datetime import date
+
+    cols = {r[1] for r in con.execute("PRAGMA table_info(school_year)")}
+    if "kind" not in cols:
+        return []
+    live = [(n, date.fromisoformat(str(d)[:10]) if d else None)
+            for n, d in con.execute("SELECT name, start_date FROM school_year WHERE kind = 'live'")]
+    recs = con.execute(
+        "SELECT r.id, r.status, r.signed_xml, r.issued_at FROM record r JOIN school_year y ON y.id = r.year_id "
+        "WHERE y.kind = 'transcribed' AND r.status IN ('issued', 'replaced', 'withdrawn') AND r.issued_at IS NOT NULL"
+    ).fetchall()
+    mine = {i: (i, st, xml) for i, st, xml, at in recs if archive_year_of(date.fromisoformat(str(at)[:10]), live) == year}
+    out = list(mine.values())
+    if mine and con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'record_withdrawal'").fetchone():
+        out += [(i, "thu hồi", xml) for i, xml in con.execute("SELECT record_id, signed_xml FROM record_withdrawal")
+                if i in mine]
+    return out
+
+
+def _compare_with_database(rows: list[tuple], by_path: dict[str, ManifestEntry], folder: str, what: str,
+                           report: ArchiveReport) -> None:
+    import hashlib
+
+    digests = [(i, st, hashlib.sha256(bytes(xml or b"")).hexdigest()) for i, st, xml in rows]
+    in_db = {d for _id, _st, d in digests}
     on_disk: dict[str, str] = {}
     for p, entry in by_path.items():
-        if p.startswith(layout.RECORDS_DIR + "/") and p.endswith(".xml"):
+        if p.startswith(folder + "/") and p.endswith(".xml"):
             on_disk[entry.digest] = p
-    missing = sorted(f"#{i} ({st})" for i, st, d in rows if d not in on_disk)
+    missing = sorted(f"#{i} ({st})" for i, st, d in digests if d not in on_disk)
     if missing:
-        report.problems.append(f"cơ sở dữ liệu trong kho ghi {len(missing)} học bạ đã ký không có trong kho "
+        report.problems.append(f"cơ sở dữ liệu trong kho ghi {len(missing)} {what} đã ký không có trong kho "
                                f"(bị gỡ khỏi kho?): {_listed(missing)}")
     unlisted = sorted(p for d, p in on_disk.items() if d not in in_db)
     if unlisted:
-        report.problems.append(f"có {len(unlisted)} học bạ trong kho không có trong cơ sở dữ liệu kèm theo: {_listed(unlisted)}")
+        report.problems.append(f"có {len(unlisted)} {what} trong kho không có trong cơ sở dữ liệu kèm theo: {_listed(unlisted)}")
 
 
 def load_index(root: str | os.PathLike[str]) -> dict:
