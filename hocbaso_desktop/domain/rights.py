@@ -19,7 +19,14 @@ ADMIN_TEAM = frozenset({PRINCIPAL, VICE_PRINCIPAL, ADMIN})
 # Accounts of these roles are "tài khoản cấp cao" (Điều 9): only the principal and vice principals
 # create, reset or disable them; Ban quản trị manages the others (GVCN, GVBM, văn phòng…).
 HIGH_LEVEL_ROLES = frozenset({PRINCIPAL, VICE_PRINCIPAL, ADMIN})
-HIGH_LEVEL_MANAGERS = frozenset({PRINCIPAL, VICE_PRINCIPAL})
+# Ban giám hiệu: witnesses of a correction sign as BGH; the board manages high-level accounts.
+BOARD = frozenset({PRINCIPAL, VICE_PRINCIPAL})
+HIGH_LEVEL_MANAGERS = BOARD
+# Ban quản trị alone, where a minute names the group a witness belongs to
+ADMINISTRATORS = frozenset({ADMIN})
+# The first account of an empty install (accounts.create_first_admin), in the order the form offers
+# them: whoever installs the program, or the principal herself.
+FIRST_ACCOUNT_ROLES = (ADMIN, PRINCIPAL)
 
 # --- actions ---------------------------------------------------------------------------------
 EDIT_SUBJECT = "grid.edit_subject"
@@ -28,10 +35,13 @@ EDIT_COMMENT_BANK = "comment_bank.edit"
 IMPORT_CLASSES = "class.import"
 PRINT_RECORDS = "records.print"
 BUILD_RECORDS = "records.build"
-SIGN_TEACHER = "records.sign_teacher"
+SIGN_HOMEROOM = "records.sign_homeroom"
+SIGN_SUBJECT = "records.sign_subject"
 APPROVE_AND_SIGN = "records.approve_sign"
+SIGN_SEAL = "records.sign_seal"
 EXPORT_ARCHIVE = "archive.export"
 LOCK_YEAR = "year.lock"
+CONFIRM_INCOMPLETE_ROLLOVER = "year.rollover_incomplete"
 SYNC = "sync.upload"
 MANAGE_ACCOUNTS = "accounts.manage"
 EDIT_SETTINGS = "settings.edit"
@@ -45,6 +55,7 @@ VIEW_REPORTS = "reports.view"
 MANAGE_STAFF = "staff.manage"
 ASSIGN_TEACHING = "teaching.assign"
 EDIT_PUPIL = "pupil.edit"
+EDIT_ALL_PUPILS = "pupil.edit_all"
 DECIDE_PROMOTION = "year_result.promote"
 MANAGE_TRUST = "trust.manage"
 AUTHORISE_SIGNER = "signing.authorise"
@@ -74,10 +85,20 @@ RIGHTS: dict[str, Right] = {r.action: r for r in (
     _r(IMPORT_CLASSES, "nhập danh sách học sinh", VICE_PRINCIPAL, ADMIN, CLERK),
     _r(PRINT_RECORDS, "in học bạ", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM),
     _r(BUILD_RECORDS, "tạo lập học bạ", VICE_PRINCIPAL, ADMIN),
-    _r(SIGN_TEACHER, "ký phần của giáo viên", HOMEROOM, SUBJECT),
+    # the signature slot is decided here; which class (her own, one she teaches) by the signing plan
+    _r(SIGN_HOMEROOM, "ký học bạ với tư cách GVCN", HOMEROOM),
+    _r(SIGN_SUBJECT, "ký phần của GVBM", SUBJECT),
+    # a vice-principal signs for the board only once the principal authorised her (AUTHORISE_SIGNER)
     _r(APPROVE_AND_SIGN, "phê duyệt và ký số học bạ", VICE_PRINCIPAL),
-    _r(EXPORT_ARCHIVE, "xuất lưu trữ năm học", ARCHIVIST),
-    _r(LOCK_YEAR, "khóa/mở khóa năm học", ADMIN),
+    # the school's organisation certificate (con dấu) is kept by the board and the office (văn thư)
+    _r(SIGN_SEAL, "ký bằng chứng thư số của nhà trường (con dấu)", VICE_PRINCIPAL, CLERK),
+    # seed 004 Điều 10: the archivist, often the office; Ban quản trị makes the copy on removable media
+    _r(EXPORT_ARCHIVE, "xuất kho lưu trữ năm học", ARCHIVIST, CLERK, ADMIN),
+    # the lock's audit head is signed with the school's seal in the principal's name (records.md:
+    # Ban quản trị locks "on instruction", i.e. the principal does it at the keyboard)
+    _r(LOCK_YEAR, "khóa/mở khóa năm học"),
+    # opening the new year while records of the old one are incomplete is the principal's decision
+    _r(CONFIRM_INCOMPLETE_ROLLOVER, "xác nhận mở năm học mới khi còn học bạ chưa hoàn tất"),
     _r(SYNC, "đồng bộ lên CSDL ngành", ADMIN),
     _r(MANAGE_ACCOUNTS, "quản lý tài khoản", VICE_PRINCIPAL, ADMIN),
     _r(EDIT_SETTINGS, "thay đổi cài đặt", VICE_PRINCIPAL, ADMIN),
@@ -92,6 +113,7 @@ RIGHTS: dict[str, Right] = {r.action: r for r in (
     _r(ASSIGN_TEACHING, "phân công GVCN, GVBM", VICE_PRINCIPAL, ADMIN),
     # a GVCN edits only the pupils of their own class: checked by the service after require()
     _r(EDIT_PUPIL, "sửa hồ sơ học sinh", VICE_PRINCIPAL, ADMIN, CLERK, HOMEROOM),
+    _r(EDIT_ALL_PUPILS, "sửa hồ sơ học sinh của mọi lớp", VICE_PRINCIPAL, ADMIN, CLERK),
     # Điều 11 khoản 1 điểm c: after the supplementary evaluation the principal decides
     _r(DECIDE_PROMOTION, "quyết định lên lớp / ở lại lớp"),
     _r(MANAGE_TRUST, "quản lý chứng thư số gốc tin cậy", VICE_PRINCIPAL, ADMIN),
@@ -137,11 +159,12 @@ def needed_roles_text(roles: frozenset[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " hoặc " + names[-1]
 
 
-def require(actor: Actor, action: str) -> None:
-    """Raise PermissionDenied ("Không có quyền …: cần vai trò …") unless one of actor's roles may."""
+def require(actor: Actor, action: str, about: str = "") -> None:
+    """Raise PermissionDenied ("Không có quyền … [about]: cần vai trò …") unless one of actor's roles
+    may; `about` names the object (a year, a class) so the refusal says which."""
     right = RIGHTS[action]  # KeyError: a typo in a service, found by its first test
     if not allowed(actor, action):
-        raise PermissionDenied(right.name, needed_roles_text(right.roles))
+        raise PermissionDenied(f"{right.name} {about}".strip(), needed_roles_text(right.roles))
 
 
 def require_manage(actor: Actor, target_roles: frozenset[str] | set[str], *, action: str = MANAGE_ACCOUNTS,

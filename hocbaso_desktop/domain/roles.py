@@ -1,10 +1,9 @@
-"""Roles of records.md (seed 004, Điều 3-9) and what each may do: checked in the core, shared by GUI and CLI."""
+"""Roles of records.md (seed 004, Điều 3-9) and who is at the keyboard. What each role may do is
+domain/rights.py alone: an Actor has no role test of its own, so no decision can bypass the matrix."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from .errors import PermissionDenied
 
 PRINCIPAL = "principal"
 VICE_PRINCIPAL = "vice_principal"
@@ -43,13 +42,6 @@ class Actor:
     def is_system(self) -> bool:
         return self.code == SYSTEM
 
-    def has(self, *roles: str) -> bool:
-        return self.is_system or bool(self.roles.intersection(roles))
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.has(PRINCIPAL, VICE_PRINCIPAL, ADMIN)
-
     def can_edit_subject(self, class_id: int, subject_code: str) -> bool:
         # In primary school the GVCN teaches most subjects of the class: that is a teaching assignment too.
         return self.is_system or (class_id, subject_code) in self.teaches
@@ -57,10 +49,6 @@ class Actor:
     def can_edit_class_summary(self, class_id: int) -> bool:
         """Qualities, competencies, attendance, results, awards and comments of the class."""
         return self.is_system or class_id in self.homeroom_class_ids
-
-    def require(self, action: str, *roles: str) -> None:
-        if not self.has(*roles):
-            raise PermissionDenied(action, " hoặc ".join(ROLE_NAMES[r] for r in roles))
 
 
 SYSTEM_ACTOR = Actor(SYSTEM, "Hệ thống", frozenset(ROLE_NAMES))

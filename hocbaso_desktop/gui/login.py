@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from ..domain.accounts import MIN_PASSWORD, AccountLocked, duration_text
 from ..domain.errors import HocbasoError
-from ..domain.roles import ADMIN, PRINCIPAL, ROLE_NAMES, Actor
+from ..domain.rights import FIRST_ACCOUNT_ROLES
+from ..domain.roles import ROLE_NAMES, Actor
 from ..services import accounts, directory
 from ..storage.engine import Store
 
@@ -266,7 +267,7 @@ class FirstAdminDialog(QDialog):
         self.name_edit.setObjectName("nameEdit")
         self.role_combo = QComboBox()
         self.role_combo.setObjectName("roleCombo")
-        for r in (ADMIN, PRINCIPAL):
+        for r in FIRST_ACCOUNT_ROLES:
             self.role_combo.addItem(ROLE_NAMES[r], r)
         self.new_edit = password_edit()
         self.new_edit.setObjectName("newEdit")

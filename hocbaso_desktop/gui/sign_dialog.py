@@ -29,7 +29,7 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..services import directory, signing_setup
 from ..services import settings as settings_service
-from ..services.signing_plan import ROLE_TITLES, SigningPlan, may_sign_class, plan_signing
+from ..services.signing_plan import ROLE_TITLES, SigningPlan, may_sign_class, plan_signing, signing_roles
 from ..services.signing_service import RecordOutcome, SigningRun, choose_certificate, school_name
 from ..signing import CancelFlag, Pkcs11Provider
 from ..storage.engine import Store
@@ -87,18 +87,7 @@ class _Worker(QObject):
 
 
 def roles_for(actor: Actor, gvbm_signs: bool) -> list[str]:
-    from ..domain.roles import CLERK, HOMEROOM, PRINCIPAL, SUBJECT, VICE_PRINCIPAL
-
-    out = []
-    if gvbm_signs and SUBJECT in actor.roles:
-        out.append("gvbm")
-    if HOMEROOM in actor.roles and actor.homeroom_class_ids:
-        out.append("gvcn")
-    if actor.roles & {PRINCIPAL, VICE_PRINCIPAL}:
-        out.append("principal")
-    if actor.roles & {PRINCIPAL, VICE_PRINCIPAL, CLERK}:
-        out.append("seal")
-    return out
+    return signing_roles(actor, gvbm_signs)
 
 
 class SignDialog(QDialog):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..domain import rights
 from ..domain.errors import HocbasoError, PermissionDenied
-from ..domain.roles import PRINCIPAL, VIEWER, Actor
+from ..domain.roles import VIEWER, Actor
 from ..domain.school_years import next_year
 from ..services import directory
 from ..services.rollover_plan import RolloverPlan, RolloverRow, default_target
@@ -85,7 +85,7 @@ class YearRolloverDialog(QDialog):
         self.confirm_box = QCheckBox("Xác nhận của Hiệu trưởng: mở năm học mới khi còn học bạ chưa hoàn tất")
         self.confirm_box.setObjectName("rollover_confirm_incomplete")
         self.confirm_box.setVisible(False)
-        self.confirm_box.setEnabled(actor.has(PRINCIPAL))
+        self.confirm_box.setEnabled(rights.allowed(actor, rights.CONFIRM_INCOMPLETE_ROLLOVER))
         options.addWidget(self.copy_box)
         options.addWidget(self.confirm_box)
         options.addStretch(1)
@@ -229,7 +229,7 @@ class YearRolloverDialog(QDialog):
             self._fill_mapping(dict(plan.mapping))
         needs = bool(plan.incomplete)
         self.confirm_box.setVisible(needs)
-        if needs and not self.actor.has(PRINCIPAL):
+        if needs and not rights.allowed(self.actor, rights.CONFIRM_INCOMPLETE_ROLLOVER):
             self.confirm_box.setToolTip("Chỉ Hiệu trưởng xác nhận được")
 
 

@@ -33,8 +33,8 @@ from ..domain.accounts import (
     lock_after,
 )
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
-from ..domain.rights import ADMIN_TEAM, HIGH_LEVEL_MANAGERS
-from ..domain.roles import ADMIN, PRINCIPAL, ROLE_NAMES, SYSTEM, Actor
+from ..domain.rights import ADMIN_TEAM, FIRST_ACCOUNT_ROLES, HIGH_LEVEL_MANAGERS
+from ..domain.roles import ROLE_NAMES, SYSTEM, Actor
 from ..storage.engine import Store
 from ..storage.account_models import Account
 from ..storage.models import AuditEntry, Staff, StaffRole
@@ -168,10 +168,10 @@ def valid_code(code: str) -> str:
     return c
 
 
-def create_first_admin(store: Store, code: str, full_name: str, password: str, role: str = ADMIN,
+def create_first_admin(store: Store, code: str, full_name: str, password: str, role: str = FIRST_ACCOUNT_ROLES[0],
                        *, now: datetime | None = None) -> Actor:
     """The first account of an empty install; refused once anyone of the admin team can log in."""
-    if role not in (ADMIN, PRINCIPAL):
+    if role not in FIRST_ACCOUNT_ROLES:
         raise InvalidValue("Vai trò", role, "tài khoản đầu tiên là Hiệu trưởng hoặc Ban quản trị")
     code = valid_code(code)
     name = " ".join((full_name or "").split())

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from .. import __version__
 from ..domain.errors import HocbasoError, PermissionDenied, StoreError
-from ..domain.roles import ADMIN, ARCHIVIST, CLERK, PRINCIPAL
+from ..domain import rights
 from ..exchange.archive import layout
 from ..exchange.archive.bagit_format import (
     BAG_INFO, BAGIT_DECLARATION, BAGIT_TXT, MANIFEST, SEAL_CHAIN, SEAL_FILE, TAG_FILES, TAGMANIFEST,
@@ -37,7 +37,6 @@ from . import directory, year_lock
 from .archive_content import ContentFacts, Staging, build_content, snapshot_database
 
 VN_TZ = timezone(timedelta(hours=7))
-EXPORT_ROLES = (PRINCIPAL, ARCHIVIST, CLERK, ADMIN)
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,9 @@ class ArchiveExport:
     # ---- checks before anything is written ------------------------------------------------------
     def _check(self) -> year_lock.YearStatus:
         actor = directory.actor(self.store, self.actor_code, self.year)
-        if not actor.has(*EXPORT_ROLES) or actor.is_system:
-            raise PermissionDenied(f"xuất kho lưu trữ năm học {self.year}", "Hiệu trưởng, Lưu trữ, Văn phòng hoặc Ban quản trị")
+        if actor.is_system:  # an archive names the person who made it
+            raise PermissionDenied(f"xuất kho lưu trữ năm học {self.year}", "một cán bộ cụ thể (chọn người thao tác)")
+        rights.require(actor, rights.EXPORT_ARCHIVE, self.year)
         status = year_lock.year_status(self.store, self.year)
         if not status.locked and not self.partial:
             raise HocbasoError(f"Năm học {status.name} chưa khóa: kho lưu trữ chính thức chỉ tạo sau khi Hiệu trưởng khóa "

@@ -70,6 +70,13 @@ def board_signer(store: Store) -> BoardSigner | None:
         return board_signer_in(s)
 
 
+def principal_name(store: Store) -> str:
+    """The active principal's full name ("" while the school has none), for the lines a form prints."""
+    with store.read() as s:
+        st = _holder(s, PRINCIPAL)
+        return st.full_name if st is not None else ""
+
+
 def choices_in(s: Session) -> tuple[tuple[str, str], ...]:
     """(staff code, label) of who may be named: "" for the principal, then each active vice-principal."""
     principal = _holder(s, PRINCIPAL)

@@ -7,10 +7,10 @@ from pathlib import Path
 from ..domain.catalogue import FINAL_PERIOD, PERIODS
 from ..domain.errors import InvalidValue
 from ..domain.results import completion
-from ..domain.roles import ROLE_NAMES, PRINCIPAL
 from ..exchange.class_summary import SummaryStudent, SummaryTable, write_class_summary
 from ..storage.engine import Store
 from . import directory
+from .board_signer import principal_name
 from .grid import load_grid
 
 
@@ -21,7 +21,7 @@ def summary_table(store: Store, class_id: int, period: str) -> SummaryTable:
     info = grid.info
     people = {s.enrolment_id: s for s in directory.students(store, info.name, info.year)}
     sc = directory.school(store)
-    principal = next((s.full_name for s in directory.staff(store) if ROLE_NAMES[PRINCIPAL] in s.roles and s.active), "")
+    principal = principal_name(store)
     out = []
     for r in grid.rows:
         person = people.get(r.enrolment_id)

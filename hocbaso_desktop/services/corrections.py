@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied
-from ..domain.rights import APPROVE_CORRECTION, REQUEST_CORRECTION, REVIEW_CORRECTIONS, allowed, require
-from ..domain.roles import ADMIN, PRINCIPAL, VICE_PRINCIPAL, Actor
+from ..domain.rights import ADMINISTRATORS, APPROVE_CORRECTION, BOARD, REQUEST_CORRECTION, REVIEW_CORRECTIONS, allowed, require
+from ..domain.roles import Actor
 from ..storage.correction_models import MAX_EVIDENCE_BYTES, CorrectionRequest
 from ..storage.engine import Store
 from ..storage.models import (
@@ -259,9 +259,9 @@ def _witness_role(s: Session, st: Staff, requester_id: int) -> str:
     roles = {r.role for r in st.roles}
     if st.id == requester_id:
         return WITNESS_ROLES["GV"]
-    if roles & {PRINCIPAL, VICE_PRINCIPAL}:
+    if roles & BOARD:
         return WITNESS_ROLES["BGH"]
-    if ADMIN in roles:
+    if roles & ADMINISTRATORS:
         return WITNESS_ROLES["BQT"]
     return ""
 

@@ -30,10 +30,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain import rights
 from ..domain.catalogue import FINAL_PERIOD
 from ..domain.errors import HocbasoError, PermissionDenied
 from ..domain.record_data import RecordData
-from ..domain.roles import CLERK, HOMEROOM, PRINCIPAL, SUBJECT, VICE_PRINCIPAL, Actor
+from ..domain.roles import Actor
 from ..exchange.record_xml import build_record_xml, record_xml_bytes
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, RecordSignature, RecordUnlock, SchoolClass, Staff, TeachingAssignment
@@ -46,9 +47,9 @@ from .records import latest_record, record_data
 
 ROLE_ORDER = ("gvbm", "gvcn", "principal", "seal")
 ROLE_TITLES = {"gvbm": "GVBM", "gvcn": "GVCN", "principal": "Hiệu trưởng", "seal": "con dấu nhà trường"}
-# Who may put each signature on (Nghị định 30/2020/NĐ-CP: the văn thư keeps the organisation's seal
+# Who may put each signature on is the rights matrix (domain/rights.py): SIGN_SUBJECT, SIGN_HOMEROOM,
+# APPROVE_AND_SIGN and SIGN_SEAL (Nghị định 30/2020/NĐ-CP: the văn thư keeps the organisation's seal
 # and its signing device, so the clerk may apply the seal as well as the school's leaders).
-SEAL_HOLDERS = (PRINCIPAL, VICE_PRINCIPAL, CLERK)
 VN_TZ = timezone(timedelta(hours=7))
 
 
@@ -120,13 +121,28 @@ def infer_role(actor: Actor, *, seal: bool = False, gvbm_signs: bool = False, cl
         return "seal"
     if class_ids and class_ids <= actor.homeroom_class_ids:
         return "gvcn"
-    if actor.roles & {PRINCIPAL, VICE_PRINCIPAL}:
+    if rights.allowed(actor, rights.APPROVE_AND_SIGN):
         return "principal"
-    if HOMEROOM in actor.roles and actor.homeroom_class_ids:
+    if rights.allowed(actor, rights.SIGN_HOMEROOM) and actor.homeroom_class_ids:
         return "gvcn"
-    if gvbm_signs and SUBJECT in actor.roles:
+    if gvbm_signs and rights.allowed(actor, rights.SIGN_SUBJECT):
         return "gvbm"
     raise PermissionDenied("ký học bạ", "GVCN, Hiệu trưởng hoặc Phó hiệu trưởng")
+
+
+def signing_roles(actor: Actor, gvbm_signs: bool) -> list[str]:
+    """The signatures this person may put on at all, in ROLE_ORDER (the signing dialog's choices);
+    which classes she may sign in each is may_sign_class."""
+    out = []
+    if gvbm_signs and rights.allowed(actor, rights.SIGN_SUBJECT) and actor.teaches:
+        out.append("gvbm")
+    if rights.allowed(actor, rights.SIGN_HOMEROOM) and actor.homeroom_class_ids:
+        out.append("gvcn")
+    if rights.allowed(actor, rights.APPROVE_AND_SIGN):
+        out.append("principal")
+    if rights.allowed(actor, rights.SIGN_SEAL):
+        out.append("seal")
+    return out
 
 
 def may_sign_class(actor: Actor, role: str, info: ClassInfo) -> str | None:
@@ -134,16 +150,18 @@ def may_sign_class(actor: Actor, role: str, info: ClassInfo) -> str | None:
     if actor.is_system:
         return "hệ thống không ký được học bạ: hãy chọn cán bộ ký"
     if role == "gvcn":
-        return None if info.id in actor.homeroom_class_ids else f"{actor.name} không phải GVCN lớp {info.name}"
+        if rights.allowed(actor, rights.SIGN_HOMEROOM) and info.id in actor.homeroom_class_ids:
+            return None
+        return f"{actor.name} không phải GVCN lớp {info.name}"
     if role == "gvbm":
         taught = {c for c, _subject in actor.teaches}
-        if info.id in taught and info.id not in actor.homeroom_class_ids:
+        if rights.allowed(actor, rights.SIGN_SUBJECT) and info.id in taught and info.id not in actor.homeroom_class_ids:
             return None
         return f"{actor.name} không dạy (GVBM) lớp {info.name}"
     if role == "principal":
-        return None if actor.roles & {PRINCIPAL, VICE_PRINCIPAL} else "chỉ Hiệu trưởng hoặc Phó hiệu trưởng được ủy quyền mới ký được"
+        return None if rights.allowed(actor, rights.APPROVE_AND_SIGN) else "chỉ Hiệu trưởng hoặc Phó hiệu trưởng được ủy quyền mới ký được"
     if role == "seal":
-        return None if actor.roles & set(SEAL_HOLDERS) else "chỉ Hiệu trưởng, Phó hiệu trưởng hoặc văn thư giữ con dấu mới ký được bằng chứng thư của nhà trường"
+        return None if rights.allowed(actor, rights.SIGN_SEAL) else "chỉ Hiệu trưởng, Phó hiệu trưởng hoặc văn thư giữ con dấu mới ký được bằng chứng thư của nhà trường"
     return f"vai trò ký «{role}» không hợp lệ"
 
 
@@ -200,7 +218,24 @@ def _completeness(row: GridRow) -> tuple[str, str] | None:
     if row.not_assessed and not row.year.change_reason.strip():
         # No computed proposal exists for such a pupil: the GVCN's reason is the only basis of the result.
         return "result", "học sinh được đánh giá theo kế hoạch giáo dục cá nhân: kết quả cần có lý do của GVCN"
+    stale = stale_confirmation(row)
+    if stale:
+        return "stale", stale
     return None
+
+
+def stale_confirmation(row: GridRow) -> str | None:
+    """Why the confirmed result may not be signed: it was confirmed (without a reason) when the levels said
+    so, and the levels changed since. Signing it would put in the record a result nobody decided; the GVCN
+    re-confirms (the new proposal, or the old result with a reason) first."""
+    p = row.proposal
+    confirmed = row.year.confirmed_result
+    if row.not_assessed or p is None or not p.result or not confirmed or row.year.change_reason.strip():
+        return None
+    if p.result == confirmed:
+        return None
+    return (f"Kết quả xác nhận ({confirmed}) khác đề xuất hiện tại ({p.result}): GVCN cần xác nhận lại "
+            f"(chọn {p.result}, hoặc giữ {confirmed} và ghi lý do) trước khi ký")
 
 
 def _gvbm_signers(s: Session, info: ClassInfo) -> dict[int, str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..domain.errors import HocbasoError
-from ..domain.roles import PRINCIPAL, SUBJECT, VICE_PRINCIPAL
+from ..domain import rights
 from ..file_modes import private_dir
 from ..signing import DemoTokenInfo, Pkcs11Provider, TrustStore, create_demo_token, default_trust_store, find_softhsm_module
 from ..signing import softhsm
@@ -84,7 +84,8 @@ def demo_people(store: Store) -> DemoPeople:
         if school is None:
             raise HocbasoError("Chưa có dữ liệu trường: hãy tạo trường mẫu (hocbaso demo) hoặc nhập danh sách lớp trước.")
         homeroom_ids = set(s.execute(select(SchoolClass.homeroom_id)).scalars())
-        wanted_roles = {PRINCIPAL, VICE_PRINCIPAL} | ({SUBJECT} if gvbm else set())
+        # whoever the matrix lets sign for the board, or as GVBM when they sign
+        wanted_roles = rights.RIGHTS[rights.APPROVE_AND_SIGN].roles | (rights.RIGHTS[rights.SIGN_SUBJECT].roles if gvbm else set())
         people = []
         for st in s.execute(select(Staff).where(Staff.active.is_(True)).order_by(Staff.code)).scalars():
             roles = set(s.execute(select(StaffRole.role).where(StaffRole.staff_id == st.id)).scalars())

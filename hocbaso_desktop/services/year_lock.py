@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
-from ..domain.roles import PRINCIPAL
+from ..domain import rights
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, SchoolClass, SchoolYear, YearResult
 from . import directory
@@ -87,7 +87,7 @@ def lock_year(store: Store, name: str, actor_code: str, seal=None) -> YearStatus
     PIN prompt) is required: without it, or with a certificate that is not the school's registered
     seal, nothing is locked. Checked in this order: rights, readiness, seal/PIN, backup, lock."""
     actor = directory.actor(store, actor_code, name)
-    actor.require(f"khóa năm học {name}", PRINCIPAL)
+    rights.require(actor, rights.LOCK_YEAR, name)
     status = year_status(store, name)
     if status.locked:
         raise HocbasoError(f"Năm học {status.name} đã khóa từ trước.")
@@ -131,7 +131,7 @@ def _lock(store: Store, name: str, actor_code: str, status: YearStatus, sign_hea
 
 def unlock_year(store: Store, name: str, actor_code: str, reason: str) -> YearStatus:
     actor = directory.actor(store, actor_code, name)
-    actor.require(f"mở khóa năm học {name}", PRINCIPAL)
+    rights.require(actor, rights.LOCK_YEAR, name)
     why = " ".join((reason or "").split())
     if len(why) < MIN_REASON:
         raise InvalidValue("Lý do mở khóa", reason, f"cần ghi rõ lý do (ít nhất {MIN_REASON} ký tự)")

@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from ..domain import rights
 from ..domain.catalogue import catalogue
-from ..domain.errors import NotFound, PermissionDenied
+from ..domain.errors import NotFound
 from ..domain.pupil_subjects import exempt_problem, join_codes, optional_choices, parse_codes, taken_subjects
 from ..domain.results import completion
-from ..domain.roles import PRINCIPAL, Actor
+from ..domain.roles import Actor
 from ..domain.school_years import next_year, year_dates, year_start
 from ..exchange.class_list_values import parse_class_name
 from ..storage.engine import Store, Tx
@@ -234,8 +234,8 @@ def _actor(store: Store, actor_code: str, from_year: str, copy_assignments: bool
     rights.require(actor, rights.IMPORT_CLASSES)
     if copy_assignments:
         rights.require(actor, rights.ASSIGN_TEACHING)
-    if confirm_incomplete and not actor.has(PRINCIPAL):
-        raise PermissionDenied("xác nhận mở năm học mới khi còn học bạ chưa hoàn tất", "Hiệu trưởng")
+    if confirm_incomplete:
+        rights.require(actor, rights.CONFIRM_INCOMPLETE_ROLLOVER)
     return actor
 
 

@@ -21,10 +21,15 @@ EXPECTED: dict[str, set[str]] = {
     rights.IMPORT_CLASSES: {HT, PHT, QT, VP},
     rights.PRINT_RECORDS: {HT, PHT, QT, VP, CN},
     rights.BUILD_RECORDS: {HT, PHT, QT},
-    rights.SIGN_TEACHER: {HT, CN, BM},
+    rights.SIGN_HOMEROOM: {HT, CN},
+    rights.SIGN_SUBJECT: {HT, BM},
     rights.APPROVE_AND_SIGN: {HT, PHT},
-    rights.EXPORT_ARCHIVE: {HT, LT},
-    rights.LOCK_YEAR: {HT, QT},
+    rights.SIGN_SEAL: {HT, PHT, VP},  # Nghị định 30/2020: the văn thư keeps the seal
+    # Điều 10: the archivist, often the office; what the export has always allowed (Ban quản trị too)
+    rights.EXPORT_ARCHIVE: {HT, LT, VP, QT},
+    # the lock's audit head is sealed in the principal's name; Ban quản trị acts "on instruction"
+    rights.LOCK_YEAR: {HT},
+    rights.CONFIRM_INCOMPLETE_ROLLOVER: {HT},
     rights.SYNC: {HT, QT},
     rights.MANAGE_ACCOUNTS: {HT, PHT, QT},
     rights.EDIT_SETTINGS: {HT, PHT, QT},
@@ -39,6 +44,7 @@ EXPECTED: dict[str, set[str]] = {
     rights.MANAGE_STAFF: {HT, PHT, QT, VP},
     rights.ASSIGN_TEACHING: {HT, PHT, QT},
     rights.EDIT_PUPIL: {HT, PHT, QT, VP, CN},  # a GVCN only for her own class (checked by the service)
+    rights.EDIT_ALL_PUPILS: {HT, PHT, QT, VP},
     rights.DECIDE_PROMOTION: {HT},  # TT27 Điều 11 khoản 1 điểm c
     rights.MANAGE_TRUST: {HT, PHT, QT},
     rights.AUTHORISE_SIGNER: {HT},  # issue 15: KT. Hiệu trưởng is the principal's decision
