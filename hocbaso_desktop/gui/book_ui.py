@@ -22,7 +22,7 @@ class BookPreviewDialog(PaperPreviewDialog):
         super().__init__(store, 0, parent)
         self.setWindowTitle("Xem trước học bạ cả cấp")
 
-    def _render(self, progress, cancel):  # noqa: ANN001, ANN202 - jobs.Work
+    def _render(self, _ctx):  # noqa: ANN001, ANN202 - on the cpu lane (gui/operations.py)
         from ..services.record_book import make_book
 
         book = make_book(self.store, self.personal_id, self.actor)

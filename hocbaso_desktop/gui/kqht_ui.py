@@ -18,9 +18,10 @@ from ..domain.catalogue import PERIODS, catalogue
 from ..domain.errors import PermissionDenied
 from ..domain.rights import SYNC, require
 from ..domain.roles import VIEWER, Actor
+from ..fileio import require_folder
 from ..storage.engine import Store
 from .dialogs import ask_save_path, path_row
-from .jobs import Job
+from .operations import Op
 
 
 class KqhtDialog(QDialog):
@@ -63,7 +64,7 @@ class KqhtDialog(QDialog):
         self.anyway_button.clicked.connect(lambda: self.start(allow_missing=True))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.job: Job | None = None
+        self.job: Op | None = None
         self.result: Any = None
         self.error: str | None = None
 
@@ -75,7 +76,7 @@ class KqhtDialog(QDialog):
         if path:
             self.out.setText(path)
 
-    def start(self, allow_missing: bool = False) -> Job | None:
+    def start(self, allow_missing: bool = False) -> Op | None:
         from ..services.kqht_export import KqhtIncomplete, export_kqht
 
         if not self.out.text().strip():
@@ -90,14 +91,15 @@ class KqhtDialog(QDialog):
         self.run_button.setEnabled(False)
         self.anyway_button.setEnabled(False)
 
-        def work(progress, _cancelled):  # noqa: ANN001, ANN202
+        def work(ctx):  # noqa: ANN001, ANN202
+            require_folder(path)  # a folder gone since it was chosen (a pulled USB drive) is not re-created
             try:
                 return export_kqht(store, actor, grade, period, path, year=year, allow_missing=allow_missing,
-                                   progress=progress)
+                                   progress=ctx.progress)
             except KqhtIncomplete as e:
                 return e  # not a failure of the job: the dialog shows the list and offers to go on
 
-        self.job = Job(self, "Đang xuất tệp KQHT", work, self._finished).start()
+        self.job = Op(self, work, lane="cpu", title="Đang xuất tệp KQHT").outcome(self._finished).run_in_background()
         return self.job
 
     def _finished(self, result: Any, error: str | None) -> None:

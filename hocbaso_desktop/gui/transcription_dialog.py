@@ -25,7 +25,7 @@ from ..services import directory
 from ..services.transcription import TranscriptionResult, transcribe, transcription_template
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
-from .jobs import Job
+from .operations import Changes, Op
 
 TITLE = "Nhập trích lục từ học bạ giấy"
 
@@ -37,7 +37,7 @@ class TranscriptionDialog(QDialog):
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None, *, personal_id: str = "") -> None:
         super().__init__(parent)
         self.store, self.actor = store, actor
-        self.job: Job | None = None
+        self.job: Op | None = None
         self.result: TranscriptionResult | None = None
         self.setWindowTitle(TITLE)
         self.resize(720, 520)
@@ -146,7 +146,7 @@ class TranscriptionDialog(QDialog):
         return True
 
     # --- the work ------------------------------------------------------------------------------------
-    def start(self) -> Job | None:
+    def start(self) -> Op | None:
         if self.job is not None and not self.job.finished_flag:
             return None
         v = self.values()
@@ -155,13 +155,14 @@ class TranscriptionDialog(QDialog):
             return None
         store, actor = self.store, self.actor
 
-        def work(_progress, _cancelled):  # noqa: ANN001, ANN202 - jobs.Work
+        def work(_ctx):  # noqa: ANN001, ANN202 - on the db lane
             return transcribe(store, actor, v["personal_id"], v["school_year"], v["grade"], v["workbook"],
                               paper_book_ref=v["paper_book_ref"], class_name=v["class_name"], replace=v["replace"])
 
         self.run_button.setEnabled(False)
         self._show("Đang kiểm tra và ghi…")
-        self.job = Job(self, TITLE, work, self._done).start()
+        self.job = Op(self, work, lane="db", title=TITLE, changes=Changes(records=True)).outcome(self._done) \
+            .run_in_background()
         return self.job
 
     def _done(self, result: TranscriptionResult | None, error: str | None) -> None:

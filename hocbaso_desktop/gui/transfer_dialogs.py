@@ -1,5 +1,5 @@
 """Chuyển trường in the GUI: export (student, destination, file → PIN → progress) and import (file →
-verification report → class choice → receive). Both run the service on a worker thread (gui/jobs.Job);
+verification report → class choice → receive). Both run the service on a worker thread (gui/operations.Op);
 the PIN is asked by QtPinPrompt from that thread, like the signing dialog."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..domain.errors import HocbasoError
 from ..services import directory
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
-from .jobs import Job
+from .operations import Changes, Op
 
 
 def _file_row(edit: QLineEdit, button: QPushButton) -> QWidget:
@@ -73,7 +73,7 @@ class TransferExportDialog(QDialog):
         self.buttons.accepted.connect(lambda: self.start())
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
-        self.job: Job | None = None
+        self.job: Op | None = None
         self.result: Any = None
         self.error: str | None = None
 
@@ -87,7 +87,7 @@ class TransferExportDialog(QDialog):
         if path:
             self.out.setText(path)
 
-    def start(self, prompt: Any = None) -> Job | None:
+    def start(self, prompt: Any = None) -> Op | None:
         from ..services import signing_setup
         from ..services.archive_service import SealWith
         from ..services.transfer import export_transfer
@@ -110,11 +110,13 @@ class TransferExportDialog(QDialog):
         self.export_button.setEnabled(False)
         self.status.setText("Đang xuất…")
 
-        def work(progress, _cancelled):  # noqa: ANN001, ANN202
+        def work(ctx):  # noqa: ANN001, ANN202
             return export_transfer(self.store, pid, out, self.actor_code, seal, destination=dest, on_date=day,
-                                   progress=progress)
+                                   progress=ctx.progress)
 
-        self.job = Job(self, "Đang xuất gói chuyển trường", work, self._finished).start()
+        # the seal asks the token's PIN: the token lane; the pupil leaves the class (school and grid change)
+        self.job = Op(self, work, lane="token", title="Đang xuất gói chuyển trường",
+                      changes=Changes(school=True, grid=0)).outcome(self._finished).run_in_background()
         return self.job
 
     def _finished(self, result: Any, error: str | None) -> None:
@@ -166,7 +168,7 @@ class TransferImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self.check: Any = None
-        self.job: Job | None = None
+        self.job: Op | None = None
         self.result: Any = None
         self.error: str | None = None
 
@@ -200,7 +202,7 @@ class TransferImportDialog(QDialog):
                             "Gói KHÔNG hợp lệ (xem các dòng LỖI ở trên): không thể nhận.")
         self.import_button.setEnabled(ok)
 
-    def start(self) -> Job | None:
+    def start(self) -> Op | None:
         from ..services.transfer import import_transfer
 
         if self.check is None or not self.check.ok:
@@ -208,10 +210,11 @@ class TransferImportDialog(QDialog):
         path, cls = self.path.text(), self.class_box.currentData()
         self.import_button.setEnabled(False)
 
-        def work(_progress, _cancelled):  # noqa: ANN001, ANN202
+        def work(_ctx):  # noqa: ANN001, ANN202
             return import_transfer(self.store, path, cls, self.actor_code, year=self.year)
 
-        self.job = Job(self, "Đang nhận học sinh chuyển đến", work, self._finished).start()
+        self.job = Op(self, work, lane="db", title="Đang nhận học sinh chuyển đến",
+                      changes=Changes(school=True, grid=0)).outcome(self._finished).run_in_background()
         return self.job
 
     def _finished(self, result: Any, error: str | None) -> None:
