@@ -12,6 +12,7 @@ the ImportResult: the main window refreshes its class tree from it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -40,9 +41,9 @@ from ..exchange.class_list_template import write_template
 from ..services import class_import, directory
 from ..services.class_import import ImportPlan, ImportResult
 from ..storage.engine import Store
-from . import import_worker
 from .dialogs import ask_open_path, ask_save_path
 from .models.import_preview import ImportPreviewModel, ProblemFilter
+from .operations import Changes, Op, OpContext
 
 CHANGE_LABELS = FIELD_LABELS | {"ethnicity_code": "Dân tộc", "status": "Trạng thái"}
 AUTO_YEAR = "Tự động (theo tiêu đề tệp hoặc năm học mới nhất)"
@@ -60,7 +61,7 @@ class ImportWizard(QWizard):
         self.actor = actor
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
-        self.job: import_worker.Job | None = None
+        self.job: Op | None = None
         self.setWindowTitle("Nhập danh sách lớp từ Excel")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
@@ -78,10 +79,11 @@ class ImportWizard(QWizard):
 
     @property
     def busy(self) -> bool:
-        return self.job is not None and not self.job.done.is_set()
+        return self.job is not None and self.job.running
 
-    def run_job(self, fn: import_worker.JobFn, bar: QProgressBar, on_done, on_fail) -> None:  # type: ignore[no-untyped-def]
-        """Start a job; the wizard's buttons are disabled until it ends."""
+    def run_job(self, fn: Callable[[OpContext], object], bar: QProgressBar, on_done, on_fail,  # type: ignore[no-untyped-def]
+                *, lane: str = "cpu", changes: Changes | None = None) -> None:
+        """Start a job on its lane; the wizard's buttons are disabled until it ends."""
         bar.setRange(0, 0)  # busy until the first report gives a total
         bar.show()
         for b in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton, QWizard.WizardButton.FinishButton):
@@ -102,12 +104,9 @@ class ImportWizard(QWizard):
             on_fail(message)
             self._restore_buttons()
 
-        job = import_worker.Job(fn)
-        job.signals.progress.connect(progress)
-        job.signals.finished.connect(finished)
-        job.signals.failed.connect(failed)
-        self.job = job
-        import_worker.start(job)
+        # the wizard's own bar shows the progress: no second (dialog) bar
+        self.job = Op(self, fn, lane=lane, changes=changes).without_dialog().on_progress(progress) \
+            .success(finished).failure(failed).run_in_background()  # type: ignore[arg-type]
 
     def _restore_buttons(self) -> None:
         page = self.currentPage()
@@ -120,7 +119,7 @@ class ImportWizard(QWizard):
         if self.busy:
             # Reading can stop between rows; a running write finishes (it is one transaction anyway).
             self.job.cancel()  # type: ignore[union-attr]
-            self.job.done.wait(30)  # type: ignore[union-attr]
+            self.job.wait(30)  # type: ignore[union-attr]
         super().reject()
 
     def save_report(self, path: str | Path) -> Path:
@@ -195,8 +194,8 @@ class FilePage(QWizardPage):
         self.planned_for = (path, year)
         store = self.wiz.store
 
-        def work(progress, cancelled):  # type: ignore[no-untyped-def]
-            return class_import.plan_import(store, path, year, progress=progress, cancel=cancelled)
+        def work(ctx: OpContext) -> ImportPlan:
+            return class_import.plan_import(store, path, year, progress=ctx.progress, cancel=ctx.cancel)
 
         def done(plan: object) -> None:
             assert isinstance(plan, ImportPlan)
@@ -337,8 +336,8 @@ class ConfirmPage(QWizardPage):
         assert plan is not None
         store, actor = self.wiz.store, self.wiz.actor
 
-        def work(progress, _cancelled):  # type: ignore[no-untyped-def]
-            return class_import.apply_import(store, plan, actor, progress=progress)
+        def work(ctx: OpContext) -> ImportResult:
+            return class_import.apply_import(store, plan, actor, progress=ctx.progress)
 
         def done(result: object) -> None:
             assert isinstance(result, ImportResult)
@@ -346,7 +345,7 @@ class ConfirmPage(QWizardPage):
             self.wiz.imported.emit(result)
             self.wiz.accept()
 
-        self.wiz.run_job(work, self.progress, done, self.message.setText)
+        self.wiz.run_job(work, self.progress, done, self.message.setText, lane="db", changes=Changes(school=True))
         return False
 
 

@@ -43,7 +43,7 @@ def wizard(qtbot, empty_store):
     w.show()
     yield w
     if w.job is not None:
-        w.job.done.wait(60)
+        w.job.wait(60)
 
 
 def go_to_preview(qtbot, w: ImportWizard, path: Path) -> None:
