@@ -88,7 +88,7 @@ class PlanNote:
     student_name: str
     class_name: str
     reason: str  # Vietnamese
-    kind: str  # already | issued | incomplete | pending | result | order | withdrawn | reset
+    kind: str  # already | issued | incomplete | pending | result | stale | order | withdrawn | reset
 
 
 @dataclass(frozen=True)
