@@ -8,7 +8,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
+from ..domain import rights
 from ..domain.errors import HocbasoError
+from ..domain.roles import Actor
 from .dialogs import show_error, show_info
 from .archive_browser import ArchiveBrowser
 from .archive_export_dialog import ArchiveExportDialog
@@ -33,6 +35,15 @@ class ArchiveUi(QObject):
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.unlock_action)
+        self.update_actions(window.actor)  # type: ignore[attr-defined]
+        if hasattr(window, "actor_changed"):
+            window.actor_changed.connect(self.update_actions)
+
+    def update_actions(self, actor: Actor) -> None:
+        """Greyed out for whoever the rights matrix does not let act (the services refuse them anyway)."""
+        self.export_action.setEnabled(rights.allowed(actor, rights.EXPORT_ARCHIVE) and not actor.is_system)
+        for a in (self.lock_action, self.unlock_action):
+            a.setEnabled(rights.allowed(actor, rights.LOCK_YEAR))
 
     @property
     def _actor_code(self) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from hocbaso_desktop.services import directory
 from hocbaso_desktop.signing import ScriptedPinPrompt
 from hocbaso_desktop.storage.engine import Store
 from tests.archive.conftest import small_school, token  # noqa: F401
@@ -54,7 +54,7 @@ def window(qtbot, small_school: Path, tmp_path: Path, token):  # noqa: F811
     token.activate()
     store = Store.open(db)
     w = QMainWindow()
-    w.store, w.actor, w.year = store, SimpleNamespace(code="HT"), "2025-2026"
+    w.store, w.actor, w.year = store, directory.actor(store, "HT", "2025-2026"), "2025-2026"
     install_archive_ui(w)
     qtbot.addWidget(w)
     yield w
