@@ -31,7 +31,7 @@ from .class_list_model import (
 )
 from .class_list_rows import RowParser
 from .class_list_values import age_problem, display, parse_class_name, parse_date
-from .xlsx_guard import damaged, open_xlsx, sheet_extras
+from .xlsx_guard import damaged, open_xlsx, sheet_extras, sheet_row_count
 
 MAX_ROWS = 20_000  # students per file: a whole district, not a school, lives above this
 MAX_COLS = 60
@@ -61,7 +61,13 @@ def read_class_list(
     try:
         result = ClassList(p, year or fallback_year)
         sheets = list(wb.worksheets)
-        total = sum((getattr(ws, "max_row", None) or 0) for ws in sheets) or 1
+        total = sum(sheet_row_count(wb, ws) for ws in sheets) or 1
+        for ws in sheets:
+            # read-only mode stops at the <dimension> tag's last row: a stale tag (A1:H500 over 3,000
+            # rows) would drop every pupil after it without a word; read to the sheet's real end
+            reset = getattr(ws, "reset_dimensions", None)
+            if callable(reset):
+                reset()
         done = 0
         for ws in sheets:
             reader = _SheetReader(wb, ws, result, max_rows, progress, cancel, done, total)
@@ -133,7 +139,9 @@ class _SheetReader:
                 if self.cancel and self.cancel():
                     raise ImportCancelled()
                 if self.progress:
-                    self.progress(min(self.done, self.total), self.total, f"Đang đọc trang {self.sheet}, dòng {idx}")
+                    # past the counted total (a sheet too big to count): no total rather than a full bar
+                    total = self.total if self.done < self.total else 0
+                    self.progress(self.done if total else 0, total, f"Đang đọc trang {self.sheet}, dòng {idx}")
             if anchors:
                 for c, v in enumerate(values, start=1):
                     if (idx, c) in anchors:

@@ -90,7 +90,11 @@ class ImportWizard(QWizard):
             self.button(b).setEnabled(False)
 
         def progress(done: int, total: int, label: str) -> None:
-            bar.setRange(0, max(total, 1))
+            if total <= 0:  # no total known: a busy bar with the label, never a full one
+                bar.setRange(0, 0)
+                bar.setFormat(label)
+                return
+            bar.setRange(0, total)
             bar.setValue(min(done, total))
             bar.setFormat(f"{label} — %p%")
 

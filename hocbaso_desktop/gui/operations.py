@@ -323,6 +323,9 @@ class Op(QObject, Generic[T]):
             self.dialog.deleteLater()
             self.dialog = None
         self.result, self.error = result, error
+        # ended before the callbacks run: a callback asking "is a job still running?" hears no
+        self.done.set()
+        _running.discard(self)
         try:
             if error is None:
                 if self.changes is not None and self._context is not None:
@@ -338,8 +341,6 @@ class Op(QObject, Generic[T]):
         except Exception:  # a callback's own bug: logged, and the job still counts as ended
             log.exception("callback of operation %r failed", self.title)
         finally:
-            self.done.set()
-            _running.discard(self)
             if self._finally is not None:
                 try:
                     self._finally()
