@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
         from .import_wizard import ImportWizard
 
         self.import_wizard = ImportWizard(self.store, self.actor, self)
-        self.import_wizard.imported.connect(lambda _result: self.refresh_school())
+        # the tree and year list follow through self.context.school_changed (the import announces it)
         self.import_wizard.open()
 
     def export_class_template(self, path: str | None = None) -> None:
