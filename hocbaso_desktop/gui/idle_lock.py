@@ -9,7 +9,7 @@ is closed or lost: every edit is already saved when it is made.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..domain.accounts import AccountLocked
@@ -39,7 +39,9 @@ class LockScreen(QDialog):
         self.setWindowTitle("Học bạ số — đã khóa")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#lockScreen { background: #243447; } QLabel { color: white; }"
+        # white text only inside the panel: a bare "QLabel" rule would reach the «Đổi người dùng» login
+        # opened from here (a child dialog) and draw its labels white on grey
+        self.setStyleSheet("#lockScreen { background: #243447; } #panel QLabel { color: white; }"
                            " #panel { background: #2f4359; border-radius: 8px; }")
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -70,8 +72,12 @@ class LockScreen(QDialog):
         self.switch_button.clicked.connect(self.switch_user)
         self.unlock_button = QPushButton("Mở khóa")
         self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.try_unlock)
+        # Enter is the password box's (returnPressed), never a button's: as QDialog's auto-default the
+        # first button («Đổi người dùng…») took the Enter after a wrong password and opened the login
+        for b in (self.switch_button, self.unlock_button):
+            b.setAutoDefault(False)
+            b.setDefault(False)
         row.addWidget(self.switch_button)
         row.addStretch(1)
         row.addWidget(self.unlock_button)
@@ -121,6 +127,13 @@ class LockScreen(QDialog):
         self._open = True
         self.accept()
         self.unlocked.emit(actor)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if not self.password_edit.hasFocus():
+                self.password_edit.setFocus()
+            return  # the password box already tried it; nothing else answers Enter here
+        super().keyPressEvent(event)
 
     # Esc and Alt+F4 do not get past the lock
     def reject(self) -> None:
