@@ -1,30 +1,28 @@
 """Import a grid workbook filled in Excel: choose the file → preview every changed cell → confirm.
 
-Reading and validating run on the thread pool (the GUI stays responsive on a big class); the
+Reading and validating run as an Op (gui/operations.py; the GUI stays responsive on a big class); the
 preview is a dry run of the very same service the CLI uses, so what is shown is what will be written
 — all of it, or nothing when any cell is refused (shown in red with its reason).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
+    QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
-from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..services.grid_excel import CellChange, ImportReport, import_grid
 from ..storage.engine import Store
+from .dialogs import ask_open_path
+from .operations import Changes, Op
 
-log = logging.getLogger(__name__)
 _Index = QModelIndex | QPersistentModelIndex
 REFUSED_BG = QColor("#f8d3d3")
 REFUSED_FG = QColor("#8b0000")
@@ -77,35 +75,6 @@ def _show(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-class _Signals(QObject):
-    finished = Signal(object)
-    failed = Signal(str)
-
-
-class _Job(QRunnable):
-    """A service call off the GUI thread; its result or Vietnamese error comes back by queued signal."""
-
-    def __init__(self, fn: Callable[[], object]) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the dialog keeps the Python object (and its signals) alive
-        self.fn = fn
-        self.signals = _Signals()  # created in the GUI thread: emits from the pool are queued to it
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except HocbasoError as e:
-            self.signals.failed.emit(e.message)
-        except Exception as e:  # noqa: BLE001 - a worker must never take the program down
-            log.exception("grid import job failed")
-            self.signals.failed.emit(f"Lỗi không mong đợi: {e}")
-        else:
-            self.signals.finished.emit(result)
-        finally:
-            self.done.set()
-
-
 class GridImportDialog(QDialog):
     """`GridImportDialog(store, actor, parent)`; optionally pinned to the class/period on screen."""
 
@@ -119,7 +88,7 @@ class GridImportDialog(QDialog):
         self.store, self.actor = store, actor
         self.expect_class_id, self.expect_period = expect_class_id, expect_period
         self.report: ImportReport | None = None
-        self._job: _Job | None = None
+        self._job: Op | None = None
         self.setWindowTitle("Nhập bảng đánh giá từ Excel")
         self.resize(980, 560)
 
@@ -168,7 +137,7 @@ class GridImportDialog(QDialog):
 
     # --- actions ------------------------------------------------------------------------------
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Chọn bảng đánh giá Excel", "", "Bảng tính Excel (*.xlsx)")
+        path = ask_open_path(self, "Chọn bảng đánh giá Excel", "", "Bảng tính Excel (*.xlsx)")
         if path:
             self.start_preview(path)
 
@@ -188,20 +157,20 @@ class GridImportDialog(QDialog):
         path = self.report.path
         self._run(lambda: import_grid(self.store, self.actor, path, dry_run=False, expect_class_id=self.expect_class_id,
                                       expect_period=self.expect_period),
-                  "Đang ghi vào cơ sở dữ liệu…", self._on_imported)
+                  "Đang ghi vào cơ sở dữ liệu…", self._on_imported, lane="db",
+                  changes=Changes(records=True, grid=self.expect_class_id or 0))
 
     @property
     def busy(self) -> bool:
-        return self._job is not None and not self._job.done.is_set()
+        return self._job is not None and self._job.running
 
     # --- plumbing -----------------------------------------------------------------------------
-    def _run(self, fn: Callable[[], object], label: str, on_done: Callable[[ImportReport], None]) -> None:
+    def _run(self, fn: Callable[[], object], label: str, on_done: Callable[[ImportReport], None], *,
+             lane: str = "cpu", changes: Changes | None = None) -> None:
         self._set_busy(True, label)
-        job = _Job(fn)
-        job.signals.finished.connect(on_done)
-        job.signals.failed.connect(self._on_failed)
-        self._job = job
-        QThreadPool.globalInstance().start(job)
+        # the dialog's own busy bar and status line show the work: no second (dialog) bar
+        self._job = Op(self, lambda _ctx: fn(), lane=lane, changes=changes).without_dialog() \
+            .success(on_done).failure(self._on_failed).run_in_background()  # type: ignore[arg-type]
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
         self.progress.setVisible(busy)
@@ -242,7 +211,7 @@ class GridImportDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
         # Closing while a job runs would let it signal a deleted dialog: let the (short) job finish first.
         if self._job is not None:
-            self._job.done.wait(60)
+            self._job.wait(60)
         super().done(result)
 
 

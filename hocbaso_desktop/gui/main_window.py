@@ -478,7 +478,7 @@ class MainWindow(QMainWindow):
 
         kw = {"expect_class_id": self.grid.info.id, "expect_period": self.period} if self.grid else {}
         self.grid_import = GridImportDialog(self.store, self.actor, self, **kw)
-        self.grid_import.imported.connect(lambda _r: self.load_class())
+        # the grid reloads through self.context.grid_changed (the import announces it)
         self.grid_import.open()
 
     def export_class_summary(self, path: str | None = None) -> None:
