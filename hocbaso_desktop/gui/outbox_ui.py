@@ -3,47 +3,26 @@ sent / failed and the last error), a "Gửi ngay" action and a menu with the que
 deadlines and the sending settings. Needs only `window.store`, `menuBar()` and `statusBar()`
 (and `window.actor` / `window.year` when present).
 
-Sending runs on a QThread; the sender opens a short transaction per step and holds no session during
+Sending runs as an Op on the network lane; the sender opens a short transaction per step and holds no session during
 network I/O (sync/sender.py), so the GUI thread's reads wait milliseconds at most.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMainWindow
 
 from ..domain.errors import HocbasoError
 from ..services import outbox_service
 from ..sync.sender import SendReport
+from .operations import Op, WindowContext
 from .outbox_views import DeadlineDialog, QueueDialog
 
 AUTO_SEND_MS = 5 * 60 * 1000  # with an endpoint configured, try every 5 minutes (cheap when nothing is due)
 REFRESH_MS = 10 * 1000
-
-
-class _SendWorker(QObject):
-    finished = Signal(object, object)  # SendReport | None, error message | None
-
-    def __init__(self, store: Any, cancel: threading.Event) -> None:
-        super().__init__()
-        self.store = store
-        self.cancel = cancel
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            transport = outbox_service.transport_for(self.store)
-            report = outbox_service.send_due(self.store, transport, cancel=self.cancel.is_set)
-        except HocbasoError as e:
-            self.finished.emit(None, e.message)
-        except Exception as e:  # noqa: BLE001 - a bug must reach the status bar, never kill the thread silently
-            self.finished.emit(None, f"Lỗi không mong đợi: {type(e).__name__}: {e}")
-        else:
-            self.finished.emit(report, None)
 
 
 class OutboxUi(QObject):
@@ -58,9 +37,7 @@ class OutboxUi(QObject):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         window.statusBar().addPermanentWidget(self.label)
         self.last_error = ""
-        self.thread: QThread | None = None
-        self.worker: _SendWorker | None = None
-        self.cancel = threading.Event()
+        self.op: Op | None = None
 
         self.send_action = QAction("Gửi ngay", window)
         self.send_action.setToolTip("Gửi các học bạ đã phát hành đang chờ về CSDL ngành")
@@ -85,6 +62,9 @@ class OutboxUi(QObject):
         if auto_send_ms > 0:
             self.auto_timer.start(auto_send_ms)
         window.destroyed.connect(self.shutdown)
+        context = WindowContext.of(window)
+        if context is not None:  # a record signed and issued elsewhere joins the queue
+            context.outbox_changed.connect(self.refresh)
         self.refresh()
 
     # --- status ------------------------------------------------------------------------------
@@ -106,7 +86,7 @@ class OutboxUi(QObject):
 
     @property
     def sending(self) -> bool:
-        return self.thread is not None
+        return self.op is not None and self.op.running
 
     # --- sending -----------------------------------------------------------------------------
     def _auto_send(self) -> None:
@@ -115,27 +95,21 @@ class OutboxUi(QObject):
 
     def send_now(self) -> bool:
         """Start a send on the worker thread; False when one is already running."""
-        if self.thread is not None:
+        if self.sending:
             return False
-        self.cancel.clear()
-        self.thread = QThread(self)
-        self.worker = _SendWorker(self.store, self.cancel)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        store = self.store
+
+        def work(ctx):  # noqa: ANN001, ANN202 - on the network lane: no database session held during I/O
+            return outbox_service.send_due(store, outbox_service.transport_for(store), cancel=ctx.cancel)
+
         self.send_action.setEnabled(False)
+        # quiet: a status-bar job, no progress dialog over the user's work
+        self.op = Op(self, work, lane="network").without_dialog().outcome(self._finished).run_in_background()
         self.sending_changed.emit(True)
-        self.thread.start()
         self.refresh()
         return True
 
-    @Slot(object, object)
     def _finished(self, report: SendReport | None, error: str | None) -> None:
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
-            self.thread.deleteLater()
-        self.thread, self.worker = None, None
         self.send_action.setEnabled(True)
         if error:
             self.last_error = error
@@ -148,10 +122,9 @@ class OutboxUi(QObject):
 
     def shutdown(self, *_args: object) -> None:
         """Stop after the request in flight (closing the window mid-send loses nothing: the DB holds it)."""
-        self.cancel.set()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait(35_000)
+        if self.op is not None and self.op.running:
+            self.op.cancel()
+            self.op.wait(35)
 
     # --- dialogs -----------------------------------------------------------------------------
     def open_queue(self) -> QueueDialog:
