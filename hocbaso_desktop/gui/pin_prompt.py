@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ..signing import TokenInfo
+from .operations import on_gui_thread
 
 
 class PinDialog(QDialog):
@@ -58,7 +59,7 @@ class QtPinPrompt(QObject):
         self._requested.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
     def ask_pin(self, token: TokenInfo, message: str | None) -> str | None:
-        if QThread.currentThread() is self.thread():
+        if on_gui_thread():
             raise RuntimeError("the PIN must be asked from the worker thread, never the GUI thread")
         self._answered.clear()
         self._requested.emit(token, message)

@@ -1,15 +1,16 @@
 """Ký và phát hành: choose classes (or the whole school), sign them with one PIN, see every record's outcome.
 
 The whole batch — planning, the certificate check, the PIN, the signatures, the storing — runs on a
-worker QThread; the PIN is asked by a Qt dialog through QtPinPrompt (signal + event), so the GUI
+token lane (an Op, gui/operations.py); the PIN is asked by a Qt dialog through QtPinPrompt (signal + event), so the GUI
 thread never waits on the token. The dialog shows progress and a Stop button (between records).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,9 +32,12 @@ from ..services import directory, signing_setup
 from ..services import settings as settings_service
 from ..services.signing_plan import ROLE_TITLES, SigningPlan, may_sign_class, plan_signing, signing_roles
 from ..services.signing_service import RecordOutcome, SigningRun, choose_certificate, school_name
-from ..signing import CancelFlag, Pkcs11Provider
+from ..signing import Pkcs11Provider
 from ..storage.engine import Store
+from .operations import Changes, Op, OpContext, unexpected_message
 from .pin_prompt import QtPinPrompt
+
+log = logging.getLogger("hocbaso.gui")
 
 OK_COLOR, FAIL_COLOR, WAIT_COLOR = QColor("#1b5e20"), QColor("#b00020"), QColor("#8a5a00")
 
@@ -51,39 +55,46 @@ class BatchResult:
         return sum(1 for o in self.outcomes if o.ok)
 
 
-class _Worker(QObject):
-    planned = Signal(object)
-    certificate = Signal(str, object)  # certificate name, warnings
-    progressed = Signal(int, int, str, object)
-    finished = Signal(object)
+@dataclass(frozen=True)
+class _Certificate:
+    name: str
+    warnings: tuple[str, ...]
 
-    def __init__(self, store: Store, actor: Actor, class_ids: list[int], role: str, provider: Pkcs11Provider | None,
-                 token_label: str | None, prompt: QtPinPrompt, cancel: CancelFlag) -> None:
-        super().__init__()
-        self.args = (store, actor, class_ids, role, provider, token_label, prompt, cancel)
 
-    @Slot()
-    def run(self) -> None:
-        store, actor, class_ids, role, provider, token_label, prompt, cancel = self.args
-        result = BatchResult()
-        try:
-            result.plan = plan = plan_signing(store, actor, class_ids, role)
-            self.planned.emit(plan)
-            if plan.items and not cancel.cancelled:
-                provider = provider or signing_setup.provider_for(store)
-                label = token_label or settings_service.signing_settings(store).token_label
-                choice = choose_certificate(provider, label, plan.role, actor.name, school_name(store))
-                self.certificate.emit(choice.certificate.common_name, list(choice.warnings))
-                run = SigningRun(store, plan, provider, choice, prompt, cancel)
-                for p in run:
-                    result.outcomes.append(p.outcome)
-                    self.progressed.emit(p.done, p.total, p.label, p.outcome)
-                result.stopped, result.cancelled = run.stopped, run.cancelled
-        except HocbasoError as e:
-            result.error = e.message
-        except Exception as e:  # noqa: BLE001 - a bug reaches the user as a message, never kills the GUI
-            result.error = f"Lỗi không mong đợi: {type(e).__name__}: {e}"
-        self.finished.emit(result)
+@dataclass(frozen=True)
+class _Step:
+    done: int
+    total: int
+    label: str
+    outcome: RecordOutcome | None
+
+
+def _sign_batch(ctx: OpContext, store: Store, actor: Actor, class_ids: list[int], role: str,
+                provider: Pkcs11Provider | None, token_label: str | None, prompt: QtPinPrompt) -> BatchResult:
+    """On the token lane: plan, choose the certificate, ask the PIN (through `prompt`), sign and store
+    record by record; what happens is handed to the dialog as events (plan, certificate, each step).
+    Errors become the result's `error` so the records already signed are still shown."""
+    cancel = ctx.cancel
+    result = BatchResult()
+    try:
+        result.plan = plan = plan_signing(store, actor, class_ids, role)
+        ctx.emit(plan)
+        if plan.items and not cancel.cancelled:
+            provider = provider or signing_setup.provider_for(store)
+            label = token_label or settings_service.signing_settings(store).token_label
+            choice = choose_certificate(provider, label, plan.role, actor.name, school_name(store))
+            ctx.emit(_Certificate(choice.certificate.common_name, tuple(choice.warnings)))
+            run = SigningRun(store, plan, provider, choice, prompt, cancel)
+            for p in run:
+                result.outcomes.append(p.outcome)
+                ctx.emit(_Step(p.done, p.total, p.label, p.outcome))
+            result.stopped, result.cancelled = run.stopped, run.cancelled
+    except HocbasoError as e:
+        result.error = e.message
+    except Exception as e:  # a bug: logged with its traceback, and shown beside what was signed
+        log.exception("signing batch failed")
+        result.error = unexpected_message(e)
+    return result
 
 
 def roles_for(actor: Actor, gvbm_signs: bool) -> list[str]:
@@ -102,10 +113,8 @@ class SignDialog(QDialog):
         self.resize(720, 560)
         self.store, self.actor, self.provider, self.token_label = store, actor, provider, token_label
         self.prompt = QtPinPrompt(self)
-        self.cancel_flag = CancelFlag()
         self.result: BatchResult | None = None
-        self._thread: QThread | None = None
-        self._worker: _Worker | None = None
+        self.op: Op | None = None
         conf = settings_service.signing_settings(store)
         self.classes = directory.classes(store)
 
@@ -199,26 +208,20 @@ class SignDialog(QDialog):
             self.status.setText("Hãy chọn ít nhất một lớp.")
             return
         self.outcomes.clear()
-        self.cancel_flag = CancelFlag()
         self.sign_button.setEnabled(False)
         self.close_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.status.setText("Đang kiểm tra học bạ và thiết bị ký số…")
-        self._thread = QThread(self)
-        self._worker = _Worker(self.store, self.actor, ids, self.role, self.provider, self.token_label, self.prompt,
-                               self.cancel_flag)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        q = Qt.ConnectionType.QueuedConnection
-        self._worker.planned.connect(self._planned, q)
-        self._worker.certificate.connect(self._certificate, q)
-        self._worker.progressed.connect(self._progressed, q)
-        self._worker.finished.connect(self._finished, q)
+        args = (self.store, self.actor, ids, self.role, self.provider, self.token_label, self.prompt)
+        # signed and issued records change the grid (locked rows) and join the outbox
+        self.op = Op(self, lambda ctx: _sign_batch(ctx, *args), lane="token",
+                     changes=Changes(records=True, grid=0, outbox=True)).without_dialog() \
+            .on_event(self._event).success(self._finished).run_in_background()
         self.batch_started.emit()
-        self._thread.start()
 
     def stop(self) -> None:
-        self.cancel_flag.cancel()
+        if self.op is not None:
+            self.op.cancel()
         self.stop_button.setEnabled(False)
         self.status.setText("Đang dừng sau học bạ đang ký…")
 
@@ -226,6 +229,14 @@ class SignDialog(QDialog):
         item = QListWidgetItem(text)
         item.setForeground(color)
         self.outcomes.addItem(item)
+
+    def _event(self, value: object) -> None:
+        if isinstance(value, SigningPlan):
+            self._planned(value)
+        elif isinstance(value, _Certificate):
+            self._certificate(value.name, list(value.warnings))
+        elif isinstance(value, _Step):
+            self._progressed(value.done, value.total, value.label, value.outcome)
 
     def _planned(self, plan: SigningPlan) -> None:
         self.progress.setMaximum(max(len(plan.items), 1))
@@ -253,9 +264,6 @@ class SignDialog(QDialog):
 
     def _finished(self, result: BatchResult) -> None:
         self.result = result
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
         issued = sum(1 for o in result.outcomes if o.ok and o.issued)
         text = f"Đã ký {result.signed} học bạ" + (f", phát hành {issued}" if issued else "") + "."
         if result.error:
@@ -273,7 +281,7 @@ class SignDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self.op is not None and self.op.running
 
     def reject(self) -> None:  # no closing while a batch holds the token
         if not self.running:

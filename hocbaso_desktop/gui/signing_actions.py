@@ -1,8 +1,8 @@
 """The "Ký số" menu and the token status in the status bar: the GUI's entry point to signing.
 
 `install_signing_actions(window)` needs only `window.store`, `window.actor`, `menuBar()` and
-`statusBar()` (and uses `window.load_class()` after a batch, when present, so the grid shows the
-newly issued records locked). The token watcher polls on its own thread (calls go through the token
+`statusBar()`; after a batch the sign dialog announces what changed on the window context (the grid
+reloads, showing the newly issued records locked). The token watcher polls on its own thread (calls go through the token
 lane) and reports through a Qt signal; it is stopped while a batch signs and restarted afterwards.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
@@ -18,6 +18,7 @@ from ..domain.errors import HocbasoError
 from ..services import signing_setup
 from ..services.signing_service import is_organisation_certificate, school_name
 from ..signing import Pkcs11Provider, TokenChange, TokenWatcher
+from .operations import Op
 from .sign_dialog import SignDialog
 from .verify_dialog import VerifyDialog
 
@@ -64,27 +65,20 @@ class TokenStatus(QObject):
             self.label.setToolTip("Thiết bị ký số vừa được rút ra.")
 
 
-class _TokenLister(QObject):
-    done = Signal(str)
-
-    def __init__(self, provider: Pkcs11Provider, school: str) -> None:
-        super().__init__()
-        self.provider, self.school = provider, school
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            lines = []
-            for t in self.provider.list_tokens():
-                lines.append(f"«{t.label}» — sê-ri {t.serial} — {t.manufacturer} {t.model}")
-                for c in self.provider.list_certificates(t.label, t.serial):
-                    if c.is_ca or not c.has_private_key:
-                        continue
-                    kind = "tổ chức" if is_organisation_certificate(c.certificate(), self.school) else "cá nhân"
-                    lines.append(f"    • {c.common_name} ({kind}), hết hạn {c.not_after:%d/%m/%Y}")
-            self.done.emit("\n".join(lines) or "Không có thiết bị ký số nào đang cắm.")
-        except HocbasoError as e:
-            self.done.emit(e.message)
+def _list_tokens(provider: Pkcs11Provider, school: str) -> str:
+    """On the token lane: every token and its signing certificates, as lines for a message box."""
+    try:
+        lines = []
+        for t in provider.list_tokens():
+            lines.append(f"«{t.label}» — sê-ri {t.serial} — {t.manufacturer} {t.model}")
+            for c in provider.list_certificates(t.label, t.serial):
+                if c.is_ca or not c.has_private_key:
+                    continue
+                kind = "tổ chức" if is_organisation_certificate(c.certificate(), school) else "cá nhân"
+                lines.append(f"    • {c.common_name} ({kind}), hết hạn {c.not_after:%d/%m/%Y}")
+        return "\n".join(lines) or "Không có thiết bị ký số nào đang cắm."
+    except HocbasoError as e:
+        return e.message
 
 
 class SigningActions(QObject):
@@ -112,7 +106,7 @@ class SigningActions(QObject):
         self.token_status = TokenStatus(self.status_label, self.provider)
         self.token_status.resume()
         self.sign_dialog: SignDialog | None = None
-        self._lister: tuple[QThread, _TokenLister] | None = None
+        self._lister: Op | None = None
 
     def sync_provider(self) -> None:
         """Follow Cài đặt › Ký số: a module path saved after the window opened is used from the next
@@ -147,9 +141,6 @@ class SigningActions(QObject):
 
     def _batch_finished(self, _result: Any) -> None:
         self.token_status.resume()
-        reload = getattr(self.window, "load_class", None)
-        if callable(reload):
-            reload()
 
     def open_verify_dialog(self, path: str | None = None) -> VerifyDialog:
         dlg = VerifyDialog(self.window, self.window.store)  # type: ignore[attr-defined]
@@ -165,19 +156,12 @@ class SigningActions(QObject):
         if self.provider is None:
             QMessageBox.information(self.window, "Thiết bị ký số", "Chưa chọn thư viện PKCS#11 của thiết bị ký số.")
             return
-        thread = QThread(self)
-        worker = _TokenLister(self.provider, school_name(self.window.store))  # type: ignore[attr-defined]
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.done.connect(self._tokens_listed, Qt.ConnectionType.QueuedConnection)
-        self._lister = (thread, worker)
-        thread.start()
+        provider, school = self.provider, school_name(self.window.store)  # type: ignore[attr-defined]
+        self._lister = Op(self.window, lambda _ctx: _list_tokens(provider, school), lane="token",
+                          title="Đang đọc thiết bị ký số").success(self._tokens_listed).run_in_background()
 
     def _tokens_listed(self, text: str) -> None:
-        if self._lister is not None:
-            self._lister[0].quit()
-            self._lister[0].wait()
-            self._lister = None
+        self._lister = None
         QMessageBox.information(self.window, "Thiết bị ký số", text)
 
     def shutdown(self) -> None:
