@@ -1,19 +1,18 @@
 """Export a school year as a sealed archive onto a removable drive: drive list, progress, Cancel.
 
-The export (services.archive_service.ArchiveExport) runs on a QThread; progress arrives by queued
-signal, Cancel sets a flag checked between files, and the token PIN is asked by QtPinPrompt from the
-worker thread. A failed write or read-back is shown in red (and audited by the service).
+The export (services.archive_service.ArchiveExport) runs as an Op (gui/operations.py) on the token lane
+when it seals; progress arrives as events, Cancel sets the Op's token, checked between files, and the
+token PIN is asked by QtPinPrompt from the lane's thread. A failed write or read-back is shown in red (and audited by the service).
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
     QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -21,27 +20,8 @@ from ..domain.errors import HocbasoError
 from ..exchange.archive.medium import Drive, filesystem_type, free_space, human_size, list_drives
 from ..services import directory
 from ..storage.engine import Store
-
-
-class _ExportWorker(QObject):
-    progressed = Signal(str, int, int, str)
-    finished = Signal(object, object)  # ExportResult | None, error message | None
-
-    def __init__(self, make_run: Any) -> None:
-        super().__init__()
-        self.make_run = make_run
-
-    def run(self) -> None:
-        try:
-            run = self.make_run()
-            for p in run:
-                self.progressed.emit(p.stage, p.done, p.total, p.label)
-        except HocbasoError as e:
-            self.finished.emit(None, e.message)
-        except Exception as e:  # noqa: BLE001 - a bug reaches the user as a message
-            self.finished.emit(None, f"Lỗi không mong đợi: {type(e).__name__}: {e}")
-        else:
-            self.finished.emit(run.result, None)
+from .dialogs import ask_directory
+from .operations import Op, OpContext
 
 
 class ArchiveExportDialog(QDialog):
@@ -53,8 +33,7 @@ class ArchiveExportDialog(QDialog):
         self.setWindowTitle("Xuất kho lưu trữ năm học")
         self.resize(720, 460)
         self.store, self.actor_code = store, actor_code
-        self.cancel_flag = threading.Event()
-        self.thread: QThread | None = None
+        self.op: Op | None = None
         self.result: Any = None
         self.error: str | None = None
         lay = QVBoxLayout(self)
@@ -128,7 +107,7 @@ class ArchiveExportDialog(QDialog):
             self.set_target(path)
 
     def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Chọn thư mục ghi kho lưu trữ")
+        path = ask_directory(self, "Chọn thư mục ghi kho lưu trữ")
         if path:
             self.set_target(path)
 
@@ -159,24 +138,36 @@ class ArchiveExportDialog(QDialog):
             self._pin_prompt = prompt
             seal = SealWith(provider, self._pin_prompt, settings_service.signing_settings(self.store).token_label)
         year, target, partial, actor = self.year_combo.currentText(), self.target, self.partial_check.isChecked(), self.actor_code
-        self.cancel_flag.clear()
-        make_run = lambda: ArchiveExport(self.store, year, target, actor, partial=partial, seal=seal,  # noqa: E731
-                                         cancel=self.cancel_flag.is_set)
-        self.thread = QThread(self)
-        self.worker = _ExportWorker(make_run)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self.worker.finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        store = self.store
+
+        def work(ctx: OpContext) -> Any:
+            run = ArchiveExport(store, year, target, actor, partial=partial, seal=seal, cancel=ctx.cancel)
+            for p in run:
+                ctx.emit(p)  # its stage as well as done/total: the dialog's own stage line and bar
+            return run.result
+
         self.start_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
         self.status.setStyleSheet("")
         self.status.setText("Đang xuất…")
-        self.thread.start()
+        self.op = Op(self, work, lane="token" if seal is not None else "cpu").without_dialog() \
+            .on_event(lambda p: self._progress(p.stage, p.done, p.total, p.label)).outcome(self._finished) \
+            .run_in_background()
+
+    @property
+    def running(self) -> bool:
+        return self.op is not None and self.op.running
 
     def cancel(self) -> None:
-        self.cancel_flag.set()
+        if self.op is not None:
+            self.op.cancel()
         self.status.setText("Đang hủy: xóa phần đã ghi…")
+
+    def reject(self) -> None:  # closing mid-export: cancel (the service removes what it wrote), then close
+        if self.running:
+            self.cancel()
+            self.op.wait(60)  # type: ignore[union-attr]
+        super().reject()
 
     def _progress(self, stage: str, done: int, total: int, label: str) -> None:
         self.stage_label.setText(f"{stage[:1].upper()}{stage[1:]}: {label}")
@@ -184,9 +175,6 @@ class ArchiveExportDialog(QDialog):
         self.progress.setValue(min(done, max(total, 1)))
 
     def _finished(self, result: Any, error: str | None) -> None:
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
         self.result, self.error = result, error
         self.start_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
