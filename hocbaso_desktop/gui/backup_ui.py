@@ -13,13 +13,12 @@ from __future__ import annotations
 import sys
 from typing import Callable
 
-from PySide6.QtCore import QObject, QProcess, Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QProcess, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -34,28 +33,12 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import VIEWER
 from ..services import backup
 from ..storage.engine import Store
+from .dialogs import ask_open_path
+from .operations import Op
 from .settings_dialog import tools_menu
 
 FIRST_CHECK_MS = 60_000  # not during start-up and login; a short test window never backs up
 CHECK_EVERY_MS = 3_600_000  # a PC left on overnight backs up on the new day
-
-
-class _BackupThread(QThread):
-    finished_with = Signal(object, object)  # BackupFile | None, error message | None
-
-    def __init__(self, store: Store, reason: str, parent: QObject) -> None:
-        super().__init__(parent)
-        self.store, self.reason = store, reason
-
-    def run(self) -> None:
-        try:
-            made = backup.run_daily(self.store) if self.reason == backup.DAILY else backup.backup_now(self.store, self.reason)
-        except HocbasoError as e:
-            self.finished_with.emit(None, e.message)
-        except Exception as e:  # noqa: BLE001 - a backup bug must not kill the program silently
-            self.finished_with.emit(None, f"Lỗi không mong đợi khi sao lưu: {type(e).__name__}: {e}")
-        else:
-            self.finished_with.emit(made, None)
 
 
 class RestoreDialog(QDialog):
@@ -92,7 +75,7 @@ class RestoreDialog(QDialog):
         lay.addWidget(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Tệp sao lưu", "", "Sao lưu Học bạ số (*.sqlite3);;Mọi tệp (*)")
+        path = ask_open_path(self, "Tệp sao lưu", "", "Sao lưu Học bạ số (*.sqlite3);;Mọi tệp (*)")
         if path:
             self.chosen = path
             self.accept()
@@ -111,7 +94,7 @@ class BackupUi(QObject):
     def __init__(self, window: QMainWindow, first_check_ms: int = FIRST_CHECK_MS, every_ms: int = CHECK_EVERY_MS) -> None:
         super().__init__(window)
         self.window = window
-        self.thread: _BackupThread | None = None
+        self.op: Op | None = None
         self.restart: Callable[[], None] = self._restart_program
         menu = tools_menu(window).addMenu("Sao &lưu dữ liệu")
         self.menu = menu
@@ -137,16 +120,21 @@ class BackupUi(QObject):
         self.timer.start()
 
     def start(self, reason: str) -> bool:
-        """Run one backup (daily: only if none today) on a worker thread; False if one is running."""
-        if self.thread is not None and self.thread.isRunning():
+        """Run one backup (daily: only if none today) on the database lane (queued behind a write, so the
+        copy is of a settled database); False if one is running."""
+        if self.op is not None and self.op.running:
             return False
-        self.thread = _BackupThread(self.store, reason, self)
-        self.thread.finished_with.connect(self._finished, Qt.ConnectionType.QueuedConnection)
-        self.thread.start()
+        store = self.store
+
+        def work(_ctx):  # noqa: ANN001, ANN202
+            return backup.run_daily(store) if reason == backup.DAILY else backup.backup_now(store, reason)
+
+        # quiet: the status bar says when it is done; an error is shown there too, not in a box
+        self.op = Op(self, work, lane="db").without_dialog().outcome(self._finished).run_in_background()
         return True
 
     def wait(self, ms: int = 30_000) -> bool:
-        return self.thread is None or self.thread.wait(ms)
+        return self.op is None or self.op.wait(ms / 1000)
 
     def _finished(self, made, error) -> None:  # noqa: ANN001
         bar = self.window.statusBar()
