@@ -4,7 +4,7 @@ open an archive read-only. Call once after the main window is built (it needs `w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
@@ -14,6 +14,7 @@ from ..domain.roles import Actor
 from .dialogs import show_error, show_info
 from .archive_browser import ArchiveBrowser
 from .archive_export_dialog import ArchiveExportDialog
+from .operations import run_blocking
 
 
 class ArchiveUi(QObject):
@@ -118,32 +119,9 @@ class ArchiveUi(QObject):
 
 
 def run_off_gui_thread(work):  # noqa: ANN001, ANN201 - () -> T; returns T or the exception raised
-    """Run `work` on a worker thread while the GUI's event loop keeps running (the PIN dialog is shown
-    from it); returns its result or the exception it raised. The loop quits on a queued signal."""
-    import threading
-
-    from PySide6.QtCore import QEventLoop, Signal
-
-    class _Done(QObject):
-        finished = Signal()
-
-    done, loop, box = _Done(), QEventLoop(), {}
-    done.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
-
-    def body() -> None:
-        try:
-            box["result"] = work()
-        except BaseException as e:  # noqa: BLE001 - handed back to the GUI thread
-            box["result"] = e
-        finally:
-            done.finished.emit()
-
-    t = threading.Thread(target=body, name="hocbaso-gui-worker", daemon=True)
-    t.start()
-    if t.is_alive() or "result" not in box:
-        loop.exec()
-    t.join()
-    return box["result"]
+    """Run `work` on the token lane while the GUI's event loop keeps running (the PIN dialog is shown
+    from it); returns its result or the exception it raised (operations.run_blocking)."""
+    return run_blocking(None, work, lane="token")
 
 
 def install_archive_ui(window: QMainWindow) -> ArchiveUi:

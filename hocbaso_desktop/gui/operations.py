@@ -377,3 +377,15 @@ def shutdown(timeout: float = 15.0) -> bool:
     for op in ops:
         op.cancel()
     return wait_for(ops, timeout)
+
+
+def run_blocking(parent: QObject | None, work: Callable[[], T], *, lane: Lane = "token") -> T | BaseException:
+    """Run `work` on its lane while the GUI's event loop keeps turning (a PIN dialog is shown from it),
+    and return its result — or the exception it raised, for the caller to word. For the few actions
+    that must finish before the menu returns (locking a year, withdrawing a record)."""
+    loop = QEventLoop()
+    op: Op[T] = Op(parent, lambda _ctx: work(), lane=lane).without_dialog()
+    op.success(lambda _r: None).failure(lambda _m: None).finally_(loop.quit).run_in_background()
+    if not op.done.is_set():
+        loop.exec()
+    return op.error if op.error is not None else op.result  # type: ignore[return-value]
