@@ -1,8 +1,8 @@
 """Import wizard: choose a class list → preview with every problem on its cell → confirm.
 
-Reading and writing run on the thread pool (import_worker) with a progress bar; the GUI thread
-never touches the store while a job runs. When the import is written, `imported` is emitted with
-the ImportResult: the main window refreshes its class tree from it.
+Reading (cpu lane, cancellable) and writing (db lane) run as Ops (gui/operations.py) with the
+wizard's own progress bar; the GUI thread never touches the store while a job runs. When the import
+is written, `imported` is emitted with the ImportResult and the window context hears school_changed.
 
     wizard = ImportWizard(store, actor, parent)
     wizard.imported.connect(lambda result: window.refresh_classes())
