@@ -57,10 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from . import logs  # after parsing: `hocbaso --help` opens no log file
+
+    logs.setup_logging("cli")
+    logs.install_excepthooks()  # an unexpected error: its traceback to the log, one Vietnamese line here
+    log = logging.getLogger("hocbaso.cli")
+    log.info("hocbaso %s", args.command)  # the command's name only: its arguments may be personal data
     handler: Handler = args.handler
     try:
         return int(handler(args) or 0)
     except HocbasoError as e:
+        log.warning("hocbaso %s: %s (mã thoát %d)", args.command, e.message, e.exit_code, extra=logs.FILE_ONLY)
         print(f"Lỗi: {e.message}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ os.environ.pop("HOCBASO_DB", None)
 # folders, never the developer's own data and config directories.
 os.environ["HOCBASO_BACKUP_DIR"] = tempfile.mkdtemp(prefix="hocbaso-test-backups-")
 os.environ["HOCBASO_CONFIG_DIR"] = tempfile.mkdtemp(prefix="hocbaso-test-config-")
+os.environ["HOCBASO_LOG_DIR"] = tempfile.mkdtemp(prefix="hocbaso-test-log-")  # the commands run here log too
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

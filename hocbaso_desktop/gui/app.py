@@ -27,6 +27,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    from .. import logs
+
+    logs.setup_logging("gui")
     if args.screenshot and not _has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not _has_display():
@@ -49,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Học bạ số")
+    from .unexpected import install_error_reporter
+
+    install_error_reporter(app)  # from here on an uncaught error is logged and shown, in Vietnamese
     app.setFont(install_ui_font())
     try:
         store = Store.open(args.db)

@@ -1,4 +1,6 @@
-"""`install_help_ui(window)`: Trợ giúp › Hướng dẫn sử dụng (F1) opens the Vietnamese user guide.
+"""`install_help_ui(window)`: Trợ giúp › Hướng dẫn sử dụng (F1) opens the Vietnamese user guide;
+Trợ giúp › Mở thư mục nhật ký opens the folder of the log file (hocbaso_desktop/logs.py) in the file
+manager, so a school can send it to whoever supports them.
 
 The guide is Markdown with screenshots in docs/huong-dan/, shipped inside the bundle. It is shown
 in a QTextBrowser rather than handed to a web browser: a school PC may have no default browser
@@ -11,7 +13,9 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QMainWindow, QMenu, QPushButton, QTextBrowser, QVBoxLayout
 
+from .. import logs
 from ..paths import guide_dir
+from .dialogs import show_error
 
 INDEX = "README.md"
 
@@ -70,6 +74,23 @@ class HelpUi:
         menu = help_menu(window)
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.action)  # before "Giới thiệu"
+        self.log_action = QAction("Mở thư mục &nhật ký", window)
+        self.log_action.setObjectName("openLogFolderAction")
+        self.log_action.triggered.connect(lambda _checked=False: self.open_log_folder())
+        menu.insertAction(first, self.log_action)
+
+    def open_log_folder(self) -> bool:
+        folder = logs.log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a file manager cannot open what is not there
+        except OSError as e:
+            show_error(self.window, "Mở thư mục nhật ký", f"Không tạo được thư mục nhật ký {folder}: {e.strerror or e}")
+            return False
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            show_error(self.window, "Mở thư mục nhật ký",
+                       f"Không mở được trình quản lý tệp. Thư mục nhật ký là:\n{folder}")
+            return False
+        return True
 
     def open(self, page: str = INDEX) -> GuideDialog:
         if self.dialog is None:
