@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..storage.engine import Store
     from .fonts import install_ui_font
     from .main_window import MainWindow
+    from .qt_vi import install_qt_vietnamese
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Học bạ số")
@@ -56,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_error_reporter(app)  # from here on an uncaught error is logged and shown, in Vietnamese
     app.setFont(install_ui_font())
+    install_qt_vietnamese(app)
     try:
         store = Store.open(args.db)
     except HocbasoError as e:
@@ -120,12 +122,14 @@ def open_main_window(db: str | os.PathLike[str], class_name: str | None = None, 
     from ..services import directory
     from ..storage.engine import Store
     from .fonts import install_ui_font
+    from .qt_vi import install_qt_vietnamese
 
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Học bạ số")
         app.setFont(install_ui_font())
+    install_qt_vietnamese(app)
     store = Store.open(db)
     try:
         if actor is not None and not any(st.code == actor and st.active for st in directory.staff(store)):

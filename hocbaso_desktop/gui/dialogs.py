@@ -11,7 +11,18 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTreeView,
+    QWidget,
+)
 
 
 class ChooserMode(Enum):
@@ -92,6 +103,13 @@ def make_file_dialog(parent: QWidget | None, title: str, start: str, filter: str
                      "Thư mục:" if mode is ChooserMode.DIRECTORY else "Tên tệp:")
     dlg.setLabelText(QFileDialog.DialogLabel.FileType, "Loại tệp:")
     dlg.setLabelText(QFileDialog.DialogLabel.LookIn, "Tìm trong:")
+    for view in dlg.findChildren(QTreeView):
+        # the Vietnamese headers ("Kích thước", "Ngày sửa") are longer than Qt's fixed widths
+        header = view.header()
+        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("Kích thước") + 24)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
     return dlg
 
 

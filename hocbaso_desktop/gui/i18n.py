@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTranslator
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QToolBar
 
 from ..paths import resources_dir
+from .qt_vi import install_qt_vietnamese, remove_qt_vietnamese
 
 CONTEXT = "MainWindow"
 _SOURCE = "hocbaso_i18n_source"  # dynamic property: the Vietnamese text
@@ -41,10 +42,12 @@ def install_translator(app: QCoreApplication | None, lang: str) -> bool:
         _translator = None
     _language = "vi"
     if lang == "vi":
+        install_qt_vietnamese(app)
         return True
     t = QTranslator(app)
     if not t.load(str(qm_path(lang))):
         return False
+    remove_qt_vietnamese(app)  # Qt's own texts follow the chosen language
     app.installTranslator(t)
     _translator, _language = t, lang
     return True
