@@ -84,7 +84,9 @@ def lock_after(failures: int) -> timedelta | None:
     """How long the account is locked after `failures` consecutive wrong passwords (None: not)."""
     if failures <= FREE_ATTEMPTS:
         return None
-    lock = BASE_LOCK * (2 ** min(failures - FREE_ATTEMPTS - 1, 20))
+    # int ** int is typed Any (a negative exponent gives a float); this one is never negative.
+    doubling: int = 2 ** min(failures - FREE_ATTEMPTS - 1, 20)
+    lock = BASE_LOCK * doubling
     return min(lock, MAX_LOCK)
 
 

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 PERIODS: tuple[str, ...] = ("GK1", "CK1", "GK2", "CN")
 FINAL_PERIOD = "CN"
@@ -102,7 +103,7 @@ class Catalogue:
         raise KeyError(code)
 
 
-def _load(data: dict) -> Catalogue:
+def _load(data: dict[str, Any]) -> Catalogue:
     subjects = tuple(
         Subject(
             code=s["code"],
@@ -152,6 +153,6 @@ def catalogue(name: str = "tt27-2020") -> Catalogue:
     return _load(json.loads(text))
 
 
-def load_catalogue_from_dict(data: dict) -> Catalogue:
+def load_catalogue_from_dict(data: dict[str, Any]) -> Catalogue:
     """For tests and for a school that ships an amended regulation file."""
     return _load(data)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .catalogue import FINAL_PERIOD, PERIODS, Catalogue, catalogue
 from .errors import HocbasoError
@@ -86,7 +87,7 @@ def parse_layout(text: str, path: str, cat: Catalogue | None = None, *, user_fil
     if not isinstance(data, dict):
         raise _fail(path, "(gốc)", "phải là một đối tượng JSON { … }")
 
-    def get(key: str, kind: type | tuple[type, ...], what: str):  # noqa: ANN202
+    def get(key: str, kind: type | tuple[type, ...], what: str) -> Any:
         if key not in data:
             raise _fail(path, key, "bị thiếu")
         v = data[key]
@@ -182,9 +183,9 @@ def find_layout(grade: int, period: str, user_dir: Path | None = None, cat: Cata
             except (OSError, UnicodeDecodeError) as e:
                 raise LayoutError(f"Tệp mẫu KQHT {p}: không đọc được ({e})", file=str(p), key="") from None
             return _checked(parse_layout(text, str(p), cat, user_file=True), grade, period)
-        text = bundled_text(name)
-        if text is not None:
-            return _checked(parse_layout(text, f"(có sẵn) kqht/{name}", cat), grade, period)
+        bundled = bundled_text(name)
+        if bundled is not None:
+            return _checked(parse_layout(bundled, f"(có sẵn) kqht/{name}", cat), grade, period)
     raise LayoutError(f"Không có mẫu KQHT cho khối {grade}, kì {period} (tệp {' hoặc '.join(candidate_names(grade, period))})",
                       file="", key="")
 

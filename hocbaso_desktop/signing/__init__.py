@@ -15,7 +15,8 @@ and the CLI call:
 - hot-plug:      `TokenWatcher(provider, on_change)`
 """
 
-from .batch import CancelToken, Progress, SignerChoice, SignJob, SignOutcome, sign_batch
+from ..domain.progress import CancelToken
+from .batch import Progress, SignerChoice, SignJob, SignOutcome, sign_batch
 from .certs import check_certificate_usable, name_matches, owner_warning
 from .demo_ca import DemoPerson, DemoTokenInfo, add_demo_identity, create_demo_token
 from .errors import (
@@ -34,7 +35,8 @@ from .lane import TokenLane, default_lane
 from .modules import PRESETS, find_softhsm_module
 from .prompt import PinPrompt, ScriptedPinPrompt, TerminalPinPrompt
 from .report import ROLES, SignatureReport, VerificationReport
-from .token import Pkcs11Provider, TokenSession, list_tokens
+from .session import TokenSession
+from .token import Pkcs11Provider, list_tokens
 from .trust import TrustStore, default_trust_store
 from .watcher import TokenChange, TokenWatcher
 from .xml_signature import sign_record, verify_record

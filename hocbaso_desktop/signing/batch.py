@@ -18,7 +18,8 @@ from .errors import CertificateNotFound, CertificateUnusable, TokenError
 from .info import CertificateInfo
 from .keys import TokenRsaKey
 from .prompt import PinPrompt
-from .token import Pkcs11Provider, TokenSession
+from .session import TokenSession
+from .token import Pkcs11Provider
 from .xml_signature import sign_record
 
 

@@ -12,11 +12,12 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .certs import common_name
 from .policy import is_school_seal
@@ -60,7 +61,7 @@ class SignedHead:
     signed_at: str = ""  # ISO-8601; when the head was signed (the audit entry's time)
 
     @classmethod
-    def from_detail(cls, detail: dict, signed_at: str = "") -> SignedHead:
+    def from_detail(cls, detail: dict[str, Any], signed_at: str = "") -> SignedHead:
         """From the audit entry's JSON detail (or a package's fields in the same shape)."""
         try:
             seq, head_hash = int(detail["seq"]), str(detail["hash"])
@@ -74,7 +75,7 @@ class SignedHead:
             raise HeadFormatError("seq/hash")
         return cls(seq, head_hash, signature, cert, chain, str(detail.get("alg", "")), signed_at)
 
-    def detail(self) -> dict:
+    def detail(self) -> dict[str, Any]:
         return {"seq": self.seq, "hash": self.hash, "alg": self.alg, "signature": b64(self.signature),
                 "cert": b64(der(self.cert)), "chain": [b64(der(c)) for c in self.chain if c != self.cert]}
 
@@ -88,9 +89,11 @@ class SignedHead:
         """None when the seal of `school_name` really signed this head; otherwise why not (Vietnamese)."""
         if self.alg != ALGORITHM:
             return f"thuật toán ký không được hỗ trợ ({self.alg})"
+        key = self.cert.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):  # a seal's head is RSA PKCS#1 v1.5 (ALGORITHM) or it is not one
+            return "chữ ký số không hợp lệ"
         try:
-            self.cert.public_key().verify(self.signature, head_message(self.seq, self.hash),  # type: ignore[union-attr, call-arg]
-                                          padding.PKCS1v15(), hashes.SHA256())
+            key.verify(self.signature, head_message(self.seq, self.hash), padding.PKCS1v15(), hashes.SHA256())
         except (InvalidSignature, TypeError, AttributeError, ValueError):
             return "chữ ký số không hợp lệ"
         result = trust.verify_chain(self.cert, list(self.chain), self.signing_time() or datetime.now(timezone.utc))

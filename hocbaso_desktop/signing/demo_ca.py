@@ -24,7 +24,8 @@ from .certs import build_name, issue_certificate
 from .errors import DemoTokenError
 from .lane import TokenLane
 from .prompt import ScriptedPinPrompt
-from .token import Pkcs11Provider, TokenSession
+from .session import TokenSession
+from .token import Pkcs11Provider
 
 DEMO_NOTE = "THỬ NGHIỆM - không có giá trị pháp lý"
 ROOT_ID = b"hocbaso-demo-root"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ class CertificateInfo:
     def cert_id_hex(self) -> str:
         return self.cert_id.hex()
 
-    def certificate(self):  # -> x509.Certificate; parsed on demand so the snapshot stays cheap
+    def certificate(self) -> x509.Certificate:
+        # parsed on demand (and cryptography imported only then) so the snapshot stays cheap
         from cryptography import x509
 
         return x509.load_der_x509_certificate(self.der)

@@ -10,16 +10,19 @@ certificates with keys that never leave SoftHSM.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from .errors import TokenError
+
+if TYPE_CHECKING:  # cryptography ≥ 45 only; the annotation of RSAPrivateKey.sign names it
+    from cryptography.hazmat.primitives.asymmetric.utils import NoDigestInfo
 
 # DER prefixes of DigestInfo (RFC 8017 §9.2 note 1): CKM_RSA_PKCS expects DigestInfo, not a bare hash.
 _DIGEST_INFO_PREFIX: dict[str, bytes] = {
@@ -81,10 +84,13 @@ class TokenRsaKey(rsa.RSAPrivateKey):
         self,
         data: bytes,
         padding: asym_padding.AsymmetricPadding,
-        algorithm: hashes.HashAlgorithm | Prehashed,
+        algorithm: hashes.HashAlgorithm | Prehashed | NoDigestInfo,
     ) -> bytes:
         if not isinstance(padding, asym_padding.PKCS1v15):
             raise UnsupportedAlgorithm("token keys sign with PKCS#1 v1.5 only")
+        if not isinstance(algorithm, (hashes.HashAlgorithm, Prehashed)):
+            # NoDigestInfo (raw PKCS#1 v1.5 over caller-built bytes): the token is only ever given a DigestInfo
+            raise UnsupportedAlgorithm("token keys sign a hash (DigestInfo) only")
         info, hash_alg = digest_info(bytes(data), algorithm)
         started = time.perf_counter()
         try:
@@ -116,13 +122,18 @@ class TokenRsaKey(rsa.RSAPrivateKey):
     def private_numbers(self) -> rsa.RSAPrivateNumbers:
         raise UnsupportedAlgorithm("khoá trên thiết bị ký số không xuất ra được")
 
-    def private_bytes(self, encoding, format, encryption_algorithm) -> bytes:  # type: ignore[no-untyped-def]
+    def private_bytes(
+        self,
+        encoding: serialization.Encoding,
+        format: serialization.PrivateFormat,
+        encryption_algorithm: serialization.KeySerializationEncryption,
+    ) -> bytes:
         raise UnsupportedAlgorithm("khoá trên thiết bị ký số không xuất ra được")
 
     def __copy__(self) -> "TokenRsaKey":
         return self  # one token key: copies would share the same token object anyway
 
-    def __deepcopy__(self, memo: dict) -> "TokenRsaKey":
+    def __deepcopy__(self, memo: dict[int, object]) -> "TokenRsaKey":
         return self
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ as a typed error with a Vietnamese message.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -24,6 +24,8 @@ except ImportError:  # pragma: no cover - python-pkcs11 is a declared dependency
 
 if TYPE_CHECKING:
     from .token import Pkcs11Provider
+
+T = TypeVar("T")
 
 
 def _cert_info(cert_obj: Any, private_ids: set[bytes]) -> CertificateInfo | None:
@@ -66,7 +68,7 @@ class TokenSession:
         self._session = session
         self._closed = False
 
-    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self._closed:
             raise TokenRemoved(self.info.label)
         return self.provider._call(fn, *args, label=self.info.label)

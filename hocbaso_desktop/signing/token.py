@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from .errors import (
     AmbiguousToken,
@@ -34,6 +34,7 @@ from .prompt import PinPrompt
 from .session import TokenSession
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 try:  # tolerate a missing C extension so the rest of the app still imports; using a token then fails clearly
     import pkcs11
@@ -275,10 +276,10 @@ class Pkcs11Provider:
                 except Exception:
                     log.debug("deferred re-initialisation failed", exc_info=True)
 
-    def _call(self, fn: Callable[..., Any], *args: Any, label: str | None = None) -> Any:
+    def _call(self, fn: Callable[..., T], *args: Any, label: str | None = None) -> T:
         """Run on the lane; anything python-pkcs11 raises comes back typed and in Vietnamese."""
 
-        def guarded() -> Any:
+        def guarded() -> T:
             with self._lock:
                 try:
                     return fn(*args)

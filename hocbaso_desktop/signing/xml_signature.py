@@ -24,18 +24,19 @@ import copy
 import hmac
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from dataclasses import replace
+from typing import Any, Callable, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
-from signxml import DigestAlgorithm, SignatureMethod
-from signxml.algorithms import CanonicalizationMethod
+# From the modules that define them: signxml's packages re-export without __all__, which a strict checker does not follow.
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidSignature, SignXMLException
 from signxml.signer import SignatureReference
-from signxml.xades import XAdESDataObjectFormat, XAdESSignatureConfiguration, XAdESSigner, XAdESVerifier
+from signxml.xades.xades import XAdESDataObjectFormat, XAdESSignatureConfiguration, XAdESSigner, XAdESVerifier
 
 from ..domain.errors import InputFileError, InvalidValue
 from ..exchange.safe_xml import parse_xml
@@ -58,7 +59,7 @@ _SIGNATURE_METHODS = frozenset(
      SignatureMethod.ECDSA_SHA256, SignatureMethod.ECDSA_SHA384}
 )
 _DIGESTS = frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512})
-_HASHES = {
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     DigestAlgorithm.SHA256.value: hashes.SHA256,
     DigestAlgorithm.SHA384.value: hashes.SHA384,
     DigestAlgorithm.SHA512.value: hashes.SHA512,
@@ -91,7 +92,8 @@ def _c14n(element: etree._Element, algorithm: str) -> bytes:
     # canonicalise. The bytes are what a reference's DigestValue covers.
     standalone = etree.fromstring(etree.tostring(element))
     exclusive = algorithm.startswith("http://www.w3.org/2001/10/xml-exc-c14n#")
-    return etree.tostring(standalone, method="c14n", exclusive=exclusive, with_comments=False)
+    canonical: bytes = etree.tostring(standalone, method="c14n", exclusive=exclusive, with_comments=False)
+    return canonical
 
 
 def _digest(data: bytes, algorithm: str) -> bytes:
@@ -109,8 +111,9 @@ def _content_reference(sig: etree._Element, content_id: str) -> etree._Element |
 
 def _ref_c14n(ref: etree._Element) -> str:
     for t in ref.findall("ds:Transforms/ds:Transform", _NSMAP):
-        if t.get("Algorithm") in _ALLOWED_C14N:
-            return t.get("Algorithm")  # type: ignore[return-value]
+        algorithm = t.get("Algorithm")
+        if isinstance(algorithm, str) and algorithm in _ALLOWED_C14N:
+            return algorithm
     return C14N.value
 
 
@@ -121,15 +124,18 @@ def _content_still_covered(parts: RecordParts, sig: etree._Element) -> bool:
         return False
     method = ref.find("ds:DigestMethod", _NSMAP)
     value = ref.find("ds:DigestValue", _NSMAP)
-    if method is None or value is None or method.get("Algorithm") not in _HASHES:
+    if method is None or value is None:
         return False
-    actual = _digest(_c14n(parts.content, _ref_c14n(ref)), method.get("Algorithm"))  # type: ignore[arg-type]
+    algorithm = method.get("Algorithm")
+    if not isinstance(algorithm, str) or algorithm not in _HASHES:
+        return False
+    actual = _digest(_c14n(parts.content, _ref_c14n(ref)), algorithm)
     return hmac.compare_digest(actual, base64.b64decode(value.text or ""))
 
 
 def sign_record(
     xml_bytes: bytes,
-    key: PrivateKeyTypes,
+    key: rsa.RSAPrivateKey,
     cert_chain: Sequence[x509.Certificate],
     role: str,
     signing_time: datetime | None = None,
@@ -151,7 +157,7 @@ def sign_record(
     if not usable.ok:
         raise CertificateUnusable(common_name(leaf), list(usable.problems))
     spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    if key.public_key().public_bytes(*spki) != leaf.public_key().public_bytes(*spki):  # type: ignore[union-attr]
+    if key.public_key().public_bytes(*spki) != leaf.public_key().public_bytes(*spki):
         raise SigningError("Khoá ký không khớp với chứng thư số đã chọn.")
 
     root = parse_xml(bytes(xml_bytes), "học bạ")
@@ -180,7 +186,8 @@ def sign_record(
     except SignXMLException as e:
         raise SigningError(f"Không tạo được chữ ký số: {e}") from None
     check_unique_ids(signed)  # signxml's random Ids colliding with the document's would be refused later
-    return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+    out: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+    return out
 
 
 # ---- verification ----------------------------------------------------------------------------------
@@ -319,7 +326,7 @@ def _verify_one(
         "ds:Object/xades:QualifyingProperties/xades:SignedProperties/xades:SignedSignatureProperties/xades:SigningTime",
         namespaces=_NSMAP,
     ))
-    base = dict(
+    base = SignatureReport(
         index=index + 1, signer=common_name(leaf) if leaf else "", role=None, signing_time=None, checked_at=None,
         cert_subject=leaf.subject.rfc4514_string() if leaf else "", cert_issuer=common_name_of_issuer(leaf),
         cert_serial_hex=format(leaf.serial_number, "x") if leaf else "",
@@ -328,15 +335,15 @@ def _verify_one(
         intact=False, cert_valid=False, trusted=False, demo=False,
     )
     if leaf is None:
-        return SignatureReport(**base, reasons=("chữ ký không kèm chứng thư số của người ký",)), None
+        return replace(base, reasons=("chữ ký không kèm chứng thư số của người ký",)), None
     structural = _check_references(sig, parts.content_id, parts)
     if structural:
-        return SignatureReport(**base, reasons=tuple(structural)), None
+        return replace(base, reasons=tuple(structural)), None
 
     # Precise wording for the commonest failure: the content was edited after signing.
     if not _content_still_covered(parts, sig):
         reasons.append("nội dung học bạ đã bị thay đổi sau khi ký")
-        return SignatureReport(**base, reasons=tuple(reasons)), None
+        return replace(base, reasons=tuple(reasons)), None
 
     # Certificate time validity is judged below, by us, at the signing time (or `at`); signxml only
     # checks integrity here, so it is given a moment inside the certificate's validity (gotcha 10).
@@ -358,23 +365,25 @@ def _verify_one(
             _signature_first(root, parts, index), x509_cert=leaf, expect_config=config, id_attribute="Id"
         )
     except (SignXMLException, etree.DocumentInvalid, ValueError) as e:
-        return SignatureReport(**base, reasons=(_verifier_error(e),)), None
+        return replace(base, reasons=(_verifier_error(e),)), None
 
     # From here on only what signxml returned as signed is used ("see what is signed").
     signed_content = results[content_ref_index].signed_data
-    expected = _c14n(parts.content, _ref_c14n(_content_reference(sig, parts.content_id)))  # type: ignore[arg-type]
+    content_ref = _content_reference(sig, parts.content_id)
+    assert content_ref is not None  # _content_still_covered found it above
+    expected = _c14n(parts.content, _ref_c14n(content_ref))
     if signed_content != expected:
-        return SignatureReport(**base, reasons=("phần được ký không phải nội dung <thongtinhocba> của học bạ",)), None
+        return replace(base, reasons=("phần được ký không phải nội dung <thongtinhocba> của học bạ",)), None
     props = next((r.signed_properties for r in results if hasattr(r, "signed_properties")), None)
     signing_time = _parse_time(props.findtext("xades:SigningTime", namespaces=_NSMAP)) if props is not None else None
     roles = props.findall("xades:SignerRole/xades:ClaimedRoles/xades:ClaimedRole", _NSMAP) if props is not None else []
     role = (roles[0].text or "").strip() if roles else None
-    base.update(intact=True, signing_time=signing_time, role=role)
+    base = replace(base, intact=True, signing_time=signing_time, role=role)
     if signing_time is None:
         reasons.append("chữ ký không ghi thời điểm ký")
     elif signing_time != claimed:
         reasons.append("thời điểm ký không khớp phần đã ký")
-        base["intact"] = False
+        base = replace(base, intact=False)
     elif signing_time > now + FUTURE_TOLERANCE:
         reasons.append(f"thời điểm ký {fmt_time(signing_time)} ở tương lai so với đồng hồ máy này")
     if role is None:
@@ -388,13 +397,14 @@ def _verify_one(
     reasons.extend(usable.problems)
     if not chain.trusted and chain.reason:
         reasons.append(chain.reason)
-    base.update(
+    base = replace(
+        base,
         checked_at=checked_at,
         cert_valid=usable.ok and signing_time is not None and role in ROLES and signing_time <= now + FUTURE_TOLERANCE,
         trusted=chain.trusted,
         demo=chain.demo,
     )
-    return SignatureReport(**base, reasons=tuple(reasons)), signed_content
+    return replace(base, reasons=tuple(reasons)), signed_content
 
 
 def common_name_of_issuer(cert: x509.Certificate | None) -> str:

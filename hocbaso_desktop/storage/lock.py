@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from ..domain.errors import StoreError
 from ..file_modes import open_private
 
-if os.name == "nt":  # pragma: no cover - exercised on the Windows build
+# sys.platform (not os.name) so that the type checker knows which of the two modules exists here.
+if sys.platform == "win32":  # pragma: no cover - exercised on the Windows build
     import msvcrt
 else:
     import fcntl
@@ -19,12 +22,12 @@ class InstanceLock:
 
     def __init__(self, db_path: Path) -> None:
         self.path = Path(str(db_path) + ".lock")
-        self._fh: object | None = None
+        self._fh: BinaryIO | None = None
 
     def acquire(self) -> None:
         fh = os.fdopen(open_private(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND), "a+b")
         try:
-            if os.name == "nt":  # pragma: no cover
+            if sys.platform == "win32":  # pragma: no cover
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
             else:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -42,5 +45,5 @@ class InstanceLock:
 
     def release(self) -> None:
         if self._fh is not None:
-            self._fh.close()  # type: ignore[attr-defined]
+            self._fh.close()
             self._fh = None

@@ -17,8 +17,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from ..file_modes import create_private, private_dir
+
+if TYPE_CHECKING:  # only for the annotation: this module is imported before SQLAlchemy is needed
+    from sqlalchemy import Engine
 
 DIR_KEY = "backup.dir"  # the setting rows read here; services/settings.py owns their writing
 KEEP_KEY = "backup.keep"
@@ -173,7 +177,7 @@ def backup_connection(dbapi_conn: sqlite3.Connection, db_path: Path, reason: str
     return dest
 
 
-def backup_before_migration(engine, db_path: Path, from_revision: str) -> Path:  # noqa: ANN001 - Engine
+def backup_before_migration(engine: Engine, db_path: Path, from_revision: str) -> Path:
     """Called by migrate.py when an existing schema is about to be upgraded.
 
     No backup, no migration: the school keeps the old program working on the untouched file rather
@@ -183,7 +187,9 @@ def backup_before_migration(engine, db_path: Path, from_revision: str) -> Path: 
     reason = "truoc-nang-cap-" + re.sub(r"[^a-z0-9]+", "-", from_revision.lower()).strip("-")
     try:
         with engine.connect() as c:
-            return backup_connection(c.connection.driver_connection, db_path, reason)
+            # migrate.py only upgrades SQLite files, whose DBAPI connection SQLAlchemy types as Any | None
+            raw = cast(sqlite3.Connection, c.connection.driver_connection)
+            return backup_connection(raw, db_path, reason)
     except (OSError, sqlite3.Error) as e:
         raise StoreError(
             f"Không tạo được bản sao lưu trước khi nâng cấp dữ liệu {db_path} ({e}). Tệp dữ liệu chưa bị thay đổi. "

@@ -15,8 +15,8 @@ import re
 import threading
 from pathlib import Path
 
+from ..fileio import write_atomic
 from ..signing.chain_head import SignedHead
-from .transport import write_atomic
 
 _SAFE = re.compile(r"[^0-9A-Za-z_.-]")
 

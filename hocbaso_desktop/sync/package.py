@@ -151,7 +151,8 @@ def build_package(envelope: Envelope, payload: bytes) -> bytes:
     problems = package_problems(root)
     if problems:  # our own builder broke the contract: never queue such a package
         raise InputFileError("gói tin vừa tạo không hợp lệ theo lược đồ: " + "; ".join(problems[:3]))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    package: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return package
 
 
 def package_problems(root: etree._Element) -> list[str]:

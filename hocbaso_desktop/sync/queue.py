@@ -10,8 +10,9 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.orm import Session
 
 from .backoff import Backoff, utc_from_epoch
@@ -86,7 +87,8 @@ def finish(s: Session, request: SendRequest, owner: str, outcome: Outcome, now: 
         p |= {"next": next_try}
         sql = f"""UPDATE outbox SET state = 'pending', next_try_at = :next, last_status = :status, last_error = :msg,
                   lease_owner = NULL, lease_until = NULL {guard}"""
-    applied = s.execute(text(sql), p).rowcount == 1
+    # An UPDATE's result is a CursorResult (it has rowcount); Session.execute is typed as the general Result.
+    applied = cast(CursorResult[Any], s.execute(text(sql), p)).rowcount == 1
     return Finished(applied, state, next_try)
 
 

@@ -38,14 +38,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, cast
 
 from ..domain.errors import InputFileError
+from ..fileio import write_atomic
 from .head_ledger import HeadLedger
-from .package import parse_package
-from .payload_check import SignedRecordCheck, Verifier, withdrawal_target_problem
-from .transport import write_atomic
+from .package import Package, parse_package
+from .payload_check import Refusal, SignedRecordCheck, Verifier, withdrawal_target_problem
 
 log = logging.getLogger(__name__)
+# socketserver's request: the connected socket for TCP (a datagram and its socket for UDP)
+_Request = socket.socket | tuple[bytes, socket.socket]
 MAX_PACKAGE_BYTES = 10 * 1024 * 1024  # a signed record is tens of KB
 _KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _RECORD_ID = re.compile(r"^[0-9a-f]{32}-\d{4}-\d{4}$")
@@ -58,7 +61,7 @@ MAX_CONNECTIONS = 32  # connections served at once; more get 503 (each holds a t
 @dataclass(frozen=True)
 class Response:
     status: int
-    body: dict
+    body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
 
     def encoded(self) -> bytes:
@@ -91,7 +94,7 @@ class PackageStore:
         (self.root / "keys").mkdir(parents=True, exist_ok=True)
         self.heads = HeadLedger(self.root / "heads")  # each school's seal-signed audit heads seen so far
         self._lock = threading.Lock()
-        self.keys: dict[str, dict] = {}
+        self.keys: dict[str, dict[str, Any]] = {}
         self.highest: dict[str, Held] = {}
         for f in (self.root / "keys").glob("*.json"):
             try:
@@ -100,7 +103,7 @@ class PackageStore:
                 continue  # cannot happen with atomic writes; never let one bad file stop the server
             self._remember(f.stem, info)
 
-    def _remember(self, key: str, info: dict) -> None:
+    def _remember(self, key: str, info: dict[str, Any]) -> None:
         self.keys[key] = info
         held = self.highest.get(info["record_id"])
         if held is None or info["version"] > held.version:
@@ -192,7 +195,7 @@ class PackageStore:
         return Response(201, {"receipt": receipt, "record_id": record_id, "version": version})
 
 
-    def _withdrawal_mismatch(self, pkg, held: Held):  # noqa: ANN001, ANN202 - Package → Refusal | None
+    def _withdrawal_mismatch(self, pkg: Package, held: Held) -> Refusal | None:
         """The CANCEL must withdraw the issued version held (NEW/UPDATE); a held CANCEL needs no check."""
         info = self.keys.get(held.key, {})
         if info.get("event") not in ("NEW", "UPDATE"):
@@ -217,7 +220,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
 
     @property
     def store(self) -> PackageStore:
-        return self.server.package_store  # type: ignore[attr-defined]
+        return cast(ReceiverServer, self.server).package_store  # make_server serves only through one
 
     def _headers(self) -> dict[str, str]:
         return {k.lower(): v for k, v in self.headers.items()}
@@ -272,7 +275,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
         self.send_json(refused or self.store.receive(self._headers(), body))
 
     def do_GET(self) -> None:  # noqa: N802
-        info: dict = {"service": "hocbaso-receiver", "protocol": 1}
+        info: dict[str, Any] = {"service": "hocbaso-receiver", "protocol": 1}
         if self.store.authorized(self._headers()):
             info["records"] = len(self.store.highest)  # how much a district holds is not for anyone who asks
         self.send_json(Response(200, info))
@@ -283,6 +286,7 @@ class ReceiverServer(ThreadingHTTPServer):
     503 + Retry-After straight from the accepting thread and is closed (no thread, no read)."""
 
     daemon_threads = True
+    package_store: PackageStore  # set by make_server, read by every handler
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *,
                  max_connections: int = MAX_CONNECTIONS) -> None:
@@ -290,7 +294,7 @@ class ReceiverServer(ThreadingHTTPServer):
         self.max_connections = max_connections
         self._slots = threading.BoundedSemaphore(max_connections)
 
-    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver signature
+    def process_request(self, request: _Request, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
             self._busy(request)
             self.shutdown_request(request)
@@ -301,20 +305,21 @@ class ReceiverServer(ThreadingHTTPServer):
             self._slots.release()
             raise
 
-    def process_request_thread(self, request, client_address) -> None:  # noqa: ANN001
+    def process_request_thread(self, request: _Request, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
 
-    def _busy(self, request: socket.socket) -> None:
+    def _busy(self, request: _Request) -> None:
+        sock = request if isinstance(request, socket.socket) else request[1]  # TCP: always the socket itself
         body = json.dumps({"error": f"máy nhận đang bận ({self.max_connections} kết nối), thử lại sau"},
                           ensure_ascii=False).encode("utf-8")
         head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
                 f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n").encode("ascii")
         try:
-            request.settimeout(2.0)
-            request.sendall(head + body)
+            sock.settimeout(2.0)
+            sock.sendall(head + body)
         except OSError:
             pass
 
@@ -328,5 +333,5 @@ def make_server(store: PackageStore, port: int = 0, host: str = "127.0.0.1", *, 
     cls = type("BoundHandler", (handler,), {"prefix": prefix.rstrip("/"), "timeout": read_timeout,
                                             "body_seconds": body_seconds})
     server = ReceiverServer((host, port), cls, max_connections=max_connections)
-    server.package_store = store  # type: ignore[attr-defined]
+    server.package_store = store
     return server

@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..storage.engine import Store
 from . import queue
 from .backoff import Backoff, Clock, SystemClock
 from .transport import ACKED, FAILED, RETRY, SUPERSEDED, UNREACHABLE, Outcome, SendRequest, Transport
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 300.0  # well above the HTTP timeout: a live sender never loses its lease mid-request
@@ -125,7 +128,7 @@ class Sender:
         report.unreachable = (f"đã hết thời gian cho lần gửi này ({max_seconds:g} giây); "
                               "các gói tin còn lại sẽ được gửi ở lần sau")
 
-    def _finish(self, s, request: SendRequest, outcome: Outcome, now: float, report: SendReport) -> None:  # noqa: ANN001
+    def _finish(self, s: Session, request: SendRequest, outcome: Outcome, now: float, report: SendReport) -> None:
         done = queue.finish(s, request, self.owner, outcome, now, self.backoff, self.transport.description)
         if not done.applied:
             report.lost_leases += 1

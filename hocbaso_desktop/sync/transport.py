@@ -16,7 +16,7 @@ import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from .backoff import parse_retry_after
@@ -303,7 +303,17 @@ class FolderTransport:
         pass
 
 
-def make_transport(endpoint: str, token: str | None = None, **http_options: float) -> Transport:
+class HttpOptions(TypedDict, total=False):
+    """HttpTransport's keywords, as make_transport passes them on."""
+
+    timeout: float
+    connect_timeout: float
+    request_seconds: float | None
+    probe_timeout: float
+    ssl_context: ssl.SSLContext | None
+
+
+def make_transport(endpoint: str, token: str | None = None, **http_options: Unpack[HttpOptions]) -> Transport:
     """http(s)://… → HTTP (timeouts: HttpTransport's keywords); file:///path or a plain folder path → FolderTransport."""
     if endpoint.startswith(("http://", "https://")):
         return HttpTransport(endpoint, token, **http_options)
