@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import func, select
 
@@ -42,6 +42,9 @@ from .certificates import CertificateNotRegistered, require_registered
 from .corrections import on_version_issued
 from .paper_copies import store_paper_copy
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
+
+if TYPE_CHECKING:  # the chain's annotation only
+    from cryptography import x509
 
 # ---- which certificate ------------------------------------------------------------------------------
 
