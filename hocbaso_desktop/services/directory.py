@@ -12,6 +12,7 @@ from ..domain import rights
 from ..domain.errors import NotFound
 from ..domain.ethnic import ETHNIC_GROUPS
 from ..domain.roles import ROLE_NAMES, SYSTEM, SYSTEM_ACTOR, Actor
+from ..domain.vn_collation import name_key
 from ..storage.engine import Store
 from ..storage.models import (
     YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, School, SchoolClass, SchoolYear, Staff, StaffRole, Student, TeachingAssignment,
@@ -173,14 +174,9 @@ def students(store: Store, class_name: str | None = None, year: str | None = Non
 
 
 def _name_key(full_name: str) -> tuple[str, str]:
-    """Vietnamese class lists sort by given name (the last word), then by the whole name."""
-    import unicodedata
-
-    def k(t: str) -> str:
-        return unicodedata.normalize("NFD", t.lower()).replace("đ", "d\uffff")
-
-    parts = full_name.split()
-    return (k(parts[-1]) if parts else "", k(full_name))
+    """Vietnamese class lists sort by given name (the last word), then by the whole name, in
+    Vietnamese alphabetical order (domain/vn_collation: Đ after D, tones after letters)."""
+    return name_key(full_name)
 
 
 def staff(store: Store) -> list[StaffRow]:

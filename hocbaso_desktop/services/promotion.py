@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.rights import DECIDE_PROMOTION, require
 from ..domain.roles import Actor
+from ..domain.vn_collation import name_key
 from ..storage.engine import Store
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Staff, Student, YearResult
 from .accounts import find_staff
@@ -122,7 +123,7 @@ def waiting(store: Store, class_id: int) -> list[Waiting]:
         out = [Waiting(eid, pid, name, yr.confirmed_result, bool(yr.pending_supplementary), yr.promoted,
                        yr.promotion_note or "")
                for eid, pid, name, yr in rows if _needs_decision(yr)]
-    out.sort(key=lambda w: (w.full_name.split()[-1:], w.full_name))
+    out.sort(key=lambda w: name_key(w.full_name))
     return out
 
 
