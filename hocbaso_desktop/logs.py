@@ -127,7 +127,9 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 def install_excepthooks(show: Callable[[str], None] | None = None) -> None:
     """sys.excepthook and threading.excepthook log every unexpected error with its traceback, then
     tell the person: `show(message)` (the GUI's dialog; it may be called from any thread) or, without
-    it, one line on stderr. Ctrl+C stays Ctrl+C. The threading hook hands on to the one before it."""
+    it, that sentence on stderr followed by the traceback (a terminal or a CI run has no dialog to
+    show and is where a developer looks first). Ctrl+C stays Ctrl+C. The threading hook hands on to the
+    one before it."""
     previous_thread_hook = threading.excepthook
 
     def tell() -> None:
@@ -146,6 +148,11 @@ def install_excepthooks(show: Callable[[str], None] | None = None) -> None:
             return
         log.critical("Lỗi không mong đợi", exc_info=(kind, value, tb), extra=FILE_ONLY)
         tell()
+        if show is None:
+            import traceback
+
+            details = redact("".join(traceback.format_exception(kind, value, tb)))
+            print(f"Chi tiết kỹ thuật (gửi kèm nhật ký cho người hỗ trợ):\n{details}", file=sys.stderr, end="")
 
     def on_thread_exception(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
