@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from ..domain.vn_dates import vn_date
 from ..exchange.archive.bagit_format import UnsafePath, check_relative_path
 from ..exchange.archive.verify import load_index, verify_archive
 from ..signing.trust import TrustStore
@@ -144,11 +145,11 @@ class ArchiveBrowser(QDialog):
             top = QTreeWidgetItem([f"Lớp {c.get('name')}", f"{len(c.get('students', []))} học sinh", ""])
             self.tree.addTopLevelItem(top)
             for s in c.get("students", []):
-                st = QTreeWidgetItem([str(s.get("full_name")), str(s.get("birth_date")), str(s.get("lookup_code"))])
+                st = QTreeWidgetItem([str(s.get("full_name")), vn_date(s.get("birth_date")), str(s.get("lookup_code"))])
                 top.addChild(st)
                 for r in s.get("records", []):
                     label = STATUS.get(r.get("status"), str(r.get("status")))
-                    item = QTreeWidgetItem([f"Phiên bản {r.get('version')}", label, str(r.get("valid_from") or "")])
+                    item = QTreeWidgetItem([f"Phiên bản {r.get('version')}", label, vn_date(r.get("valid_from"))])
                     item.setData(0, Qt.ItemDataRole.UserRole, r.get("pdf"))
                     st.addChild(item)
                 if not s.get("records"):

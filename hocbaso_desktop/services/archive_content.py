@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 
 from ..domain.errors import HocbasoError, StoreError
+from ..domain.vn_collation import name_key
 from ..exchange.archive import layout
 from ..exchange.archive.audit_chain import audit_line
 from ..exchange.archive.writer import ExportCancelled, StagedFile
@@ -117,6 +118,8 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
             .where(Enrolment.year_id == y.id)
             .order_by(SchoolClass.grade, SchoolClass.name, Student.full_name)
         ).all()
+        # the class lists of the archive read as the school's do: Vietnamese order (SQL's puts Đ last)
+        rows = sorted(rows, key=lambda row: (row[2].grade, row[2].name, name_key(row[1].full_name)))
         records = list(s.execute(select(Record).where(Record.year_id == y.id).order_by(Record.enrolment_id, Record.version)).scalars())
         sigs: dict[int, list[RecordSignature]] = {}
         for sig in s.execute(select(RecordSignature).join(Record, Record.id == RecordSignature.record_id)

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ...domain.progress import Progress
+from ...domain.vn_dates import vn_datetime
 from ...signing.policy import issued_policy, is_school_seal
 from ...signing.trust import TrustStore
 from ...signing.xml_signature import verify_record
@@ -77,7 +78,8 @@ class ArchiveReport:
         if self.info:
             out.append(f"Trường: {self.info_value('Source-Organization') or '?'} (mã {self.info_value(layout.SCHOOL_CODE) or '?'}), "
                        f"năm học {self.info_value(layout.SCHOOL_YEAR) or '?'}, loại: {self.info_value(layout.KIND) or '?'}")
-            out.append(f"Tạo lúc: {self.info_value('Hocbaso-Created') or self.info_value('Bagging-Date') or '?'}; "
+            created = self.info_value('Hocbaso-Created') or self.info_value('Bagging-Date')
+            out.append(f"Tạo lúc: {vn_datetime(created) if created else '?'}; "
                        f"đầu chuỗi nhật ký: {self.info_value(layout.AUDIT_CHAIN_HEAD) or '?'}")
         out.append(f"Tệp đã kiểm: {self.files} tệp, {self.octets / 1e6:.1f} MB")
         if self.seal is not None:
