@@ -115,3 +115,23 @@ def test_the_scan_sees_each_kind_of_role_decision(tmp_path: Path, monkeypatch) -
         assert any("imports role constants" in v for v in found), code
         if why:
             assert any(why in v for v in found), (code, found)
+
+
+def test_every_declared_right_decides_something() -> None:
+    """A right nobody checks is a promise the program does not keep (issue 18 found 9): each constant
+    of the matrix is named by some service, command or window outside rights.py."""
+    from hocbaso_desktop.domain import rights
+
+    constants = {name for name, value in vars(rights).items() if isinstance(value, str) and value in rights.RIGHTS}
+    used: set[str] = set()
+    for p in PACKAGE.rglob("*.py"):
+        if p.relative_to(PACKAGE).as_posix() in HOME:
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in constants:
+                used.add(node.attr)
+            elif isinstance(node, ast.Name) and node.id in constants:
+                used.add(node.id)
+            elif isinstance(node, ast.alias) and node.name in constants:
+                used.add(node.name)
+    assert sorted(constants - used) == []
