@@ -176,9 +176,10 @@ def issue_certificate(
         .not_valid_after(end)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_public_key), critical=False)
     )
-    issuer_public = issuer_key.public_key() if issuer_cert is None else issuer_cert.public_key()
+    # The issuer's certificate holds the public half of issuer_key (that is what makes it the issuer), and
+    # the key's own type says it can issue, which the certificate's public key of any algorithm does not.
     builder = builder.add_extension(
-        x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public), critical=False  # type: ignore[arg-type]
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
     )
     if kind in ("root", "intermediate"):
         builder = builder.add_extension(

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import Callable
 
+from lxml import etree
+
 from ..domain.errors import InputFileError
 from ..exchange.safe_xml import parse_xml
 from ..signing import TrustStore, VerificationReport, default_trust_store, verify_record
@@ -42,8 +44,8 @@ class Refusal:
 Verifier = Callable[[Package], "Refusal | None"]
 
 
-def _field(content: object, name: str) -> str:
-    return (content.findtext(f"{{{RECORD_NS}}}{name}") or "").strip()  # type: ignore[attr-defined]
+def _field(content: etree._Element, name: str) -> str:
+    return (content.findtext(f"{{{RECORD_NS}}}{name}") or "").strip()
 
 
 def _why(report: VerificationReport) -> str:
