@@ -32,6 +32,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from .. import logs
 from ..domain.errors import HocbasoError
 from ..domain.progress import Cancelled, CancelToken
 
@@ -164,8 +165,8 @@ def on_gui_thread() -> bool:
 
 
 def unexpected_message(e: BaseException) -> str:
-    return (f"Lỗi không mong đợi ({type(e).__name__}: {e}). Chi tiết đã được ghi vào nhật ký; "
-            "hãy gửi nhật ký cho người hỗ trợ.")
+    return (f"Lỗi không mong đợi ({type(e).__name__}: {e}). Chi tiết đã được ghi vào nhật ký "
+            f"{logs.log_path()}; hãy gửi tệp này cho người hỗ trợ.")
 
 
 # --- the operation -------------------------------------------------------------------------------
