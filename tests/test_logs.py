@@ -216,3 +216,29 @@ def test_no_pin_or_password_in_the_log_after_login_and_signing(demo_template: Pa
         assert secret not in text, secret
     for stream in (out, wrong_pw, wrong_pin, signed):  # -v: the console log shows no secret either
         assert pin not in stream.stderr and password not in stream.stderr and "909090" not in stream.stderr
+
+
+def test_a_signature_that_cannot_be_stored_is_logged_with_its_traceback(log_folder: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signing batch turns a database refusal into that record's outcome and goes on; the reason
+    a person cannot act on (a bug, a trigger) goes to the log with its traceback, no pupil's name."""
+    from datetime import datetime
+
+    from hocbaso_desktop.services.signing_plan import PlanItem
+    from hocbaso_desktop.services.signing_service import SigningRun
+
+    path = logs.setup_logging("gui")
+    run = object.__new__(SigningRun)
+    run.store_seconds = 0.0
+
+    def refused(item: PlanItem, signed_xml: bytes) -> None:
+        raise RuntimeError("CHECK constraint failed: trigger thử")
+
+    monkeypatch.setattr(run, "_store_tx", refused)
+    item = PlanItem(4711, None, "Nguyễn Văn An", "1A", 1, 1, datetime(2026, 5, 20), "ab" * 32, b"<x/>", False)
+    outcome = run._store(item, b"<x/>")
+    assert not outcome.ok and "không lưu được chữ ký" in outcome.message
+    _flush()
+    text = path.read_text(encoding="utf-8")
+    assert "enrolment 4711" in text and "Traceback" in text and "trigger thử" in text
+    assert "Nguyễn Văn An" not in text

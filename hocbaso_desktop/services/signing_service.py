@@ -9,6 +9,7 @@ it is stored, and Cancel (a CancelToken) takes effect between records.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterator
@@ -42,6 +43,8 @@ from .certificates import CertificateNotRegistered, require_registered
 from .corrections import on_version_issued
 from .paper_copies import store_paper_copy
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the chain's annotation only
     from cryptography import x509
@@ -244,6 +247,7 @@ class SigningRun:
         except HocbasoError as e:
             return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False, e.message)
         except Exception as e:  # noqa: BLE001 - a database refusal (trigger) must not end the batch silently
+            log.exception("Không lưu được chữ ký của học bạ (enrolment %s)", item.enrolment_id)  # the why, for support
             return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False,
                                  f"không lưu được chữ ký: {e}")
         finally:
