@@ -93,3 +93,30 @@ def test_an_uncaught_error_is_logged_and_shown_once(qtbot, log_folder: Path) -> 
     assert text.count("LookupError: lỗi thử của một khe (slot)") == 2 and "in _boom" in text
     assert "luong-lam-viec" in text
     box.close()
+
+
+def test_no_password_in_the_log_after_a_gui_login(qtbot, empty_store: Store, log_folder: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from hocbaso_desktop.gui.login import LoginDialog
+    from hocbaso_desktop.services import accounts
+
+    path = logs.setup_logging("gui")
+    password = "Hoa-Binh 2025!"  # typed key by key: QTest types ASCII only
+    accounts.create_first_admin(empty_store, "QT", "Phạm Minh Tuấn", password)
+    d = LoginDialog(empty_store)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.keyClicks(d.code_edit, "qt")
+    qtbot.keyClicks(d.password_edit, "sai-mat-khau 99")  # a wrong one first, then the right one + Enter
+    qtbot.keyClick(d.password_edit, Qt.Key.Key_Return)
+    assert d.actor is None
+    qtbot.keyClicks(d.password_edit, password)
+    qtbot.keyClick(d.password_edit, Qt.Key.Key_Return)
+    assert d.actor is not None and d.actor.code == "QT"
+    logging.getLogger("hocbaso.test").info("sau khi đăng nhập")  # the log was written to all along
+    for h in logging.getLogger().handlers:
+        h.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "sau khi đăng nhập" in text
+    assert password not in text and "Hoa-Binh" not in text and "sai-mat-khau" not in text
