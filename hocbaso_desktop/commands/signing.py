@@ -161,7 +161,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     # order, each by the person or school the record names (signing/policy.py). GVBM signatures are
     # allowed before the GVCN's; `--gvbm` requires them (the school setting of the issuing school).
     policy = issued_policy(gvbm_signs=bool(getattr(args, "gvbm", False)))
-    report = verify_record(data, default_trust_store(*dirs), _parse_at(args.at), policy=policy)
+    report = verify_record(data, default_trust_store(*dirs), _parse_at(args.at), policy=policy, source=f"Tệp {path.name}")
     print(f"Tệp: {path}")
     for line in report.lines():
         print(line)

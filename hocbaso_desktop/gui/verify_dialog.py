@@ -71,7 +71,7 @@ class VerifyDialog(QDialog):
             trust = trust_store_for(self.store, *default_trust_dirs())
             # the record claims to be issued: the signature policy applies (signing/policy.py)
             gvbm = settings_service.signing_settings(self.store).gvbm_signs if self.store is not None else False
-            report = verify_record(data, trust, policy=issued_policy(gvbm_signs=gvbm))
+            report = verify_record(data, trust, policy=issued_policy(gvbm_signs=gvbm), source=f"Tệp {p.name}")
         except OSError as e:
             return self._error(f"Không đọc được tệp: {e.strerror or e}")
         except HocbasoError as e:

@@ -416,6 +416,7 @@ def common_name_of_issuer(cert: x509.Certificate | None) -> str:
 
 def verify_record(
     xml_bytes: bytes, trust_store: TrustStore, at: datetime | None = None, policy: SignaturePolicy | None = None,
+    source: str = "học bạ",
 ) -> VerificationReport:
     """Verify every signature of a record, each at its own signing time unless `at` is given.
 
@@ -428,7 +429,7 @@ def verify_record(
     """
     now = datetime.now(timezone.utc)
     try:
-        root = parse_xml(bytes(xml_bytes), "học bạ")
+        root = parse_xml(bytes(xml_bytes), source)  # `source` names the file in the message
         parts = record_parts(root)
     except (InputFileError, RecordStructureError) as e:
         return VerificationReport(signatures=(), problems=(e.message,))

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QHeaderView, QLineEdit, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QHeaderView, QLineEdit, QMenu, QMessageBox, QPushButton
 
 from hocbaso_desktop.gui import dialogs, i18n
+from hocbaso_desktop.gui.dialogs import answer_with
 from hocbaso_desktop.gui.qt_vi import TABLE, install_qt_vietnamese, qm_path, ts_text
 from tests.tools import require_tool
 
@@ -145,3 +146,26 @@ def test_every_entry_of_the_table_is_vietnamese_not_a_copy() -> None:
             assert text, (context, source)
             if source not in {"OK", "&OK", "Show ", "Alias"}:
                 assert text != source, (context, source)
+
+
+def test_a_broken_record_file_is_refused_in_vietnamese_naming_file_and_line(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from hocbaso_desktop.gui.verify_dialog import VerifyDialog
+
+    bad = tmp_path / "hoc-ba-Do-Van-An.xml"
+    bad.write_bytes(b"<?xml version='1.0' encoding='utf-8'?>\n<HocBa>\n  <HoTen>\xc4\x90\xe1\xbb\x97 V\xc4\x83n An</HoTen>\n  <Lop>3A\n</HocBa>\n")
+    dlg = VerifyDialog(None, None)
+    qtbot.addWidget(dlg)
+    dlg.resize(900, 520)
+    dlg.show()
+    choose = next(b for b in dlg.findChildren(QPushButton) if b.text() == "Chọn tệp XML…")
+    with answer_with(None):  # cancelled: nothing is read, nothing said
+        QTest.mouseClick(choose, Qt.MouseButton.LeftButton)
+    assert dlg.report is None and dlg.verdict.text() == ""
+    with answer_with(bad):
+        QTest.mouseClick(choose, Qt.MouseButton.LeftButton)
+    assert "KHÔNG hợp lệ" in dlg.verdict.text()
+    shown = dlg.view.toPlainText()
+    assert "Tệp hoc-ba-Do-Van-An.xml: không phải XML hợp lệ — dòng 5" in shown, shown
+    assert "thẻ <Lop> mở ở dòng 4 nhưng gặp thẻ đóng </HocBa>" in shown, shown  # escaped, shown as written
+    assert "mismatch" not in shown and "line" not in shown
+    dlg.grab().save(str(SHOTS / "verify_bad_xml.png"))
