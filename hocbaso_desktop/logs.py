@@ -17,9 +17,9 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Callable
 
 LOG_DIR_ENV = "HOCBASO_LOG_DIR"
 LOG_NAME = "hocbaso.log"
@@ -139,7 +139,7 @@ def install_excepthooks(show: Callable[[str], None] | None = None) -> None:
                 show(message)
             else:
                 print(message, file=sys.stderr)
-        except Exception:  # noqa: BLE001 - the error report itself failed: the log still has it
+        except Exception:
             log.exception("Không hiện được thông báo lỗi")
 
     def on_exception(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:

@@ -136,7 +136,7 @@ def _run(env_dir: Path, *args: str, code: str | None = None, extra: dict[str, st
     env[logs.LOG_DIR_ENV] = str(env_dir)
     env.update(extra or {})
     cmd = [sys.executable, "-c", code] if code else hocbaso_cmd() + list(args)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300,
+    return subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300,
                           stdin=subprocess.DEVNULL)
 
 

@@ -78,7 +78,7 @@ def _passes_lock_rights(store: Store, code: str) -> bool:
     return passed
 
 
-def test_year_lock_follows_the_matrix(school_store: Store, token) -> None:  # noqa: ANN001 - SchoolToken
+def test_year_lock_follows_the_matrix(school_store: Store, token) -> None:
     codes = _one_role_staff(school_store)
     allowed = {role for role in ROLE_NAMES if _passes_lock_rights(school_store, codes[role])}
     assert allowed == set(rights.RIGHTS[rights.LOCK_YEAR].roles)

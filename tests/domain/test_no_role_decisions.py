@@ -76,9 +76,9 @@ def violations(path: Path) -> list[str]:
                      [node.left, node.right] if isinstance(node, ast.BinOp) else node.values)
             if any(_is_role(p, names) for p in parts) and (rel not in ROLE_DATA or any(_mentions_roles_attr(p) for p in parts)):
                 bad(node, "a decision on roles — use rights.allowed(actor, RIGHT)")
-        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)) and _is_role(node, names):
-            if rel not in ROLE_DATA or id(node) not in module_level:
-                bad(node, "a role list — declare a right in domain/rights.py")
+        elif (isinstance(node, (ast.Tuple, ast.List, ast.Set)) and _is_role(node, names)
+              and (rel not in ROLE_DATA or id(node) not in module_level)):
+            bad(node, "a role list — declare a right in domain/rights.py")
     if names and rel not in ROLE_DATA:
         out.append(f"{rel}: imports role constants {sorted(names)} — decide with domain/rights.py")
     return out
@@ -94,7 +94,7 @@ def test_actor_has_no_role_test_of_its_own() -> None:
     assert not hasattr(Actor, "has") and not hasattr(Actor, "require") and not hasattr(Actor, "sees_everything")
 
 
-def test_the_scan_sees_each_kind_of_role_decision(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_the_scan_sees_each_kind_of_role_decision(tmp_path: Path, monkeypatch) -> None:
     """The scan itself: every form a role decision took before the matrix governed is caught."""
     services = PACKAGE / "services"
     samples = {

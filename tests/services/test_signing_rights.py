@@ -10,7 +10,11 @@ from hocbaso_desktop.domain import rights
 from hocbaso_desktop.domain.errors import PermissionDenied
 from hocbaso_desktop.domain.roles import ROLE_NAMES, SYSTEM_ACTOR, Actor
 from hocbaso_desktop.services.directory import ClassInfo
-from hocbaso_desktop.services.signing_plan import infer_role, may_sign_class, signing_roles
+from hocbaso_desktop.services.signing_plan import (
+    infer_role,
+    may_sign_class,
+    signing_roles,
+)
 
 CLASS_3A = ClassInfo(7, "3A", 3, "2025-2026", 1, "GV001", "Cô Lan", 30, frozenset())
 SLOT_RIGHT = {"gvcn": rights.SIGN_HOMEROOM, "gvbm": rights.SIGN_SUBJECT, "principal": rights.APPROVE_AND_SIGN,
