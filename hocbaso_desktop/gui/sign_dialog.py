@@ -246,7 +246,7 @@ class SignDialog(QDialog):
         for n in plan.resets:
             self._add(f"✗ {n.student_name} ({n.class_name}): {n.reason}", FAIL_COLOR)
         for n in plan.skipped:
-            self._add(f"⏸ {n.student_name} ({n.class_name}): {n.reason}", WAIT_COLOR)
+            self._add(f"‖ {n.student_name} ({n.class_name}): {n.reason}", WAIT_COLOR)
 
     def _certificate(self, name: str, warnings: list[str]) -> None:
         self.status.setText(self.status.text() + f" Chứng thư số: {name}.")
