@@ -1,4 +1,4 @@
-"""The statistics report (services/reports.py) as a landscape A4 PDF with bar charts.
+"""The statistics report (domain/report_data.py, counted by services/reports.py) as a landscape A4 PDF with bar charts.
 
 The bundled Liberation Serif (exchange/pdf_fonts.py) draws every Vietnamese letter, in the tables
 and in the charts' labels alike (reportlab's chart labels default to Helvetica, which has no "ữ").
@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..services.reports import (
+from ..domain.report_data import (
     NOT_SET, QUALITY_GROUP_TITLES, QUALITY_LEVEL_TITLES, RESULT_TITLES, SUBJECT_LEVEL_TITLES, Count, ItemStats, Report,
 )
 from .pdf_fonts import BOLD, ITALIC, REGULAR, register_fonts

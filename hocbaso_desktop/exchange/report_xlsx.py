@@ -1,4 +1,4 @@
-"""The statistics report (services/reports.py) as a print-ready .xlsx.
+"""The statistics report (domain/report_data.py, counted by services/reports.py) as a print-ready .xlsx.
 
 One sheet per table: Môn học, Phẩm chất – năng lực, Kết quả cuối năm (CN), Theo lớp, HS cần hỗ trợ.
 Landscape A4 fitted to the page width, header rows repeated on every printed page, two header
@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..services.reports import (
+from ..domain.report_data import (
     NOT_SET, QUALITY_GROUP_TITLES, QUALITY_LEVEL_TITLES, RESULT_TITLES, SUBJECT_LEVEL_TITLES, Count, ItemStats, Report,
 )
 from .xlsx_write import cell_text, save_atomic

@@ -17,6 +17,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from hocbaso_desktop.domain.report_data import SupportLine
 from hocbaso_desktop.domain.roles import ADMIN, SUBJECT
 from hocbaso_desktop.exchange.class_list import read_class_list
 from hocbaso_desktop.exchange.class_list_report import write_report
@@ -25,7 +26,7 @@ from hocbaso_desktop.exchange.xlsx_write import needs_text, neutralize, save_ato
 from hocbaso_desktop.services import accounts, assignment_import, class_import, directory, staff_admin
 from hocbaso_desktop.services.class_summary import export_class_summary
 from hocbaso_desktop.services.grid_excel import export_grid
-from hocbaso_desktop.services.reports import SupportLine, build_report
+from hocbaso_desktop.services.reports import build_report
 from hocbaso_desktop.services.staff_admin import StaffInput
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import SchoolClass
