@@ -13,7 +13,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Generator, Iterator
 
 from sqlalchemy import select
 
@@ -32,6 +32,8 @@ from . import directory
 
 ARCHIVED_STATUSES = ("issued", "replaced", "withdrawn")
 Step = tuple[str, int, int, str]  # stage, done, total, label
+# A stage that yields its steps and then returns its entries of the index
+Entries = Generator[Step, None, list[dict[str, Any]]]
 
 
 def snapshot_database(store: Store, dest: Path) -> None:
@@ -141,7 +143,7 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
     done = 0
     for enrol, student, cls, pending in rows:
         c = classes.setdefault(cls.id, {"name": cls.name, "grade": cls.grade, "folder": _safe_name(cls.name), "students": []})
-        entry = {
+        entry: dict[str, Any] = {
             "full_name": student.full_name, "birth_date": student.birth_date.isoformat(), "sex": student.sex,
             "personal_id": student.personal_id, "lookup_code": student.lookup_code, "enrolment_status": enrol.status,
             "pending_supplementary": bool(pending), "records": [],
@@ -208,7 +210,7 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
 
 
 def _received(work: Store, pupils: list[tuple[int, Student]], st: Staging, facts: ContentFacts,
-              cancel: Callable[[], bool]) -> Iterator[Step]:
+              cancel: Callable[[], bool]) -> Entries:
     """The records received by transfer of this year's pupils, byte-exact as stored. A record whose
     bytes no longer match the hash kept at import still goes in (the school's own year must not be held
     hostage by one damaged copy of another school's record): the export warns, verify names the file."""
@@ -265,7 +267,7 @@ def _paper_copies(work: Store, st: Staging, jobs: list[tuple[str, int, Record]],
 
 
 def _summaries(work: Store, year_name: str, st: Staging, classes: dict[int, dict], facts: ContentFacts,
-               cancel: Callable[[], bool]) -> Iterator[Step]:
+               cancel: Callable[[], bool]) -> Entries:
     from .class_summary import export_class_summary
 
     out = []

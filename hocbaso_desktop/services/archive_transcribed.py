@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from ..storage.models import (
     YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, Record, RecordSignature, RecordWithdrawal, SchoolClass, SchoolYear, Student,
 )
 from ..storage.transcription_models import Transcription
-from .archive_content import ARCHIVED_STATUSES, ContentFacts, Staging, Step, _iso, _safe_name
+from .archive_content import ARCHIVED_STATUSES, ContentFacts, Entries, Staging, _iso, _safe_name
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def _state(status: str | None, roles: list[str]) -> str:
 
 
 def transcribed_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
-                        cancel: Callable[[], bool]) -> Iterator[Step]:
+                        cancel: Callable[[], bool]) -> Entries:
     """Stage the trích lục issued during `year_name`; returns the index entries."""
     from .paper_copies import issued_paper
 
@@ -95,7 +95,7 @@ def transcribed_content(work: Store, year_name: str, st: Staging, facts: Content
 
     out: list[dict] = []
     with work.read() as s:
-        for i, (cls, stu, t, paper_year, rec) in enumerate(jobs, 1):
+        for i, (class_fields, stu, t, paper_year, rec) in enumerate(jobs, 1):
             if cancel():
                 raise ExportCancelled("Đã hủy: chưa ghi gì ra ổ đích.")
             xml = bytes(rec.signed_xml or b"")
@@ -116,7 +116,7 @@ def transcribed_content(work: Store, year_name: str, st: Staging, facts: Content
                 withdrawal = {"xml": f"{base}_thuhoi.xml", "sha256": st.files[f"{base}_thuhoi.xml"].sha256}
             out.append({
                 "personal_id": stu.personal_id, "full_name": stu.full_name, "lookup_code": stu.lookup_code,
-                "school_year": paper_year, **cls, "paper_book_ref": t.paper_book_ref,
+                "school_year": paper_year, **class_fields, "paper_book_ref": t.paper_book_ref,
                 "entered_by": t.entered_by, "entered_at": _iso(t.entered_at),
                 "version": rec.version, "status": rec.status, "xml": f"{base}.xml", "sha256": st.files[f"{base}.xml"].sha256,
                 "pdf": pdf, "withdrawal": withdrawal, "issued_at": _iso(rec.issued_at), "valid_from": _iso(rec.valid_from),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,7 +55,7 @@ class SealRequired(HocbasoError):
 
 
 @contextmanager
-def seal_key(store, actor_code: str, seal, what: str) -> Iterator[tuple[object, x509.Certificate, list[x509.Certificate]]]:  # noqa: ANN001
+def seal_key(store, actor_code: str, seal, what: str) -> Iterator[tuple[rsa.RSAPrivateKey, x509.Certificate, list[x509.Certificate]]]:  # noqa: ANN001
     """The school's seal key for signing audit heads outside a signing batch (year lock): the same
     rules as every seal (services/archive_service.seal_bytes): an organisation certificate of the
     school, registered as its seal (first use by the person logged in registers it), PIN asked by

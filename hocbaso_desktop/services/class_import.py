@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -317,16 +318,16 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
         s.flush()
         tx.audit("year.create", "school_year", year_row.id, {"name": plan.year, "by": "import"})
     for name, grade in plan.classes_to_create:
-        c = SchoolClass(year_id=year_row.id, name=name, grade=grade)
-        s.add(c)
+        created = SchoolClass(year_id=year_row.id, name=name, grade=grade)
+        s.add(created)
         s.flush()
-        tx.audit("class.create", "school_class", c.id, {"name": name, "grade": grade, "year": plan.year, "by": "import"})
+        tx.audit("class.create", "school_class", created.id, {"name": name, "grade": grade, "year": plan.year, "by": "import"})
     class_ids = {n.upper(): i for n, i in s.execute(select(SchoolClass.name, SchoolClass.id)
                                                     .where(SchoolClass.year_id == year_row.id)).all()}
     data = {r.student.personal_id: r.student for r in cl.rows if r.student is not None}
     total = len(plan.new) + len(plan.updated) or 1
     done = 0
-    events: list[tuple[str, str, object, dict]] = []
+    events: list[tuple[str, str, object, dict[str, Any]]] = []
 
     # New students: one multi-row INSERT … RETURNING, then their enrolments the same way.
     if plan.new:
@@ -345,11 +346,11 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
                     Enrolment.year_id == year_row.id, Enrolment.student_id.in_([ids[p] for p in exempting]))):
                 pid = next(p for p in exempting if ids[p] == sid)
                 set_exemption_rows(s, eid, data[pid].exempt_subjects or (), ())
-        for row in student_rows:
+        for new, row in zip(plan.new, student_rows):
             changes = {k: _jsonable(v) for k, v in row.items() if v not in ("", None, False)}
-            changes["class_name"] = data[row["personal_id"]].class_name
-            changes.update({k: v for k, v in _enrolment_values(data[row["personal_id"]]).items() if v})
-            events.append(("student.import", "student", ids[row["personal_id"]], changes))
+            changes["class_name"] = data[new.personal_id].class_name
+            changes.update({k: v for k, v in _enrolment_values(data[new.personal_id]).items() if v})
+            events.append(("student.import", "student", ids[new.personal_id], changes))
             done += 1
             if progress and done % 200 == 0:
                 progress(done, total, "Đang ghi học sinh mới")
@@ -403,7 +404,7 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
         progress(total, total, "Đã ghi xong")
 
 
-def _audit_many(tx: Tx, events: list[tuple[str, str, object, dict]]) -> None:
+def _audit_many(tx: Tx, events: list[tuple[str, str, object, dict[str, Any]]]) -> None:
     """One audit entry per student, chained like Tx.audit, in bulk (see Tx.audit_many)."""
     tx.audit_many(events)
 

@@ -29,7 +29,7 @@ def minute_data(store: Store, correction_id: int) -> MinuteData:
         c = s.get(CorrectionRequest, correction_id)
         if c is None:
             raise NotFound(f"Không có phiếu đề nghị sửa dữ liệu số {correction_id}")
-        old = s.get(Record, c.record_id)
+        old = s.get_one(Record, c.record_id)
         school = s.execute(select(School).order_by(School.id)).scalars().first()
         conf = settings_service.signing_settings_in(s)
         place = conf.place_of_issue or (school.province if school else "") or "…"

@@ -133,11 +133,11 @@ def _staff(s: Session, staff_id: int | None) -> Staff | None:
 
 
 def _info(s: Session, c: CorrectionRequest) -> CorrectionInfo:
-    enrol = s.get(Enrolment, c.enrolment_id)
-    st = s.get(Student, enrol.student_id)
-    cls = s.get(SchoolClass, enrol.class_id)
-    year = s.get(SchoolYear, enrol.year_id)
-    rec = s.get(Record, c.record_id)
+    enrol = s.get_one(Enrolment, c.enrolment_id)
+    st = s.get_one(Student, enrol.student_id)
+    cls = s.get_one(SchoolClass, enrol.class_id)
+    year = s.get_one(SchoolYear, enrol.year_id)
+    rec = s.get_one(Record, c.record_id)
     req = _staff(s, c.requester_id)
     dec = _staff(s, c.decided_by)
     witnesses = tuple(Witness(w.get("name", ""), w.get("role", ""), w.get("code", ""), bool(w.get("confirmed")))
@@ -217,7 +217,8 @@ def request_correction(store: Store, actor: Actor, enrolment_id: int, reason: st
         enrol = s.get(Enrolment, enrolment_id)
         if enrol is None:
             raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
-        cls, year, st = s.get(SchoolClass, enrol.class_id), s.get(SchoolYear, enrol.year_id), s.get(Student, enrol.student_id)
+        cls, year, st = (s.get_one(SchoolClass, enrol.class_id), s.get_one(SchoolYear, enrol.year_id),
+                         s.get_one(Student, enrol.student_id))
         if not actor.is_system and not _teaches_class(actor, cls.id):
             raise PermissionDenied(f"lập phiếu đề nghị sửa học bạ của học sinh lớp {cls.name}",
                                    f"GVCN hoặc GVBM của lớp {cls.name}")
@@ -307,7 +308,7 @@ def approve(store: Store, actor: Actor, correction_id: int, witnesses: Iterable[
         c = _open_request(s, correction_id)
         if c.state != "open":
             raise CorrectionError(f"Phiếu số {c.id} {STATE_TEXT[c.state]}: không duyệt lại được.")
-        old = s.get(Record, c.record_id)
+        old = s.get_one(Record, c.record_id)
         latest = latest_record(s, c.enrolment_id)
         if old.status != "issued" or latest is None or latest.id != old.id:
             raise CorrectionError(f"Học bạ của phiếu số {c.id} không còn ở phiên bản đã phát hành {old.version}: "
@@ -333,7 +334,7 @@ def approve(store: Store, actor: Actor, correction_id: int, witnesses: Iterable[
                        status_reason=f"Đính chính theo phiếu số {c.id}", status_changed_at=now)
         s.add(draft)
         s.flush()
-        st = s.get(Student, old.student_id)
+        st = s.get_one(Student, old.student_id)
         tx.audit("correction.approve", "correction_request", c.id, {
             "hs": st.personal_id, "record_id": old.id, "new_record_id": draft.id, "version": draft.version,
             "unlock_id": unlock.id, "witnesses": [w.as_json() for w in people], "note": c.decision_reason})
@@ -389,7 +390,7 @@ def cancel(store: Store, actor: Actor, correction_id: int, reason: str) -> Corre
 
 
 def _close_opening(s: Session, c: CorrectionRequest, now: datetime) -> None:
-    old = s.get(Record, c.record_id)
+    old = s.get_one(Record, c.record_id)
     place = settings_service.signing_settings_in(s).place_of_issue
     if old.content_xml is not None and content_xml(s, c.enrolment_id, old, place) != old.content_xml:
         raise CorrectionError(f"Học bạ đã được sửa theo phiếu số {c.id}: không hủy được nữa. Hãy ký lại để hoàn tất, "
@@ -415,7 +416,7 @@ def on_version_issued(s: Session, audit: Callable[..., None], rec: Record) -> No
     if rec.replaces_id is None:
         return
     now = local_now()
-    old = s.get(Record, rec.replaces_id)
+    old = s.get_one(Record, rec.replaces_id)
     hs = s.execute(select(Student.personal_id).where(Student.id == rec.student_id)).scalar()
     c = s.execute(select(CorrectionRequest).where(
         CorrectionRequest.record_id == old.id, CorrectionRequest.state == "approved")).scalars().first()

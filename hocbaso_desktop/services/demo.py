@@ -109,9 +109,9 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
 
         classes: list[SchoolClass] = []
         for i, (grade, letter) in enumerate((g, l) for g in range(1, 6) for l in "AB"):
-            optional = "NN1" if grade <= 2 else ""
             c = SchoolClass(year_id=year.id, name=f"{grade}{letter}", grade=grade,
-                            homeroom_id=staff_by_code[D.HOMEROOM_TEACHERS[i][0]].id, optional_subjects=optional)
+                            homeroom_id=staff_by_code[D.HOMEROOM_TEACHERS[i][0]].id,
+                            optional_subjects="NN1" if grade <= 2 else "")
             s.add(c)
             classes.append(c)
         s.flush()
@@ -126,13 +126,13 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
         for lvl, texts in D.GENERIC_SUBJECT_COMMENTS.items():
             for t in texts:
                 s.add(CommentBank(target="*", level=lvl, text=t))
-        for subj, by_level in D.SUBJECT_COMMENTS.items():
-            for lvl, texts in by_level.items():
+        for subject_code, texts_by_level in D.SUBJECT_COMMENTS.items():
+            for lvl, texts in texts_by_level.items():
                 for t in texts:
-                    s.add(CommentBank(target=subj, level=lvl, text=t))
-        for grp, by_level in D.QUALITY_GROUP_COMMENTS.items():
-            for lvl, t in by_level.items():
-                s.add(CommentBank(target=grp, level=lvl, text=t))
+                    s.add(CommentBank(target=subject_code, level=lvl, text=t))
+        for grp, text_by_level in D.QUALITY_GROUP_COMMENTS.items():
+            for lvl, text in text_by_level.items():
+                s.add(CommentBank(target=grp, level=lvl, text=text))
         s.flush()
 
         subj_rows: list[dict] = []

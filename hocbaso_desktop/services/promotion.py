@@ -86,7 +86,7 @@ def decide(store: Store, actor: Actor, personal_id: str, promoted: bool, note: s
             raise NotFound(f"Không có học sinh mã định danh «{pid}»" + (f" trong năm học {year}" if year else ""))
         enrol, st, cls, yr_row = row
         yr = s.execute(select(YearResult).where(YearResult.enrolment_id == enrol.id)).scalars().first()
-        if not _needs_decision(yr):
+        if yr is None or not _needs_decision(yr):
             result = yr.confirmed_result if yr is not None else None
             why = (f"kết quả cuối năm là {result}: đã hoàn thành chương trình lớp học, không cần quyết định lên lớp"
                    if result else "GVCN chưa xác nhận kết quả cuối năm «Chưa hoàn thành» (CHT)")

@@ -125,13 +125,13 @@ def signed_xml_of(store: Store, record_id: int) -> bytes | None:
 # ---- withdrawal (thu hồi) ---------------------------------------------------------------------------
 
 
-def _withdrawable(s: Session, enrolment_id: int) -> tuple[Record, Student, SchoolYear]:
-    """The issued version to withdraw, or why there is none (checked before the PIN and again in the
-    withdrawal's own transaction)."""
+def _withdrawable(s: Session, enrolment_id: int) -> tuple[Record, Student, SchoolYear, bytes, str]:
+    """The issued version to withdraw with its signed content and that content's hash, or why there
+    is none (checked before the PIN and again in the withdrawal's own transaction)."""
     enrol = s.get(Enrolment, enrolment_id)
     if enrol is None:
         raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
-    st, year = s.get(Student, enrol.student_id), s.get(SchoolYear, enrol.year_id)
+    st, year = s.get_one(Student, enrol.student_id), s.get_one(SchoolYear, enrol.year_id)
     rec = s.execute(select(Record).where(Record.enrolment_id == enrolment_id, Record.status == "issued")
                     .order_by(Record.version.desc())).scalars().first()
     if rec is None:
@@ -145,7 +145,7 @@ def _withdrawable(s: Session, enrolment_id: int) -> tuple[Record, Student, Schoo
         raise CorrectionError(f"Năm học {year.name} đã khóa: mở khóa năm học (Hiệu trưởng, có lý do) rồi mới thu hồi.")
     if not rec.content_xml or not rec.sha256:
         raise CorrectionError(f"Học bạ năm học {year.name} của {st.full_name} không còn nội dung đã ký: không thu hồi được.")
-    return rec, st, year
+    return rec, st, year, bytes(rec.content_xml), rec.sha256
 
 
 def withdraw(store: Store, actor: Actor, enrolment_id: int, reason: str, seal=None) -> VersionInfo:  # noqa: ANN001 - SealWith
@@ -165,17 +165,16 @@ def withdraw(store: Store, actor: Actor, enrolment_id: int, reason: str, seal=No
     if len(reason) < MIN_REASON:
         raise InvalidValue("Lý do thu hồi", reason, f"cần ghi rõ lý do (ít nhất {MIN_REASON} ký tự)")
     with store.read() as s:
-        rec, st, year = _withdrawable(s, enrolment_id)
+        rec, st, year, _content, _sha = _withdrawable(s, enrolment_id)
         what = f"thu hồi học bạ năm học {year.name} của {st.full_name}"
         staff = s.execute(select(Staff.id, Staff.full_name, Staff.position).where(Staff.code == actor.code)).first()
         staff_id, decided_by, position = (staff[0], staff[1], staff[2] or "") if staff is not None else (None, actor.name, "")
     with seal_key(store, actor.code, seal, what) as (key, cert, chain):
         with store.transaction(actor.code) as tx:
             s = tx.session
-            rec, st, year = _withdrawable(s, enrolment_id)
+            rec, st, year, content, withdrawn_sha = _withdrawable(s, enrolment_id)
             now = local_now()
-            doc = withdrawal_document(bytes(rec.content_xml), Withdrawal(now.date(), reason, decided_by, position,
-                                                                         rec.sha256))
+            doc = withdrawal_document(content, Withdrawal(now.date(), reason, decided_by, position, withdrawn_sha))
             signed = sign_record(doc, key, chain, "seal", datetime.now(VN_TZ))
             for c in s.execute(select(CorrectionRequest).where(CorrectionRequest.enrolment_id == enrolment_id,
                                                                CorrectionRequest.state == "open")).scalars():

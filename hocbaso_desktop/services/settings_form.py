@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from ..domain.errors import InvalidValue
 from ..domain.rights import EDIT_SETTINGS, require
@@ -49,7 +50,7 @@ class SettingsForm:
     # Ngôn ngữ (this machine)
     language: str = machine_config.DEFAULT_LANGUAGE
 
-    def with_(self, **kw: object) -> "SettingsForm":
+    def with_(self, **kw: Any) -> "SettingsForm":  # the fields by name, as dataclasses.replace takes them
         return replace(self, **kw)
 
 

@@ -244,7 +244,7 @@ def transcribe(store: Store, actor: Actor | str, personal_id: str, school_year: 
         old = (fix.existing_transcription(s, st.id, year_row.id)
                if replace and year_row is not None and year_row.kind == YEAR_TRANSCRIBED else None)
         problems += _pupil_problems(s, st, school_year, grade, replacing=old is not None)
-        if old is not None:
+        if old is not None and year_row is not None:  # a transcription to replace lives in its paper year
             problems += fix.replacement_problems(old, fix.signed_by(s, old.enrolment_id), grade, ref, asked_class,
                                                  school_year)
             if problems:
@@ -301,7 +301,7 @@ def transcribe(store: Store, actor: Actor | str, personal_id: str, school_year: 
 def _replace(tx: Tx, who: Actor, parsed: ParsedWorkbook, st: Student, old: fix.Existing, year_row: SchoolYear,
              file_name: str, store: Store) -> TranscriptionResult:
     s = tx.session
-    cls = s.get(SchoolClass, old.class_id)
+    cls = s.get_one(SchoolClass, old.class_id)
     names = fix.headers(parsed)
     before = fix.cell_values(s, old.enrolment_id, list(names))
     cells, result = _write_cells(tx, who, parsed, st, old.enrolment_id, _class_info(cls, year_row), store,
@@ -356,8 +356,8 @@ def _write_cells(tx: Tx, who: Actor, parsed: ParsedWorkbook, st: Student, enrolm
             where = f"Trang «{r.sheet}», dòng {r.excel_row}, cột «{col.header}»"
             edits.append((where, CellEdit(enrolment_id, FINAL_PERIOD, kind, code, raw, reason)))
     if clear_from is not None:
-        written = {f"{e.kind}:{e.code}" for _w, e in edits}
-        for key in fix.to_clear(clear_from, written):
+        filled = {f"{e.kind}:{e.code}" for _w, e in edits}
+        for key in fix.to_clear(clear_from, filled):
             kind, _, code = key.partition(":")
             where = f"ô «{fix.headers(parsed).get(key, key)}» (để trống trong bảng mới)"
             edits.insert(0, (where, CellEdit(enrolment_id, FINAL_PERIOD, kind, code, None, "")))

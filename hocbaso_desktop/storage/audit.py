@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -61,7 +62,7 @@ class AuditWriter:
         return e
 
 
-    def append_many(self, session: Session, actor: str, events: list[tuple[str, str, object, dict[str, Any] | None]]) -> tuple[int, str]:
+    def append_many(self, session: Session, actor: str, events: Sequence[tuple[str, str, object, dict[str, Any] | None]]) -> tuple[int, str]:
         """Many entries chained exactly like append, in bulk INSERTs: an import of 2,000 pupils would
         otherwise spend seconds re-reading the head and flushing per entry. Returns the new head."""
         from sqlalchemy import insert

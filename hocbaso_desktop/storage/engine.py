@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,7 @@ class Tx:
         self.audited += 1
         self.head = (e.id, e.hash)
 
-    def audit_many(self, events: list[tuple[str, str, object, dict[str, Any] | None]]) -> None:
+    def audit_many(self, events: Sequence[tuple[str, str, object, dict[str, Any] | None]]) -> None:
         """(action, entity, entity_id, changes) for each event, chained in order, inserted in bulk."""
         if events:
             self.head = self._audit.append_many(self.session, self.actor, events)
