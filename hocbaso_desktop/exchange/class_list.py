@@ -121,7 +121,7 @@ class _SheetReader:
 
     # --- the pass --------------------------------------------------------------------------
     def read(self) -> None:
-        merges, self.formula_missing = sheet_extras(self.wb, self.ws)  # type: ignore[arg-type]
+        merges, self.formula_missing = sheet_extras(self.wb, self.ws)
         for r1, c1, r2, c2 in merges:
             if (r2 - r1 + 1) * (c2 - c1 + 1) > 200_000:
                 continue  # a whole-sheet merge says nothing about our columns

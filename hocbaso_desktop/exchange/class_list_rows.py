@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,18 @@ if TYPE_CHECKING:
 _TEXT_FIELDS = {"birthplace": 250, "hometown": 250, "address": 250, "father_name": 150, "mother_name": 150,
                 "guardian_name": 150, "nationality": 50, "moet_code": 20, "register_no": 30, "policy_group": 100,
                 "disability": 100}
+
+
+@dataclass
+class _Facts:
+    """The optional per-pupil columns read from a row; None: the column is absent or the cell blank."""
+
+    enrolled_on: date | None = None
+    not_assessed: bool | None = None
+    optional_subjects: frozenset[str] | None = None
+    exempt_subjects: frozenset[str] | None = None
+
+
 _YES = {"x", "co", "c", "1", "yes", "true", "dung", "v", "✓", "✔", "khgd", "khgdcanhan"}
 _NO = {"khong", "k", "0", "no", "false"}
 
@@ -90,7 +103,15 @@ class RowParser:
             for w in check.warnings:
                 self.problem(WARNING, "personal_id", pid, w)
             if not self.failed:
-                student = StudentData(pid, name, birth, sex, cls[0], cls[1], ethnicity_code=eth, **texts, **facts)
+                student = StudentData(
+                    pid, name, birth, sex, cls[0], cls[1], ethnicity_code=eth,
+                    moet_code=texts["moet_code"], nationality=texts["nationality"], birthplace=texts["birthplace"],
+                    hometown=texts["hometown"], address=texts["address"], father_name=texts["father_name"],
+                    mother_name=texts["mother_name"], guardian_name=texts["guardian_name"],
+                    register_no=texts["register_no"], policy_group=texts["policy_group"],
+                    disability=texts["disability"], enrolled_on=facts.enrolled_on,
+                    not_assessed=facts.not_assessed, optional_subjects=facts.optional_subjects,
+                    exempt_subjects=facts.exempt_subjects)
         status = self._c1_status()
         if self.failed:
             student = None
@@ -235,20 +256,20 @@ class RowParser:
             self.problem(ERROR, "ethnicity", v, "không có trong danh mục 54 dân tộc (và người nước ngoài)")
         return code
 
-    def _facts(self, grade: int | None) -> dict[str, object]:
+    def _facts(self, grade: int | None) -> _Facts:
         """The optional per-pupil columns: enrolment date, individual plan, optional and exempt subjects."""
-        out: dict[str, object] = {}
+        out = _Facts()
         if "enrolled_on" in self.raw and (v := self.cell("enrolled_on")) is not None:
             d, reason = parse_date(v)
             if d is None:
                 self.problem(ERROR, "enrolled_on", v, reason)
-            out["enrolled_on"] = d
+            out.enrolled_on = d
         if "not_assessed" in self.raw and (v := self.cell("not_assessed")) is not None:
             key = fold(display(v))
             if key in _YES:
-                out["not_assessed"] = True
+                out.not_assessed = True
             elif key in _NO:
-                out["not_assessed"] = False
+                out.not_assessed = False
             else:
                 self.problem(ERROR, "not_assessed", v, "ghi «x» hoặc «có» nếu học sinh được đánh giá theo kế hoạch giáo "
                                                        "dục cá nhân, để trống hoặc «không» nếu không")
@@ -268,7 +289,10 @@ class RowParser:
                         self.problem(ERROR, key, subj.name, why)
                         continue
                 codes.add(subj.code)
-            out[key] = frozenset(codes)
+            if key == "optional_subjects":
+                out.optional_subjects = frozenset(codes)
+            else:
+                out.exempt_subjects = frozenset(codes)
         return out
 
     def _text(self, field_key: str, limit: int) -> str | None:

@@ -8,6 +8,7 @@ Every free text goes into a Paragraph inside its cell, so long comments wrap and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
@@ -30,6 +31,8 @@ from .paper_style import (
 
 GRID = colors.black
 DOTS = (1, 2)  # dotted fill line under a field, like the printed form
+Cell = tuple[int, int]
+StyleCommand = tuple[object, ...]  # reportlab's ("NAME", (col, row), (col, row), *values…)
 VN_TIME = timezone(timedelta(hours=7))
 SUBJECT_ROW_MIN = 26  # pt, a subject row at least
 _RESULT_NAMES = {"HTXS": "Hoàn thành xuất sắc", "HTT": "Hoàn thành tốt", "HT": "Hoàn thành", "CHT": "Chưa hoàn thành"}
@@ -59,11 +62,11 @@ def _number(x: float | None, unit: str) -> str:
     return f"{text} {unit}"
 
 
-def _fields_table(rows: list[list[Flowable | str]], widths: list[float], spans: list[tuple] = (),
+def _fields_table(rows: list[list[Flowable | str]], widths: list[float], spans: Sequence[tuple[Cell, Cell]] = (),
                   min_height: float | None = None, dotted: bool = True) -> Table:
     heights = [min_height] * len(rows) if min_height else None
     t = Table(rows, colWidths=widths, rowHeights=heights)
-    cmds = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    cmds: list[StyleCommand] = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 1),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     cmds += [("SPAN", a, b) for a, b in spans]
@@ -224,7 +227,7 @@ def history_page(d: RecordData) -> list[Flowable]:
 _CODE_CELLS = [("FONT", (1, 1), (2, -1), REGULAR, 10.5), ("ALIGN", (1, 1), (2, -1), "CENTER")]
 
 
-def _grid_style(extra: list[tuple] = ()) -> TableStyle:
+def _grid_style(extra: Sequence[StyleCommand] = ()) -> TableStyle:
     return TableStyle([("GRID", (0, 0), (-1, -1), 0.6, GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
                        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4), *extra])

@@ -146,7 +146,9 @@ def _certificate(sig: etree._Element) -> x509.Certificate | None:
             continue
     issuers = {c.issuer for c in certs if c.issuer != c.subject}
     leaves = [c for c in certs if c.subject not in issuers]  # the one that issues none of the others
-    return (leaves or certs or [None])[0]
+    if leaves:
+        return leaves[0]
+    return certs[0] if certs else None
 
 
 def _signatures(root: etree._Element) -> tuple[SignatureInfo, ...]:

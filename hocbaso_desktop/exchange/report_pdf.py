@@ -9,7 +9,7 @@ principal reads the shape before the numbers.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -142,7 +142,7 @@ def bar_chart(title: str, items: list[ItemStats], levels: tuple[str, ...], names
     return d
 
 
-def _small_table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
+def _small_table(header: list[str], rows: list[list[object]], widths: Sequence[float]) -> Table:
     t = Table([header, *rows], colWidths=widths, repeatRows=1)
     t.setStyle(_grid_style(1))
     return t

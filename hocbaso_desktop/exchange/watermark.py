@@ -9,6 +9,7 @@ once from the bundled font and stored once per PDF as a form XObject.
 from __future__ import annotations
 
 from functools import lru_cache
+from math import ceil
 
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.utils import ImageReader
@@ -26,7 +27,8 @@ def _stamp(text: str) -> tuple[ImageReader, int, int]:
     font = ImageFont.truetype(str(fonts_dir() / "LiberationSerif-Bold.ttf"), _PX)
     left, top, right, bottom = font.getbbox(text)
     pad = _PX // 5
-    img = Image.new("RGBA", (right - left + 2 * pad, bottom - top + 2 * pad), (255, 255, 255, 0))
+    # FreeType's bbox is whole pixels, typed as float: round up so the stamp is never clipped
+    img = Image.new("RGBA", (ceil(right - left) + 2 * pad, ceil(bottom - top) + 2 * pad), (255, 255, 255, 0))
     ImageDraw.Draw(img).text((pad - left, pad - top), text, font=font, fill=(205, 30, 30, 48))
     img = img.rotate(_ANGLE, resample=Image.Resampling.BICUBIC, expand=True)
     return ImageReader(img), img.width, img.height

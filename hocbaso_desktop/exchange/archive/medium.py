@@ -127,7 +127,7 @@ def preflight(target_dir: str | os.PathLike[str], total_bytes: int, largest_file
 
 
 def _removable_disks_linux(sys_block: str = "/sys/block") -> set[str]:
-    out = set()
+    out: set[str] = set()
     try:
         names = os.listdir(sys_block)
     except OSError:

@@ -24,7 +24,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Callable, Sequence
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -37,7 +37,7 @@ from ...signing.trust import TrustStore
 
 MAX_SEAL_BYTES = 1024 * 1024
 FUTURE_TOLERANCE = timedelta(minutes=10)
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
 def create_seal(content: bytes, key: rsa.RSAPrivateKey, chain: Sequence[x509.Certificate]) -> tuple[bytes, bytes]:
@@ -47,7 +47,7 @@ def create_seal(content: bytes, key: rsa.RSAPrivateKey, chain: Sequence[x509.Cer
     verifier's trust store).
     """
     leaf, *intermediates = list(chain)
-    builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(leaf, key, hashes.SHA256())  # type: ignore[arg-type]
+    builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(leaf, key, hashes.SHA256())
     for cert in intermediates:
         builder = builder.add_certificate(cert)
     der = builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
@@ -83,8 +83,27 @@ class SealReport:
         return out
 
 
-def _fail(*problems: str, **known: object) -> SealReport:
-    return SealReport(False, problems=tuple(problems), **known)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class _Signer:
+    """What the seal says about its signer, once the signer's certificate is found."""
+
+    certificate: x509.Certificate
+    signer: str
+    signer_subject: str
+    issuer: str
+    serial_hex: str
+
+    def report(self, ok: bool, problems: tuple[str, ...], *, signing_time: datetime | None = None,
+               trusted: bool = False, demo: bool = False) -> SealReport:
+        return SealReport(ok, signer=self.signer, signer_subject=self.signer_subject, issuer=self.issuer,
+                          serial_hex=self.serial_hex, signing_time=signing_time, trusted=trusted, demo=demo,
+                          problems=problems, certificate=self.certificate)
+
+
+def _fail(*problems: str, known: _Signer | None = None) -> SealReport:
+    if known is None:
+        return SealReport(False, problems=tuple(problems))
+    return known.report(False, tuple(problems))
 
 
 def verify_seal(content: bytes, seal_der: bytes, trust: TrustStore, now: datetime | None = None) -> SealReport:
@@ -113,34 +132,34 @@ def verify_seal(content: bytes, seal_der: bytes, trust: TrustStore, now: datetim
         leaf = next((c for c in certs if c.serial_number == want_serial and c.issuer.public_bytes() == want_issuer), None)
         if leaf is None:
             return _fail("tệp niêm phong không kèm chứng thư số của người ký")
-        known = dict(certificate=leaf, signer=common_name(leaf), signer_subject=leaf.subject.rfc4514_string(),
-                     issuer=_issuer_cn(leaf), serial_hex=format(leaf.serial_number, "x"))
+        known = _Signer(certificate=leaf, signer=common_name(leaf), signer_subject=leaf.subject.rfc4514_string(),
+                        issuer=_issuer_cn(leaf), serial_hex=format(leaf.serial_number, "x"))
         digest_name = si["digest_algorithm"]["algorithm"].native
         if digest_name not in _HASHES:
-            return _fail(f"thuật toán băm «{digest_name}» không được chấp nhận", **known)
+            return _fail(f"thuật toán băm «{digest_name}» không được chấp nhận", known=known)
         attrs = si["signed_attrs"]
         if not attrs:
-            return _fail("chữ ký niêm phong thiếu các thuộc tính đã ký", **known)
+            return _fail("chữ ký niêm phong thiếu các thuộc tính đã ký", known=known)
         by_type = {a["type"].native: a["values"] for a in attrs}
         if by_type.get("content_type") is None or by_type["content_type"][0].native != "data":
-            return _fail("chữ ký niêm phong ghi sai loại nội dung", **known)
+            return _fail("chữ ký niêm phong ghi sai loại nội dung", known=known)
         md = by_type.get("message_digest")
         actual = hashlib.new(digest_name, content).digest()
         if md is None or len(md) != 1 or not hmac.compare_digest(md[0].native, actual):
-            return _fail("tagmanifest-sha256.txt đã bị thay đổi sau khi niêm phong (mã băm không khớp chữ ký)", **known)
+            return _fail("tagmanifest-sha256.txt đã bị thay đổi sau khi niêm phong (mã băm không khớp chữ ký)", known=known)
         st = by_type.get("signing_time")
         signing_time = utc(st[0].native) if st is not None and len(st) == 1 else None
         sig_alg = si["signature_algorithm"]["algorithm"].native
         if sig_alg not in ("rsassa_pkcs1v15", f"{digest_name}_rsa"):
-            return _fail(f"thuật toán chữ ký «{sig_alg}» không được chấp nhận", **known)
+            return _fail(f"thuật toán chữ ký «{sig_alg}» không được chấp nhận", known=known)
         # The signature covers the DER SET OF the signed attributes (RFC 5652 §5.4), not the [0] tag.
         signed_bytes = b"\x31" + attrs.dump()[1:]
         public = leaf.public_key()
         if not isinstance(public, rsa.RSAPublicKey):
-            return _fail("chứng thư niêm phong không dùng khoá RSA", **known)
+            return _fail("chứng thư niêm phong không dùng khoá RSA", known=known)
         public.verify(si["signature"].native, signed_bytes, padding.PKCS1v15(), _HASHES[digest_name]())
     except InvalidSignature:  # raised only by the last call above, when `known` is bound
-        return _fail("giá trị chữ ký niêm phong không khớp: bị sửa hoặc không do chứng thư này tạo ra", **known)
+        return _fail("giá trị chữ ký niêm phong không khớp: bị sửa hoặc không do chứng thư này tạo ra", known=known)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
         return _fail(f"tệp niêm phong hỏng hoặc sai định dạng ({type(e).__name__})")
 
@@ -157,8 +176,8 @@ def verify_seal(content: bytes, seal_der: bytes, trust: TrustStore, now: datetim
     chain = trust.verify_chain(leaf, [c for c in certs if c is not leaf], checked_at)
     if not chain.trusted and chain.reason:
         problems.append(chain.reason)
-    return SealReport(not problems and chain.trusted, signing_time=signing_time, trusted=chain.trusted,
-                      demo=chain.demo, problems=tuple(problems), **known)
+    return known.report(not problems and chain.trusted, tuple(problems), signing_time=signing_time,
+                        trusted=chain.trusted, demo=chain.demo)
 
 
 def _issuer_cn(cert: x509.Certificate) -> str:

@@ -201,13 +201,13 @@ def _verify(root: Path, trust: TrustStore, report: ArchiveReport, allow_unsealed
         return report
     entries = [*tags, *payload]
     total = len(entries)
-    for i, e in enumerate(entries):
+    for i, entry in enumerate(entries):
         if progress:
-            progress(i, total, e.path)
-        if _sha256_file(root / e.path) != e.digest:
-            report.problems.append(f"tệp «{e.path}» đã bị thay đổi (mã SHA-256 không khớp danh mục)")
+            progress(i, total, entry.path)
+        if _sha256_file(root / entry.path) != entry.digest:
+            report.problems.append(f"tệp «{entry.path}» đã bị thay đổi (mã SHA-256 không khớp danh mục)")
         report.files += 1
-        report.octets += files[e.path]
+        report.octets += files[entry.path]
     if report.problems:
         return report
 
