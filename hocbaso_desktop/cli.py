@@ -77,6 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `hocbaso students | head`: the reader left; not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # a device, a file, an XML: in Vietnamese (services/error_text); a bug re-raised
+        from .services.error_text import known_error_text
+
+        text = known_error_text(e)
+        if text is None:
+            raise  # the excepthook logs the traceback and says so in one Vietnamese line
+        log.warning("hocbaso %s: %s", args.command, text, extra=logs.FILE_ONLY)
+        print(f"Lỗi: {text}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from .. import logs
 from ..domain.errors import HocbasoError
 from ..domain.progress import Cancelled, CancelToken
+from ..services.error_text import known_error_text
 
 log = logging.getLogger("hocbaso.gui")
 
@@ -165,7 +166,12 @@ def on_gui_thread() -> bool:
 
 
 def unexpected_message(e: BaseException) -> str:
-    return (f"Lỗi không mong đợi ({type(e).__name__}: {e}). Chi tiết đã được ghi vào nhật ký "
+    """A failure the school can meet (device, file, XML) in its own words (services/error_text);
+    a bug without its Python class name — the traceback is in the log, named here."""
+    known = known_error_text(e)
+    if known is not None:
+        return known
+    return (f"Lỗi không mong đợi trong chương trình. Chi tiết đã được ghi vào nhật ký "
             f"{logs.log_path()}; hãy gửi tệp này cho người hỗ trợ.")
 
 

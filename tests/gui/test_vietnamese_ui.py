@@ -169,3 +169,27 @@ def test_a_broken_record_file_is_refused_in_vietnamese_naming_file_and_line(qtbo
     assert "thẻ <Lop> mở ở dòng 4 nhưng gặp thẻ đóng </HocBa>" in shown, shown  # escaped, shown as written
     assert "mismatch" not in shown and "line" not in shown
     dlg.grab().save(str(SHOTS / "verify_bad_xml.png"))
+
+
+def test_a_device_error_in_background_work_is_told_in_vietnamese_not_as_pkcs11error(qtbot) -> None:  # noqa: ANN001
+    import pkcs11.exceptions as p11
+
+    from hocbaso_desktop.gui.operations import Op
+
+    told: list[str] = []
+
+    def work(_ctx):  # noqa: ANN001, ANN202
+        raise p11.PKCS11Error("Unmapped error code 0x80000042")
+
+    Op(None, work, lane="cpu").without_dialog().failure(told.append).run_in_background()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert told[0].startswith("Lỗi thiết bị ký số: lỗi riêng của nhà sản xuất thiết bị"), told
+    assert "PKCS11Error" not in told[0] and "Unmapped" not in told[0]
+
+    def bug(_ctx):  # noqa: ANN001, ANN202
+        raise KeyError("outbox.endpoint")
+
+    told.clear()
+    Op(None, bug, lane="cpu").without_dialog().failure(told.append).run_in_background()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert told[0].startswith("Lỗi không mong đợi trong chương trình") and "KeyError" not in told[0], told
