@@ -59,7 +59,7 @@ def _report(result: class_import.ImportResult, cl: object) -> None:
 
 
 def cmd_template_classes(args: argparse.Namespace) -> int:
-    from ..exchange.class_list_template import write_template
+    from ..services.import_sheets import write_class_template
     from ..storage.engine import default_db_path
 
     classes: list[str] = []
@@ -77,7 +77,7 @@ def cmd_template_classes(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise HocbasoError(f"Tên tệp mẫu phải có đuôi .xlsx: {out.name}")
     try:
-        write_template(out, classes, year)
+        write_class_template(out, classes, year)
     except OSError as e:
         raise HocbasoError(f"Không ghi được tệp {out}: {e.strerror or e}") from None
     print(f"Đã tạo mẫu danh sách lớp: {out}")

@@ -12,7 +12,7 @@ from .login import add_as, login_for
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..cli import open_store
-    from ..services.reports import build_report
+    from ..services.reports import build_report, write_report
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -30,14 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             c = directory.find_class(store, args.class_name, args.year)
             rights.require_class(actor, c.id, c.name, rights.VIEW_REPORTS)
         report = build_report(store, args.period.upper(), class_name=args.class_name, grade=args.grade, year=args.year)
-    if suffix == ".xlsx":
-        from ..exchange.report_xlsx import write_report_xlsx
-
-        write_report_xlsx(report, out)
-    else:
-        from ..exchange.report_pdf import write_report_pdf
-
-        write_report_pdf(report, out)
+    write_report(report, out)
     s = report.students
     print(f"Đã ghi báo cáo {report.period_name} — {report.scope}, năm học {report.year}: {out}")
     print(f"  {s.total} học sinh (nữ {s.female}, dân tộc thiểu số {s.minority}); {len(report.support)} học sinh cần hỗ trợ")

@@ -51,13 +51,13 @@ def cmd_import_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_template_staff(args: argparse.Namespace) -> int:
-    from ..exchange.staff_list_template import write_staff_template
+    from ..services.import_sheets import write_staff_list_template
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
         raise HocbasoError(f"Tên tệp mẫu phải có đuôi .xlsx: {out.name}")
     try:
-        write_staff_template(out)
+        write_staff_list_template(out)
     except OSError as e:
         raise HocbasoError(f"Không ghi được tệp {out}: {e.strerror or e}") from None
     print(f"Đã tạo mẫu danh sách cán bộ: {out}")

@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
 from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..exchange.class_list_columns import FIELD_LABELS
-from ..exchange.class_list_report import write_report
-from ..exchange.class_list_template import write_template
 from ..services import class_import, directory
+from ..services.import_sheets import write_class_list_report, write_class_template
 from ..services.class_import import ImportPlan, ImportResult
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
@@ -128,7 +127,7 @@ class ImportWizard(QWizard):
 
     def save_report(self, path: str | Path) -> Path:
         assert self.plan is not None
-        return write_report(self.plan.class_list, path)
+        return write_class_list_report(self.plan.class_list, path)
 
 
 class FilePage(QWizardPage):
@@ -181,7 +180,7 @@ class FilePage(QWizardPage):
         if path:
             try:
                 infos = directory.classes(self.wiz.store)
-                write_template(path, [c.name for c in infos], infos[0].year if infos else "")
+                write_class_template(path, [c.name for c in infos], infos[0].year if infos else "")
                 self.message.setStyleSheet("color: #006100;")
                 self.message.setText(f"Đã lưu tệp mẫu: {path}")
             except (OSError, HocbasoError) as e:

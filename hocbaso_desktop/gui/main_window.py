@@ -440,14 +440,14 @@ class MainWindow(QMainWindow):
         self.import_wizard.open()
 
     def export_class_template(self, path: str | None = None) -> None:
-        from ..exchange.class_list_template import write_template
+        from ..services.import_sheets import write_class_template
 
         if path is None:
             path = ask_save_path(self, "Mẫu danh sách lớp", "mau-danh-sach-lop.xlsx", "Excel (*.xlsx)")
             if not path:
                 return
         classes = [c.name for c in directory.classes(self.store, self.year)] if self.year else []
-        write_template(path, classes)
+        write_class_template(path, classes)
         self.show_message(f"Đã lưu mẫu danh sách lớp: {path}")
 
     def _need_class(self) -> bool:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services.records import load_record_data
 from ..storage.engine import Store
 from .dialogs import ask_save_path
 from .screen_fit import fit_to_screen
@@ -78,24 +77,15 @@ class PaperPreviewDialog(QDialog):
             .run_in_background()
 
     def _render(self, _ctx):  # noqa: ANN001, ANN202 - on the cpu lane
-        from ..exchange.paper_copy import paper_copy_bytes
-        from ..services.paper_copies import issued_paper, latest_signed
+        from ..services.paper_copies import preview_pdf
 
         if self.received_id is not None:
             from ..services.received_records import paper_pdf
 
             title, pdf = paper_pdf(self.store, self.received_id)
             return title, pdf, pdf_page_images(pdf)
-        # An issued record shows the PDF stored at issue from its signed XML (and the name it states),
-        # never one rebuilt from the live rows; a draft renders from those rows, stamped BẢN NHÁP.
-        with self.store.read() as s:
-            rec = latest_signed(s, self.enrolment_id)
-            issued = issued_paper(s, rec) if rec is not None else None
-        if issued is not None:
-            return issued.student_name, issued.pdf, pdf_page_images(issued.pdf)
-        data = load_record_data(self.store, self.enrolment_id)
-        pdf = paper_copy_bytes(data)
-        return data.student.full_name, pdf, pdf_page_images(pdf)
+        name, pdf = preview_pdf(self.store, self.enrolment_id)  # an issued record: the PDF stored at issue
+        return name, pdf, pdf_page_images(pdf)
 
     def _rendered(self, result, error) -> None:
         if error:

@@ -86,7 +86,7 @@ class ReportDialog(QDialog):
             self.out.setText(path)
 
     def start(self) -> Op | None:
-        from ..services.reports import build_report
+        from ..services.reports import build_report, write_report
 
         out = self.out.text().strip()
         if not out:
@@ -108,13 +108,7 @@ class ReportDialog(QDialog):
             progress(0, 2, "đếm số liệu")
             report = build_report(self.store, period, class_name=class_name, grade=grade, year=self.year)
             progress(1, 2, "ghi tệp")
-            if path.suffix.lower() == ".pdf":
-                from ..exchange.report_pdf import write_report_pdf
-
-                return write_report_pdf(report, path)
-            from ..exchange.report_xlsx import write_report_xlsx
-
-            return write_report_xlsx(report, path)
+            return write_report(report, path)
 
         self.job = Op(self, work, lane="cpu", title="Đang lập báo cáo").outcome(self._finished).run_in_background()
         return self.job

@@ -388,7 +388,7 @@ class StaffDialog(QDialog):
         return result
 
     def export_template(self, path: str | Path | None = None) -> Path | None:
-        from ..exchange.staff_list_template import write_staff_template
+        from ..services.import_sheets import write_staff_list_template
 
         if path is None:
             path = ask_save_path(self, "Xuất mẫu danh sách cán bộ", "mau-danh-sach-can-bo.xlsx", XLSX_FILTER)
@@ -398,7 +398,7 @@ class StaffDialog(QDialog):
         if p.suffix.lower() != ".xlsx":
             p = p.with_suffix(".xlsx")
         try:
-            write_staff_template(p)
+            write_staff_list_template(p)
         except OSError as e:
             self._say(f"Không ghi được tệp {p}: {e.strerror or e}", ok=False)
             return None

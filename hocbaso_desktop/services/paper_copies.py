@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from ..domain.errors import HocbasoError
 from ..exchange.paper_copy import paper_copy_bytes
 from ..exchange.record_xml_read import parse_record_xml
+from ..storage.engine import Store
 from ..storage.models import Record, RecordPaperCopy
+from .records import load_record_data
 from .signing_plan import local_now
 
 RENDERER = "paper_copy/1"  # which layout made a stored copy (a later layout never rewrites old ones)
@@ -88,3 +90,18 @@ def latest_signed(s: Session, enrolment_id: int) -> Record | None:
     rec = s.execute(select(Record).where(Record.enrolment_id == enrolment_id)
                     .order_by(Record.version.desc()).limit(1)).scalars().first()
     return rec if rec is not None and rec.status in PRINTED_STATUSES else None
+
+
+def preview_pdf(store: Store, enrolment_id: int) -> tuple[str, bytes]:
+    """The pupil's name and the PDF a preview shows.
+
+    An issued record shows the PDF stored at issue from its signed XML (and the name it states),
+    never one rebuilt from the live rows; a draft renders from those rows, stamped BẢN NHÁP.
+    """
+    with store.read() as s:
+        rec = latest_signed(s, enrolment_id)
+        issued = issued_paper(s, rec) if rec is not None else None
+    if issued is not None:
+        return issued.student_name, issued.pdf
+    data = load_record_data(store, enrolment_id)
+    return data.student.full_name, paper_copy_bytes(data)

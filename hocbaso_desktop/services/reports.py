@@ -16,6 +16,7 @@ one query per table, so the numbers equal a plain SQL count (the tests make one)
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -144,3 +145,15 @@ def build_report(store: Store, period: str, *, class_name: str | None = None, gr
         results=results, awards=dict(sorted(awards.items())), completed_grade=done_grade, completed_primary=done_primary,
         grade5_students=grade5, support=support, classes=list(lines.values()),
     )
+
+
+def write_report(report: Report, path: str | Path) -> Path:
+    """The report as a PDF (a .pdf path) or a spreadsheet (any other path, .xlsx), written atomically."""
+    p = Path(path)
+    if p.suffix.lower() == ".pdf":
+        from ..exchange.report_pdf import write_report_pdf  # reportlab loads only when a PDF is asked for
+
+        return write_report_pdf(report, p)
+    from ..exchange.report_xlsx import write_report_xlsx
+
+    return write_report_xlsx(report, p)
