@@ -80,7 +80,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """A record (schemas/hocba-tieuhoc-<phienbanxsd>.xsd) or an upload package (goitin-<version>.xsd,
     and the record inside it against its own schema)."""
     from ..exchange.record_xml import validate_record_xml
-    from ..exchange.safe_xml import parse_xml
+    from ..safe_xml import parse_xml
     from ..sync.package import NS as PACKAGE_NS
     from ..sync.package import package_problems, parse_package
 

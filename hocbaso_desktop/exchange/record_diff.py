@@ -14,7 +14,7 @@ from lxml import etree
 
 from .national import EXTENSION_TAG
 from .record_xml import CONTENT_TAG, NS
-from .safe_xml import parse_xml
+from ..safe_xml import parse_xml
 from .xsd import FIELD_LABELS
 
 # Bookkeeping of the version itself, not of the student's record: never a "change" to report.

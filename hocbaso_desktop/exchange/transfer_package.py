@@ -302,7 +302,7 @@ _SEX_NAMES = {"1": "Nam", "2": "Nữ", "0": ""}  # QCVN 109:2017 (0: not known)
 
 
 def signed_facts(signed_content: bytes) -> SignedFacts:
-    from .safe_xml import parse_xml
+    from ..safe_xml import parse_xml
 
     from . import national
 

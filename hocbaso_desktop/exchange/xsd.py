@@ -16,7 +16,7 @@ from lxml import etree
 
 from ..domain.errors import InputFileError
 from ..paths import schemas_dir
-from .safe_xml import parse_xml
+from ..safe_xml import parse_xml
 
 RECORD_XSD_NAME = "hocba-tieuhoc-2.0.xsd"  # the layout new records are built in
 

@@ -54,7 +54,7 @@ def known_error_text(e: BaseException) -> str | None:
     except ImportError:  # pragma: no cover - lxml is a dependency
         return None
     if isinstance(e, etree.XMLSyntaxError):
-        from ..exchange.safe_xml import syntax_error_text
+        from ..safe_xml import syntax_error_text
 
         return f"Tệp XML không hợp lệ — {syntax_error_text(e)}."
     return None

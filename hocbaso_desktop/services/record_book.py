@@ -29,7 +29,7 @@ from ..domain.record_data import RecordData
 from ..domain.roles import Actor
 from ..exchange.paper_book import BookPart, ContentsLine, book_bytes
 from ..exchange.record_xml_read import parse_record_xml
-from ..exchange.safe_xml import parse_xml
+from ..safe_xml import parse_xml
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, RecordWithdrawal, School, SchoolClass, SchoolYear, Student
 from ..storage.transfer_models import ReceivedRecord

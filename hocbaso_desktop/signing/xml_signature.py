@@ -39,7 +39,7 @@ from signxml.signer import SignatureReference
 from signxml.xades.xades import XAdESDataObjectFormat, XAdESSignatureConfiguration, XAdESSigner, XAdESVerifier
 
 from ..domain.errors import InputFileError, InvalidValue
-from ..exchange.safe_xml import parse_xml
+from ..safe_xml import parse_xml
 from .certs import check_certificate_usable, common_name, fmt_time, utc
 from .errors import CertificateUnusable, ContentChangedSinceSigned, RecordStructureError, SigningError
 from .record_shape import DS_NS, NS, SIGNATURE_TAG, XADES_NS, RecordParts, check_unique_ids, record_parts

@@ -42,7 +42,7 @@ Why the audit head: the school's seal signs the head of its audit chain at every
 (signing/chain_head.py); each package carries the newest signed head at the time it was queued, so
 the receiver holds checkpoints of the school's chain that no later rewrite of the database file can
 match (a different hash for a seq it already holds is refused, receiver.py). Packages from outside
-are parsed only through exchange.safe_xml and validated against schemas/goitin-<version>.xsd
+are parsed only through hocbaso_desktop.safe_xml and validated against schemas/goitin-<version>.xsd
 (version 2 adds the national envelope fields; version 1 packages, queued before, still parse).
 """
 
@@ -58,7 +58,7 @@ from datetime import datetime, timedelta, timezone
 from lxml import etree
 
 from ..domain.errors import InputFileError
-from ..exchange.safe_xml import parse_xml
+from ..safe_xml import parse_xml
 from ..signing.chain_head import HeadFormatError, SignedHead, b64, der
 
 NS = "urn:hocbaso:goitin:1"

@@ -23,7 +23,7 @@ from typing import Callable
 from lxml import etree
 
 from ..domain.errors import InputFileError
-from ..exchange.safe_xml import parse_xml
+from ..safe_xml import parse_xml
 from ..signing import TrustStore, VerificationReport, default_trust_store, verify_record
 from ..signing.policy import SignaturePolicy, issued_policy
 from .package import Package

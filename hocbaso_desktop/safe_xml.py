@@ -3,6 +3,9 @@
 Every XML that comes from outside (records, packages, archives, transfers) is parsed here: no entity
 resolution, no DTD, no network, and any DOCTYPE is refused outright — a record never needs one, and
 refusing it closes XXE and entity-expansion bombs before lxml sees them.
+
+It sits at the package's top, beside fileio.py, because exchange, signing and sync all parse
+untrusted XML and signing stands below exchange: neither may import the other's parser.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 
 from lxml import etree
 
-from ..domain.errors import InputFileError
+from .domain.errors import InputFileError
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # a record is tens of KB; a transfer package a few MB
 

@@ -1,5 +1,5 @@
 """A bad XML file is refused in Vietnamese, naming the file, the line and the column — never lxml's
-English (exchange/safe_xml.syntax_error_text)."""
+English (hocbaso_desktop/safe_xml.syntax_error_text)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 
 from hocbaso_desktop.domain.errors import InputFileError
-from hocbaso_desktop.exchange.safe_xml import parse_xml
+from hocbaso_desktop.safe_xml import parse_xml
 
 ENGLISH = re.compile(r"\b(tag|line|column|mismatch|expected|Premature|Document|Extra|Entity|Invalid|found)\b")
 
