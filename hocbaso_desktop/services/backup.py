@@ -29,6 +29,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import cast
 
 from ..domain.errors import HocbasoError, InvalidValue
 from ..domain.rights import EDIT_SETTINGS, require
@@ -98,8 +99,9 @@ def backup_now(store: Store, reason: str = MANUAL, folder: Path | str | None = N
     """One backup on the store's connection (never a second connection to the live file)."""
     try:
         with store.engine.connect() as c:
-            path = snapshot.backup_connection(c.connection.driver_connection, store.path, reason,
-                                              Path(folder) if folder else None)
+            # the store is always SQLite, whose DBAPI connection SQLAlchemy types as Any | None
+            raw = cast(sqlite3.Connection, c.connection.driver_connection)
+            path = snapshot.backup_connection(raw, store.path, reason, Path(folder) if folder else None)
     except (OSError, sqlite3.Error) as e:
         raise HocbasoError(f"Không sao lưu được dữ liệu: {e}. Hãy kiểm tra thư mục sao lưu (còn chỗ trống, có quyền ghi).") from None
     info = snapshot.parse_name(path)
@@ -256,7 +258,7 @@ def restore(store: Store, backup_file: Path | str, actor: Actor) -> RestoreResul
         src = sqlite3.connect(staged)
         try:
             with store.engine.connect() as c:
-                live = c.connection.driver_connection
+                live = cast(sqlite3.Connection, c.connection.driver_connection)  # SQLite: see backup_now
                 src.backup(live)
                 live.execute("PRAGMA journal_mode=WAL")  # the copied header says DELETE; the store runs in WAL
         finally:

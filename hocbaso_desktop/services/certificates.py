@@ -138,7 +138,7 @@ def register(store: Store, actor: Actor, source: str, *, staff_code: str | None 
         existing = s.execute(select(StaffCertificate).where(StaffCertificate.fingerprint == fp)).scalar()
         if existing is not None:
             owner = _registration(s, existing)
-            if existing.seal == seal and (seal or existing.staff_id == staff.id):
+            if existing.seal == seal and (seal or (staff is not None and existing.staff_id == staff.id)):
                 return owner  # already so: nothing to write
             whom = "con dấu nhà trường" if existing.seal else f"{owner.staff_name} ({owner.staff_code})"
             raise HocbasoError(f"Chứng thư SHA-256 {fp} đã được đăng ký cho {whom}: không đăng ký cho người khác.")

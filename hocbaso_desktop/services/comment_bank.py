@@ -36,8 +36,8 @@ def suggestions(store: Store, target: str, level: str | None = None) -> list[Sug
             q = q.where(CommentBank.level == level)
         rows = s.execute(q.order_by(CommentBank.target.desc(), CommentBank.level, CommentBank.id)).scalars().all()
         # subject-specific suggestions first, then the generic ones
-        rows.sort(key=lambda r: (r.target == ANY_SUBJECT, r.level, r.id))
-        return [Suggestion(r.id, r.target, r.level, r.text) for r in rows]
+        ordered = sorted(rows, key=lambda r: (r.target == ANY_SUBJECT, r.level, r.id))
+        return [Suggestion(r.id, r.target, r.level, r.text) for r in ordered]
 
 
 def add(store: Store, actor: Actor, target: str, level: str, text: str) -> Suggestion:

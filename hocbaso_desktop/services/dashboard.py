@@ -103,12 +103,12 @@ def load_dashboard(store: Store, period: str = FINAL_PERIOD, year: str | None = 
         for e, c in enrol:
             by_class[c].append(e)
         eids = [e for e, _ in enrol]
-        subj = defaultdict(dict)
+        subj: defaultdict[int, dict[str, tuple[str | None, int | None]]] = defaultdict(dict)
         for e, code, level, score in s.execute(select(SubjectEvaluation.enrolment_id, SubjectEvaluation.subject_code,
                                                       SubjectEvaluation.level, SubjectEvaluation.score)
                                                .where(SubjectEvaluation.enrolment_id.in_(eids), SubjectEvaluation.period == period)):
             subj[e][code] = (level, score)
-        qual = defaultdict(dict)
+        qual: defaultdict[int, dict[str, str | None]] = defaultdict(dict)
         for e, code, level in s.execute(select(QualityEvaluation.enrolment_id, QualityEvaluation.quality_code,
                                                QualityEvaluation.level)
                                         .where(QualityEvaluation.enrolment_id.in_(eids), QualityEvaluation.period == period)):

@@ -133,6 +133,7 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
         field = SUBJECT_KINDS[e.kind]
         old = getattr(row, field)
         changes: dict[str, Any] = {}
+        new: str | int | None  # a level or comment, or a score / number of days
         if field == "level":
             new = parse_subject_level(e.value, subj.name)
             if new == EXEMPT and row.score is not None:

@@ -165,11 +165,11 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
         ):
             if e_id not in qual:
                 continue
-            cell = QualityCell(level, comment or "")
+            q_cell = QualityCell(level, comment or "")
             if p == period:
-                qual[e_id][code] = cell
+                qual[e_id][code] = q_cell
             if p == FINAL_PERIOD:
-                final_qual[e_id][code] = cell
+                final_qual[e_id][code] = q_cell
         summaries: dict[int, SummaryCell] = {}
         for ps in s.execute(
             select(PeriodSummary).join(Enrolment, PeriodSummary.enrolment_id == Enrolment.id)

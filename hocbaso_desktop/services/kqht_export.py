@@ -198,8 +198,8 @@ def _pupil_values(layout: Layout, class_name: str, grade: int, period: str, stt:
         elif k == "quality":
             q = cat.quality(c.code)
             if grade in q.grades:
-                cell = r.qualities.get(c.code)
-                level = cell.level if cell else None
+                q_cell = r.qualities.get(c.code)
+                level = q_cell.level if q_cell else None
                 if level is None:
                     if ratings_needed:
                         lacks.append(_label_quality(c.code))

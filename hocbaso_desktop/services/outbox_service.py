@@ -17,13 +17,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError, InvalidValue
+from ..fileio import write_atomic
 from ..storage.engine import Store
 from ..storage.models import School, Setting
 from ..sync import deadlines as dl
 from ..sync import queue
 from ..sync.backoff import Backoff, Clock
 from ..sync.sender import SendReport, Sender
-from ..sync.transport import FolderTransport, SendRequest, Transport, make_transport, package_file_name, write_atomic
+from ..sync.transport import FolderTransport, SendRequest, Transport, make_transport, package_file_name
 from . import directory
 from .settings import read as read_setting
 

@@ -55,7 +55,7 @@ def export_issued(store: Store, class_name: str, out_dir: str | os.PathLike[str]
             missing.append(r.full_name)
             continue
         xml, sha, code = found
-        if hashlib.sha256(xml).hexdigest() != sha:
+        if xml is None or hashlib.sha256(xml).hexdigest() != sha:
             raise HocbasoError(f"Học bạ đã phát hành của {r.full_name} không khớp mã băm đã lưu: dữ liệu bị hỏng, không xuất.")
         target = out / f"{code}.xml"
         write_atomic(target, xml)

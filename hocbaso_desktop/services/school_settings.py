@@ -150,13 +150,14 @@ def year_settings(store: Store, name: str) -> YearSettings:
         cut = _cutoffs(s).get(name)
         start_d, end_d, lock_d = y.start_date, y.end_date, y.lock_date
     end = dl.end_year(name)
-    over = {k: _override(rules, k, name, province) for k in (dl.MAIN, dl.FINAL)}
-    default = {k: dl.resolve(dl.DEFAULT_RULES, province, name, 5, k) for k in (dl.MAIN, dl.FINAL)}
+    main, final = _override(rules, dl.MAIN, name, province), _override(rules, dl.FINAL, name, province)
+    main_default = dl.resolve(dl.DEFAULT_RULES, province, name, 5, dl.MAIN)
+    final_default = dl.resolve(dl.DEFAULT_RULES, province, name, 5, dl.FINAL)
     return YearSettings(
         name, start_d, end_d, lock_d, date.fromisoformat(cut) if cut else None,
-        date(end, over[dl.MAIN].month, over[dl.MAIN].day) if over[dl.MAIN] else None,
-        date(end, over[dl.FINAL].month, over[dl.FINAL].day) if over[dl.FINAL] else None,
-        default[dl.MAIN][0] if default[dl.MAIN] else None, default[dl.FINAL][0] if default[dl.FINAL] else None)
+        date(end, main.month, main.day) if main else None,
+        date(end, final.month, final.day) if final else None,
+        main_default[0] if main_default else None, final_default[0] if final_default else None)
 
 
 def _check_dates(name: str, start: date | None, end: date | None, lock: date | None, cutoff: date | None,

@@ -269,13 +269,14 @@ class SigningRun:
                              status="draft", created_at=item.created_at, status_reason="")
                 from ..storage.models import Enrolment
 
-                enrol = s.get(Enrolment, item.enrolment_id)
+                enrol = s.get_one(Enrolment, item.enrolment_id)
                 rec.student_id, rec.year_id = enrol.student_id, enrol.year_id
                 sigs: list[RecordSignature] = []
             else:
-                rec = s.get(Record, item.record_id)
-                if rec is None:
+                stored = s.get(Record, item.record_id)
+                if stored is None:
                     return fail("học bạ không còn trong cơ sở dữ liệu")
+                rec = stored
                 sigs = list(s.execute(select(RecordSignature).where(RecordSignature.record_id == rec.id)).scalars())
                 expected = rec.signed_xml if item.seq > 1 else None
                 if rec.status not in ("draft", "signing") or len(sigs) != item.seq - 1 or (

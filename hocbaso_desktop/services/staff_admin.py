@@ -281,9 +281,9 @@ def edit_staff(store: Store, actor: Actor, code: str, data: StaffInput, *, today
             for r in list(st.roles):
                 if r.role not in clean_data.roles:
                     st.roles.remove(r)
-            for r in clean_data.roles:
-                if r not in old_roles:
-                    st.roles.append(StaffRole(role=r))
+            for role in clean_data.roles:
+                if role not in old_roles:
+                    st.roles.append(StaffRole(role=role))
         if changes:
             s.flush()
             tx.audit("staff.update", "staff", st.code, changes)

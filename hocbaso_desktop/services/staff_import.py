@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ class StaffChange:
     kind: str
     code: str
     full_name: str
-    changes: dict[str, tuple[object, object]]
+    changes: dict[str, tuple[Any, Any]]  # field -> (old, new): a column's values; for roles, sorted codes
     code_generated: bool = False
     status: str = ""
 
@@ -167,7 +168,7 @@ def _diff(s: Session, sl: StaffList, actor: Actor, today: date) -> StaffImportPl
 
 
 def _existing(s: Session, plan: StaffImportPlan, r: StaffData, st: Staff, actor: Actor, err, warn) -> None:  # noqa: ANN001
-    changes: dict[str, tuple[object, object]] = {}
+    changes: dict[str, tuple[Any, Any]] = {}
     for f in FIELDS:
         new = getattr(r, f if f != "subjects_text" else "subjects_text")
         if new is None:
@@ -222,7 +223,7 @@ def _write(tx: Tx, plan: StaffImportPlan, actor: Actor, today: date) -> None:
             for f, (_old, new) in c.changes.items():
                 if f == "roles":
                     have = {x.role for x in st.roles}
-                    for role in new:  # type: ignore[union-attr]
+                    for role in new:
                         if role not in have:
                             st.roles.append(StaffRole(role=role))
                 else:

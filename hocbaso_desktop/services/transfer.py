@@ -114,26 +114,26 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
                                   .order_by(ReceivedRecord.school_year, ReceivedRecord.id)).scalars())
         total = len(records) + len(received) + 1
         for i, rr in enumerate(received, 1):  # earlier schools' records: passed on exactly as received
-            path = f"data/records/{rr.school_year}/nhan-{i}-v{rr.version}.xml"
-            payload[path] = rr.signed_xml
+            member = f"data/records/{rr.school_year}/nhan-{i}-v{rr.version}.xml"
+            payload[member] = rr.signed_xml
             paper = None
             if rr.paper_pdf:
                 paper = f"data/paper/{rr.school_year}-nhan-{i}-v{rr.version}.pdf"
                 payload[paper] = rr.paper_pdf
-            entries.append({"path": path, "paper": paper, "school_year": rr.school_year, "school_name": rr.school_name,
+            entries.append({"path": member, "paper": paper, "school_year": rr.school_year, "school_name": rr.school_name,
                             "class_name": rr.class_name, "grade": rr.grade, "version": rr.version, "status": rr.status,
                             "status_reason": rr.status_reason, "sha256": rr.sha256, "origin": "received"})
             step(i, total, f"học bạ nhận từ {rr.school_name}, năm học {rr.school_year}")
         for i, (rec, year) in enumerate(records, len(received) + 1):
             assert rec.signed_xml is not None
-            path, paper = pkg.record_member(year, rec.version), pkg.paper_member(year, rec.version)
+            member, paper = pkg.record_member(year, rec.version), pkg.paper_member(year, rec.version)
             # what the package says of an issued version comes from its signed XML and the paper copy
             # stored at issue, never from today's rows (a renamed pupil must not travel as signed)
-            data = parse_record_xml(rec.signed_xml, f"học bạ năm học {year}, phiên bản {rec.version}")
-            payload[path] = rec.signed_xml
+            signed = parse_record_xml(rec.signed_xml, f"học bạ năm học {year}, phiên bản {rec.version}")
+            payload[member] = rec.signed_xml
             payload[paper] = issued_paper(s, rec).pdf
-            entries.append({"path": path, "paper": paper, "school_year": year, "school_name": data.school.name,
-                            "class_name": data.class_name, "grade": data.grade, "version": rec.version,
+            entries.append({"path": member, "paper": paper, "school_year": year, "school_name": signed.school.name,
+                            "class_name": signed.class_name, "grade": signed.grade, "version": rec.version,
                             "status": rec.status, "status_reason": rec.status_reason or "",
                             "sha256": pkg._sha(rec.signed_xml), "origin": "local",
                             "issued_at": rec.issued_at.isoformat() if rec.issued_at else None})

@@ -130,14 +130,23 @@ def _resolve_targets(old_classes: Sequence[SchoolClass], mapping: Mapping[str, l
             continue
         given = mapping.get(c.name.upper())
         if given is not None:
-            out[c.name] = [existing[t].name if t in existing else parse_class_name(t)[0][0] for t in given]  # type: ignore[index]
+            out[c.name] = [_mapped_name(t, existing) for t in given]
             continue
-        t = default_target(c.name.upper(), c.grade)
-        if t is None:
+        target = default_target(c.name.upper(), c.grade)
+        if target is None:
             raise RolloverRefused(f"Lớp {c.name} (khối {c.grade}): tên lớp không bắt đầu bằng số khối, không tự suy ra "
                                   f"lớp mới được — hãy ghi chuyển lớp, ví dụ --map {c.name}={c.grade + 1}A. Chưa ghi gì.")
-        out[c.name] = [existing[t].name if t in existing else t]
+        out[c.name] = [existing[target].name if target in existing else target]
     return out
+
+
+def _mapped_name(target: str, existing: Mapping[str, SchoolClass]) -> str:
+    """A --map target as the class will be named: an existing class's own spelling, else the parsed name
+    (every target was parsed above; one that did not parse never gets here)."""
+    if target in existing:
+        return existing[target].name
+    parsed, _why = parse_class_name(target)
+    return parsed[0] if parsed else target
 
 
 def _share(pupils: list[Pupil], targets: list[str]) -> list[tuple[Pupil, str]]:
