@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import HocbasoError
 from ..services import corrections, directory, received_records
-from ..services.record_history import ACTION_TEXT, audit_actions, audit_entries, versions
+from ..services.audit_text import action_label, actor_label, changes_text, entity_label, group_label
+from ..services.record_history import audit_actions, audit_entries, versions
 
 STATUS_COLOURS = {"issued": "#1b5e20", "replaced": "#6d4c41", "withdrawn": "#b00020"}
 
@@ -176,9 +177,9 @@ class AuditViewer(QDialog):
         self.action.addItem("Mọi thao tác", "")
         known = audit_actions(store)
         for group in sorted({a.split(".")[0] for a in known if "." in a}):  # a whole area: "correction", "record"…
-            self.action.addItem(f"{group}.* (mọi thao tác {group})", group)
+            self.action.addItem(group_label(group), group)
         for a in known:
-            self.action.addItem(f"{a} ({ACTION_TEXT[a]})" if a in ACTION_TEXT else a, a)
+            self.action.addItem(action_label(a), a)
         apply = QPushButton("Lọc")
         apply.clicked.connect(self.refresh)
         self.student.returnPressed.connect(self.refresh)
@@ -237,8 +238,9 @@ class AuditViewer(QDialog):
         self.rows = rows
         self.table.setRowCount(len(rows))
         for r, e in enumerate(rows):
-            action = f"{e.action} ({ACTION_TEXT[e.action]})" if e.action in ACTION_TEXT else e.action
-            for col, val in enumerate((e.seq, e.local_time, e.actor, action, f"{e.entity} {e.entity_id}", e.summary)):
+            row = (e.seq, e.local_time, actor_label(e.actor), action_label(e.action), entity_label(e.entity, e.entity_id),
+                   changes_text(e.action, e.entity, e.entity_id, e.changes))
+            for col, val in enumerate(row):
                 self.table.setItem(r, col, _ro(val))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
