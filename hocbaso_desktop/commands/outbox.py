@@ -119,7 +119,9 @@ def cmd_receiver(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"Lỗi: không mở được cổng {args.bind}:{args.port} ({e.strerror})", file=sys.stderr)
         return 2
-    host, port = server.server_address[:2]
+    bound, port = server.server_address[:2]
+    # bound from a str host, the address is text; typeshed also allows the bytes a caller could pass
+    host = bound.decode() if isinstance(bound, (bytes, bytearray)) else bound
     print(f"Máy nhận gói tin học bạ: http://{host}:{port}/packages — lưu vào {args.store} (cần mã truy cập; "
           f"{len(trust)} chứng thư tin cậy). Ctrl+C để dừng.", flush=True)
     try:
