@@ -10,6 +10,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_BY_NAME, ROLE_NAMES
@@ -79,11 +80,14 @@ def _roles(values: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_T = TypeVar("_T")
+
+
 def _input(args: argparse.Namespace, base=None):  # noqa: ANN001, ANN202
     """StaffInput from the options; for an edit, options not given keep the stored value."""
     from ..services.staff_admin import StaffInput
 
-    def pick(name: str, stored: object) -> object:
+    def pick(name: str, stored: _T) -> _T:
         v = getattr(args, name, None)
         return stored if v is None else v
 
