@@ -6,10 +6,9 @@ answer, and count down a temporary lock. `login_flow(store)` runs the whole sequ
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -108,15 +107,19 @@ class LoginDialog(QDialog):
         self.code_edit = QLineEdit(code)
         self.code_edit.setObjectName("codeEdit")
         self.code_edit.setPlaceholderText("ví dụ GV001")
-        staff = [r for r in directory.staff(store) if r.active]
-        self._names = {r.code.upper(): r.full_name for r in staff}
-        completer = QCompleter([r.code for r in staff], self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.code_edit.setCompleter(completer)
+        # Before anyone has logged in the dialog tells nothing about who works here: no completer
+        # listing staff codes, and no name shown for a typed code (that would answer "does GV007
+        # exist, and who is it?" to anyone at the keyboard, which the refusal message is careful not
+        # to). Only a code the program filled in itself (the locked-in user) shows its name.
+        self._names: dict[str, str] = {}
+        if code:
+            self._names = {r.code.upper(): r.full_name for r in directory.staff(store)
+                           if r.active and r.code.upper() == code.strip().upper()}
         self.code_edit.textChanged.connect(self._code_changed)
         self.name_label = QLabel()
         self.name_label.setObjectName("nameLabel")
         self.name_label.setStyleSheet("color: #555;")
+        self._code_changed(code)
         self.password_edit = password_edit()
         self.password_edit.setObjectName("passwordEdit")
         form.addRow("Mã cán bộ:", self.code_edit)
