@@ -65,12 +65,12 @@ def build_report(store: Store, period: str, *, class_name: str | None = None, gr
             .join(Student, Enrolment.student_id == Student.id)
             .where(Enrolment.class_id.in_(cls_by_id), Enrolment.status == "active")).all()
         ids = [r[0] for r in rows]
-        subj = defaultdict(dict)
+        subj: defaultdict[int, dict[str, str | None]] = defaultdict(dict)
         for e, code, level in s.execute(select(SubjectEvaluation.enrolment_id, SubjectEvaluation.subject_code,
                                                 SubjectEvaluation.level)
                                          .where(SubjectEvaluation.enrolment_id.in_(ids), SubjectEvaluation.period == period)):
             subj[e][code] = level
-        qual = defaultdict(dict)
+        qual: defaultdict[int, dict[str, str | None]] = defaultdict(dict)
         for e, code, level in s.execute(select(QualityEvaluation.enrolment_id, QualityEvaluation.quality_code,
                                                 QualityEvaluation.level)
                                          .where(QualityEvaluation.enrolment_id.in_(ids), QualityEvaluation.period == period)):
