@@ -7,6 +7,7 @@ quản trị resetting the principal's password, Điều 9) comes back from the 
 from __future__ import annotations
 
 from html import escape
+from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -39,8 +40,12 @@ COLUMNS = ("Mã", "Họ và tên", "Vai trò", "Trạng thái", "Đăng nhập l
 class NewAccountDialog(QDialog):
     """Code, name, roles and a temporary password (asked twice)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 submit: Callable[[str, str, list[str], str], str | None] | None = None) -> None:
+        """`submit(code, name, roles, password)` creates the account and returns None, or the refusal:
+        then the form stays open with the refusal under it and everything typed kept (issue 18)."""
         super().__init__(parent)
+        self.submit = submit
         self.setWindowTitle("Tạo tài khoản")
         lay = QVBoxLayout(self)
         form = QFormLayout()
@@ -62,15 +67,31 @@ class NewAccountDialog(QDialog):
         hint = QLabel(POLICY_HINT + " Người dùng phải đổi mật khẩu ở lần đăng nhập đầu.")
         hint.setWordWrap(True)
         lay.addWidget(hint)
+        self.error = error_label()
+        self.error.setObjectName("newAccountError")
+        lay.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Tạo")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self.try_create)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
     def roles(self) -> list[str]:
         return [r for r, box in self.role_boxes.items() if box.isChecked()]
+
+    def try_create(self) -> None:
+        if self.new_edit.text() != self.repeat_edit.text():
+            show_error(self.error, "Hai lần nhập mật khẩu không giống nhau; chưa tạo tài khoản.")
+            self.repeat_edit.clear()
+            self.repeat_edit.setFocus()
+            return
+        refusal = self.submit(self.code_edit.text(), self.name_edit.text(), self.roles(), self.new_edit.text()) \
+            if self.submit is not None else None
+        if refusal:
+            show_error(self.error, refusal)  # the form stays: nothing typed is lost
+            return
+        self.accept()
 
 
 class TempPasswordDialog(QDialog):
@@ -178,13 +199,10 @@ class AccountsDialog(QDialog):
 
     # --- actions (the *_clicked slots ask; the others do, and are what tests call) ---------------
     def create_clicked(self) -> None:
-        d = NewAccountDialog(self)
-        if d.exec() != QDialog.DialogCode.Accepted:
-            return
-        if d.new_edit.text() != d.repeat_edit.text():
-            show_error(self.message, "Hai lần nhập mật khẩu không giống nhau; chưa tạo tài khoản.")
-            return
-        self.create_account(d.code_edit.text(), d.name_edit.text(), d.roles(), d.new_edit.text())
+        def submit(code: str, name: str, roles: list[str], password: str) -> str | None:
+            return None if self.create_account(code, name, roles, password) else self.message.text()
+
+        NewAccountDialog(self, submit=submit).exec()
 
     def create_account(self, code: str, name: str, roles: list[str], password: str) -> bool:
         return self._run(lambda: account_admin.create_account(self.store, self.actor, code, password,

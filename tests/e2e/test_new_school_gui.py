@@ -387,6 +387,10 @@ def _walk(qtbot, store: Store, tmp: Path, token_env: dict[str, str], files: Choo
                 type_text(nd.new_edit, TEMPORARY.get(p.code, "Mật khẩu tạm số 9 năm nay"))
                 type_text(nd.repeat_edit, TEMPORARY.get(p.code, "Mật khẩu tạm số 9 năm nay"))
                 click(nd.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+                if p is LEFT:  # refused: the form stays open with the reason and what was typed (issue 18)
+                    assert nd.isVisible() and "vô hiệu hóa" in nd.error.text(), nd.error.text()
+                    assert nd.code_edit.text() == p.code
+                    click(nd.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel))
 
             with answering(NewAccountDialog, new):
                 click(d.buttons["create"])
