@@ -129,8 +129,12 @@ class DashboardDialog(QDialog):
         self.view.setModel(self.model)
         self.view.setItemDelegate(BarDelegate(self.view))
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # every column as wide as its widest text ("100% (thiếu 0)" was cut to "100% (thiế…" when the
+        # columns shared the width equally); the GVCN's name takes what is left
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.view.setAlternatingRowColors(True)
         lay.addWidget(self.view, 1)
         self.summary = QLabel()

@@ -84,6 +84,9 @@ class MainWindow(QMainWindow):
         tb.addWidget(QLabel(" Năm học: "))
         self.year_combo = QComboBox()
         self.year_combo.setObjectName("yearCombo")
+        # room for a whole school year ("2026-2027", not "2026-202") and the arrow, in this font
+        self.year_combo.setMinimumContentsLength(len("2026-2027"))
+        self.year_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.year_combo.currentTextChanged.connect(lambda _t: self.refresh_classes())
         tb.addWidget(self.year_combo)
         tb.addWidget(QLabel("  Kì đánh giá: "))
