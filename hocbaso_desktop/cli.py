@@ -7,33 +7,14 @@ import io
 import logging
 import os
 import sys
-from typing import Callable, Sequence
+from typing import Sequence
 
+from .commands import ALL
+from .commands.common import Handler, VietnameseArgumentParser
 from .domain.errors import HocbasoError
-from .storage.engine import Store
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class VietnameseArgumentParser(argparse.ArgumentParser):
-    """argparse, but usage errors speak Vietnamese and exit with status 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        msg = (message.replace("the following arguments are required", "thiếu tham số bắt buộc")
-               .replace("unrecognized arguments", "tham số không hiểu được")
-               .replace("invalid choice", "lựa chọn không hợp lệ")
-               .replace("argument", "tham số"))
-        self.exit(2, f"{self.prog}: lỗi: {msg}\n")
-
-
-def open_store(args: argparse.Namespace) -> Store:
-    return Store.open(args.db)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import ALL
-
     p = VietnameseArgumentParser(
         prog="hocbaso",
         description="Học bạ số tiểu học (Thông tư 27/2020/TT-BGDĐT) — dòng lệnh.",

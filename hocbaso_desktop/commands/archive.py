@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 from ..domain.errors import InputFileError
-from .seal_option import add_token_label
+from .common import VietnameseArgumentParser, open_store
+from .login import acting_code, add_as, login
+from .seal_option import add_token_label, terminal_seal
 
 
 def _err(line: str) -> None:
@@ -23,15 +25,11 @@ def _err(line: str) -> None:
 
 
 def cmd_year_lock(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from ..services.year_lock import lock_year
-
     from ..services.accounts import resolve_cli_actor
+    from ..services.year_lock import lock_year
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting, year=args.year)  # logged in, like grid import
-        from .seal_option import terminal_seal
-
         # the lock is confirmed with the school's seal (signed audit head): its PIN like `archive export --seal`
         seal = terminal_seal(store, args.token_label, lenient=True)
         st = lock_year(store, args.year, actor.code, seal)
@@ -41,10 +39,8 @@ def cmd_year_lock(args: argparse.Namespace) -> int:
 
 
 def cmd_year_unlock(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from ..services.year_lock import unlock_year
-
     from ..services.accounts import resolve_cli_actor
+    from ..services.year_lock import unlock_year
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting, year=args.year)
@@ -55,9 +51,7 @@ def cmd_year_unlock(args: argparse.Namespace) -> int:
 
 def cmd_year_open(args: argparse.Namespace) -> int:
     """Open the new school year from the previous one (kết chuyển): prints the plan; 1 when refused."""
-    from ..cli import open_store
     from ..services.year_rollover import open_year, parse_mapping
-    from .login import acting_code, login
 
     code = acting_code(args.acting)  # nobody named: a usage error before the database is opened
     mapping = parse_mapping(args.map or [])
@@ -72,12 +66,8 @@ def cmd_year_open(args: argparse.Namespace) -> int:
 
 
 def cmd_archive_export(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from ..services.archive_service import ArchiveExport
-
-    from .seal_option import terminal_seal
-
     from ..services.accounts import resolve_cli_actor
+    from ..services.archive_service import ArchiveExport
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting, year=args.year)
@@ -145,9 +135,6 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-    from .login import add_as
-
     y = sub.add_parser("year", help="mở năm học mới (kết chuyển), khóa / mở khóa năm học")
     ys = y.add_subparsers(dest="year_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     ys.required = True

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..domain.errors import HocbasoError
 from ..services import assignments as A
+from .common import VietnameseArgumentParser, open_store
 
 _YEAR_HELP = "năm học, ví dụ 2025-2026 (mặc định: năm học mới nhất)"
 
@@ -24,8 +25,6 @@ def _actor(store, code: str):  # noqa: ANN001, ANN202
 
 
 def cmd_homeroom(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         res = A.set_homeroom(store, _actor(store, args.acting), args.class_name, args.staff, year=args.year,
                              replace=args.replace, teach_unassigned=args.teach_unassigned)
@@ -38,8 +37,6 @@ def cmd_homeroom(args: argparse.Namespace) -> int:
 
 
 def cmd_subject(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         res = A.add_subject_teacher(store, _actor(store, args.acting), args.class_name, args.subject, args.staff,
                                     year=args.year)
@@ -48,8 +45,6 @@ def cmd_subject(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         actor = _actor(store, args.acting)
         if A.column_key(args.subject) == A.GVCN:
@@ -61,8 +56,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         rows = A.list_assignments(store, args.year)
     # TSV, no header: class, subject code or GVCN, staff code (the contract); the name as a fourth
@@ -73,7 +66,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.assignment_import import import_sheet
 
     with open_store(args) as store:
@@ -90,7 +82,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.assignment_import import export_template
 
     out = Path(args.out)
@@ -107,8 +98,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("assign", help="phân công GVCN, GVBM theo lớp và năm học",
                        description="Phân công giáo viên chủ nhiệm (mỗi lớp một người) và giáo viên bộ môn (mỗi môn "
                                    "một hay nhiều người). Quyền nhập điểm và ký học bạ của giáo viên theo phân công này. "

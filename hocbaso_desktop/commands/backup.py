@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from ..domain import rights
 from ..services import backup
-from .login import add_as
+from .common import open_store
+from .login import add_as, login, login_for
 
 
 def _fmt(b) -> str:  # noqa: ANN001 - snapshot.BackupFile
@@ -13,11 +15,6 @@ def _fmt(b) -> str:  # noqa: ANN001 - snapshot.BackupFile
 
 
 def cmd_now(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
-    from ..domain import rights
-    from .login import login_for
-
     with open_store(args) as store:
         login_for(store, args, rights.BACKUP_DATA)
         b = backup.backup_now(store, backup.MANUAL, args.to)
@@ -26,8 +23,6 @@ def cmd_now(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         cfg = backup.backup_settings(store)
         files = backup.list_backups(store, args.folder)
@@ -40,9 +35,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from .login import login
-
     # The CLI holds the instance lock for the whole restore: no desktop program can have the file open.
     with open_store(args) as store:
         actor = login(store, args.acting)

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 
+from ..domain import rights
 from ..domain.errors import HocbasoError
+from .common import VietnameseArgumentParser, open_store
+from .login import add_as, login_for
 
 
 class UsageError(HocbasoError):
@@ -24,7 +27,6 @@ _METHOD = {"admin": "Ban quản trị", "first_use": "lần ký đầu tiên"}
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import certificates
     from ..services.accounts import resolve_cli_actor
 
@@ -42,11 +44,7 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import certificates
-
-    from ..domain import rights
-    from .login import login_for
 
     with open_store(args) as store:
         login_for(store, args, rights.VIEW_STAFF)  # names every signer and her certificate
@@ -61,8 +59,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     c = sub.add_parser("cert", help="chứng thư số ký học bạ đã đăng ký cho từng cán bộ và con dấu nhà trường")
     cs = c.add_subparsers(dest="cert_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     cs.required = True
@@ -72,7 +68,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=True, help="mã cán bộ Ban quản trị thực hiện")
     r.set_defaults(handler=cmd_register)
     lst = cs.add_parser("list", help="liệt kê chứng thư số đã đăng ký")
-    from .login import add_as
-
     add_as(lst)
     lst.set_defaults(handler=cmd_list)

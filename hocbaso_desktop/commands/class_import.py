@@ -6,8 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..services import class_import
+from .common import open_store
+from .login import acting_code, login
 
 
 def _err(line: str) -> None:
@@ -15,10 +18,6 @@ def _err(line: str) -> None:
 
 
 def cmd_import_classes(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from ..domain import rights
-    from .login import acting_code, login
-
     code = acting_code(args.acting)  # --as or HOCBASO_AS: nobody imports anonymously, not even a first import
     with open_store(args) as store:
         # Logged in before the file is compared: the comparison lists the school's pupils (personal data).
@@ -66,7 +65,6 @@ def cmd_template_classes(args: argparse.Namespace) -> int:
     year = ""
     db = Path(args.db) if args.db else default_db_path()
     if db.exists():  # an existing database lends its class names; a template never creates one
-        from ..cli import open_store
         from ..services import directory
 
         with open_store(args) as store:

@@ -7,8 +7,11 @@ import argparse
 from pathlib import Path
 
 from ..domain import rights
-from ..domain.errors import InputFileError, InvalidValue
-from .login import add_as, login, login_for
+from ..domain.errors import InputFileError, InvalidValue, PermissionDenied
+from ..fileio import write_atomic
+from .common import VietnameseArgumentParser, open_store
+from .login import add_as, login, login_for, require_pupils
+from .seal_option import add_token_label, terminal_seal
 
 
 def _actor(store, args: argparse.Namespace, year: str | None = None):  # noqa: ANN001, ANN202 - Store, Actor
@@ -18,7 +21,6 @@ def _actor(store, args: argparse.Namespace, year: str | None = None):  # noqa: A
 
 
 def cmd_request(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.corrections import request_correction
     from ..services.record_history import enrolment_of
     from ..storage.correction_models import MAX_EVIDENCE_BYTES
@@ -41,7 +43,6 @@ def cmd_request(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.corrections import approve
 
     with open_store(args) as store:
@@ -54,7 +55,6 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.corrections import reject
 
     with open_store(args) as store:
@@ -64,7 +64,6 @@ def cmd_reject(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.corrections import cancel
 
     with open_store(args) as store:
@@ -74,7 +73,6 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.corrections import list_corrections
 
     with open_store(args) as store:
@@ -90,10 +88,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_minute(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.correction_minute import write_minute
-
-    from ..domain.errors import PermissionDenied
     from ..services.corrections import list_corrections
 
     with open_store(args) as store:
@@ -108,9 +103,7 @@ def cmd_minute(args: argparse.Namespace) -> int:
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.record_history import student_versions
-
     from ..services.signing_plan import local_now
 
     with open_store(args) as store:
@@ -124,10 +117,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.record_history import enrolment_of, withdraw
-
-    from .seal_option import terminal_seal
 
     with open_store(args) as store:
         actor = _actor(store, args, args.year)
@@ -136,7 +126,6 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         v = withdraw(store, actor, enrolment_of(store, args.student, args.year), args.reason, seal)
         if args.out:
             from ..services.record_history import withdrawal_xml_of
-            from ..fileio import write_atomic
 
             write_atomic(Path(args.out), withdrawal_xml_of(store, v.record_id) or b"")
             print(f"Văn bản thu hồi đã ký: {args.out} (kiểm tra bằng hocbaso verify)")
@@ -146,7 +135,6 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.record_history import chain_text, first_bad_entry
 
     with open_store(args) as store:
@@ -168,7 +156,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.record_history import audit_entries
 
     with open_store(args) as store:
@@ -185,7 +172,6 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 def _read_student(store, args: argparse.Namespace) -> None:  # noqa: ANN001 - Store
     """Log in and check the right to read this pupil's records: a teacher, of her own classes only."""
     from ..services.record_history import enrolment_of
-    from .login import require_pupils
 
     actor = login_for(store, args, rights.VIEW_PUPILS)
     require_pupils(store, actor, [enrolment_of(store, args.student, args.year)], rights.VIEW_PUPILS)
@@ -197,8 +183,6 @@ def _as(p: argparse.ArgumentParser, required: bool = True) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("correction", help="đính chính học bạ đã phát hành: phiếu đề nghị, duyệt, biên bản")
     cs = p.add_subparsers(dest="correction_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     cs.required = True
@@ -265,8 +249,6 @@ def add_records_versions(rs: argparse._SubParsersAction) -> None:
     w.add_argument("--year", metavar="NĂM_HỌC", required=True)
     _as(w)
     w.add_argument("--reason", metavar="TEXT", required=True)
-    from .seal_option import add_token_label
-
     add_token_label(w)
     w.add_argument("--out", metavar="FILE.xml", help="ghi văn bản thu hồi đã ký bằng con dấu (XML) ra tệp này")
     w.set_defaults(handler=cmd_withdraw)

@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 
+from ..domain import rights
 from ..domain.catalogue import PERIODS
 from ..domain.errors import HocbasoError
-from ..domain import rights
 from ..services import directory
+from .common import VietnameseArgumentParser, open_store
 from .login import add_as, login_for
 
 AS_ENV = "HOCBASO_AS"
@@ -20,7 +21,6 @@ class ActorRequired(HocbasoError):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.grid_excel import export_grid
 
     with open_store(args) as store:
@@ -42,7 +42,6 @@ def _acting_code(args: argparse.Namespace) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.grid_excel import import_grid
 
     code = _acting_code(args)
@@ -64,7 +63,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.class_summary import export_class_summary
 
     with open_store(args) as store:
@@ -77,8 +75,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("grid", help="nhập liệu ngoài giờ bằng Excel, bảng tổng hợp của lớp",
                        description="Xuất/nhập bảng đánh giá của một lớp bằng Excel; xuất bảng tổng hợp kết quả đánh giá giáo dục của lớp.")
     gsub = p.add_subparsers(dest="grid_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)

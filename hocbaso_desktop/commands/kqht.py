@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from ..domain import rights
+from .common import open_store
 from .login import add_as, login_for
 
 
 def cmd_export_kqht(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.kqht_export import KqhtIncomplete, export_kqht
 
     with open_store(args) as store:

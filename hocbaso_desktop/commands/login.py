@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from ..domain import rights
 from ..domain.roles import Actor
 from ..services.accounts import ActorRequired
 
@@ -53,8 +54,6 @@ def login(store, value: str | None, *, year: str | None = None) -> Actor:  # noq
 def login_for(store, args: argparse.Namespace, action: str) -> Actor:  # noqa: ANN001 - Store
     """login(), in the year the command names (a teacher's classes are those of that year), then the
     right to `action`: refused (exit 1) before anything personal is read."""
-    from ..domain import rights
-
     actor = login(store, args.acting, year=getattr(args, "year", None))
     rights.require(actor, action)
     return actor
@@ -70,7 +69,6 @@ def require_pupils(store, actor: Actor, enrolment_ids, action: str) -> None:  # 
     """Every pupil (enrolment) asked for is in a class `actor` reads (rights.require_class)."""
     from sqlalchemy import select
 
-    from ..domain import rights
     from ..storage.models import Enrolment, SchoolClass
 
     rights.require(actor, action)

@@ -19,11 +19,11 @@ import sys
 from typing import Callable
 
 from ..domain import rights
+from .common import VietnameseArgumentParser, open_store
 from .login import add_as, login_for
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import outbox_service
 
     with open_store(args) as store:
@@ -36,7 +36,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import outbox_service
 
     with open_store(args) as store:
@@ -58,7 +57,6 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import outbox_service
 
     with open_store(args) as store:
@@ -69,7 +67,6 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import outbox_service
 
     with open_store(args) as store:
@@ -134,8 +131,6 @@ def cmd_receiver(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("outbox", help="hàng chờ gửi học bạ đã phát hành về CSDL ngành")
     os_ = p.add_subparsers(dest="outbox_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     os_.required = True

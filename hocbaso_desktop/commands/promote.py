@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 
+from .common import open_store
+
 DECISIONS = {"len-lop": True, "o-lai": False}
 
 
 def cmd_promote(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.accounts import resolve_cli_actor
     from ..services.promotion import decide
 

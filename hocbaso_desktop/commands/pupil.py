@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from ..domain import rights
 from ..domain.catalogue import catalogue
 from ..domain.errors import HocbasoError
+from .common import open_store
+from .login import add_as, login_for
 
 
 class UsageError(HocbasoError):
@@ -37,11 +40,7 @@ def _show(p) -> list[str]:  # noqa: ANN001 - PupilProfile
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.pupil_profile import pupil_profile
-
-    from ..domain import rights
-    from .login import login_for
 
     with open_store(args) as store:
         actor = login_for(store, args, rights.VIEW_PUPILS)
@@ -77,7 +76,6 @@ def changes_of(args: argparse.Namespace) -> dict[str, object]:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.accounts import resolve_cli_actor
     from ..services.pupil_profile import update_pupil
 
@@ -105,8 +103,6 @@ def register_pupil(sub: argparse._SubParsersAction) -> argparse._SubParsersActio
     show = psub.add_parser("show", help="xem hồ sơ một học sinh (dạng «trường: giá trị»)")
     show.add_argument("personal_id", metavar="PERSONAL_ID", help="mã định danh 12 chữ số")
     show.add_argument("--year", help="năm học, ví dụ 2025-2026 (mặc định: năm gần nhất của học sinh)")
-    from .login import add_as
-
     add_as(show)
     show.set_defaults(handler=cmd_show)
 

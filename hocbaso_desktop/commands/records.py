@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from ..domain import rights
-from ..domain.errors import InputFileError
+from ..fileio import write_atomic
+from .common import VietnameseArgumentParser, open_store
 from .login import add_as, login_for, require_pupils
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import records
 
     with open_store(args) as store:
@@ -26,7 +26,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import record_export, records
 
     if not args.class_name and not args.student:
@@ -56,8 +55,6 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 def _book_pdf(args: argparse.Namespace) -> int:
     """--student PID --book: the whole primary record (every issued year, from its signed XML)."""
-    from ..cli import open_store
-    from ..fileio import write_atomic
     from ..services import record_book
 
     if args.class_name or not args.student or args.year:
@@ -79,29 +76,10 @@ def _book_pdf(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """A record (schemas/hocba-tieuhoc-<phienbanxsd>.xsd) or an upload package (goitin-<version>.xsd,
     and the record inside it against its own schema)."""
-    from ..exchange.record_xml import validate_record_xml
-    from ..safe_xml import parse_xml
-    from ..sync.package import NS as PACKAGE_NS
-    from ..sync.package import package_problems, parse_package
+    from ..services.xml_validation import validate_file
 
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as e:
-        raise InputFileError(f"{args.file}: không đọc được tệp ({e.strerror})") from None
-    root = parse_xml(data, args.file)
-    if root.tag == f"{{{PACKAGE_NS}}}goitin":
-        what = f"gói tin phiên bản {root.get('phienbangoitin')} (goitin-{root.get('phienbangoitin')}.xsd)"
-        problems = package_problems(root)
-        if not problems:
-            try:
-                inner = parse_package(data, args.file).payload
-            except InputFileError as e:
-                problems = [e.message]
-            else:
-                problems = [f"học bạ bên trong: {p}" for p in validate_record_xml(inner)]
-    else:
-        what = f"lược đồ hocba-tieuhoc-{root.get('phienbanxsd') or '?'}.xsd"
-        problems = validate_record_xml(data)
+    result = validate_file(args.file)
+    what, problems = result.what, result.problems
     if problems:
         for p in problems:
             print(p)
@@ -112,8 +90,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("records", help="học bạ: tạo XML, bản giấy (PDF), xuất bản đã phát hành")
     rs = p.add_subparsers(dest="records_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     rs.required = True

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from ..domain import rights
 from ..domain.errors import InvalidValue, PermissionDenied
+from .common import open_store
 from .login import add_as, login_for
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.reports import build_report, write_report
 
     out = Path(args.out)

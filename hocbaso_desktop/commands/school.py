@@ -7,6 +7,7 @@ import sys
 
 from ..domain import rights
 from ..services import demo, directory, grid
+from .common import open_store
 from .login import add_as, login_for
 
 
@@ -15,8 +16,6 @@ def _out(line: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         summary = demo.create_demo_school(store, seed=args.seed)
         print(f"Đã tạo trường mẫu năm học {demo.DEMO_YEAR}: {summary.classes} lớp, {summary.students} học sinh, "
@@ -25,8 +24,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_classes(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         login_for(store, args, rights.VIEW_PUPILS)
         for c in directory.classes(store, args.year):
@@ -35,8 +32,6 @@ def cmd_classes(args: argparse.Namespace) -> int:
 
 
 def cmd_students(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         actor = login_for(store, args, rights.VIEW_PUPILS)
         if args.class_name:
@@ -54,8 +49,6 @@ def cmd_students(args: argparse.Namespace) -> int:
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         login_for(store, args, rights.VIEW_STAFF)
         for r in directory.staff(store):
@@ -65,8 +58,6 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         actor = login_for(store, args, rights.VIEW_PUPILS)
         c = directory.find_class(store, args.class_name, args.year)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from ..domain.errors import HocbasoError
+from .common import open_store
+
 FLAGS = {"name": "--name", "moet_code": "--moet-code", "province": "--province", "district": "--district",
          "commune": "--commune", "address": "--address"}
 
 
 def cmd_school_show(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.school_settings import SCHOOL_FIELDS, school_details
 
     with open_store(args) as store:
@@ -21,8 +23,6 @@ def cmd_school_show(args: argparse.Namespace) -> int:
 
 
 def cmd_school_set(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from ..domain.errors import HocbasoError
     from ..services.accounts import resolve_cli_actor
     from ..services.school_settings import save_school_details
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ..domain.errors import InvalidValue
+from .common import VietnameseArgumentParser, open_store
 
 # CLI key → (Vietnamese label, how to parse the value). Only what a script needs to switch.
 SETTABLE = {"gvbm-signs": "GVBM ký phần môn mình dạy trước GVCN",
@@ -35,9 +36,7 @@ def _parse_bool(key: str, text: str) -> bool:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import settings_form
-
     from ..services.board_signer import board_signer
 
     with open_store(args) as store:
@@ -76,7 +75,6 @@ def _text_value(key: str, text: str) -> str:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import settings_form
     from ..services.accounts import resolve_cli_actor
 
@@ -104,8 +102,6 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("settings", help="xem / đổi cài đặt của trường")
     ps = p.add_subparsers(dest="settings_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     ps.required = True

@@ -10,9 +10,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from ..domain import rights
 from ..domain.errors import HocbasoError, InputFileError
 from ..signing.certs import VN_TZ, fmt_time
 from ..signing.prompt import TerminalPinPrompt
+from .common import VietnameseArgumentParser, open_store
+from .login import acting_code, add_as, login, login_for
 
 
 def _err(line: str) -> None:
@@ -20,7 +23,6 @@ def _err(line: str) -> None:
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import signing_setup
     from ..services.signing_service import is_organisation_certificate, school_name
 
@@ -47,11 +49,8 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 def cmd_demo_token(args: argparse.Namespace) -> int:
     import os
 
-    from ..cli import open_store
-    from ..domain import rights
     from ..services import signing_setup
     from ..services.accounts import is_demo
-    from .login import acting_code, login
 
     code = acting_code(args.acting)
     with open_store(args) as store:
@@ -81,7 +80,6 @@ def _print_plan_notes(plan) -> None:  # noqa: ANN001
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import directory, signing_setup
     from ..services.signing_plan import plan_signing
     from ..services.signing_service import SigningRun, choose_certificate, school_name
@@ -169,12 +167,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_records_export(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-    from ..services.record_export import export_issued
-
-    from ..domain import rights
     from ..services import directory
-    from .login import login_for
+    from ..services.record_export import export_issued
 
     with open_store(args) as store:
         actor = login_for(store, args, rights.PRINT_RECORDS)
@@ -192,15 +186,11 @@ def add_records_export(records_subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--class", dest="class_name", metavar="NAME", required=True)
     e.add_argument("--out", metavar="DIR", required=True)
     e.add_argument("--year", help="năm học (mặc định: mới nhất)")
-    from .login import add_as
-
     add_as(e)
     e.set_defaults(handler=cmd_records_export)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     t = sub.add_parser("token", help="thiết bị ký số (USB token)")
     ts = t.add_subparsers(dest="token_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     ts.required = True

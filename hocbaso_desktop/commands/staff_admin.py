@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_BY_NAME, ROLE_NAMES
+from .common import open_store
 
 
 def _err(line: str) -> None:
@@ -27,7 +28,6 @@ def _actor(store, code: str):  # noqa: ANN001, ANN202
 
 
 def cmd_import_staff(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import staff_import
 
     with open_store(args) as store:
@@ -101,7 +101,6 @@ def _input(args: argparse.Namespace, base=None):  # noqa: ANN001, ANN202
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import staff_admin
 
     with open_store(args) as store:
@@ -112,7 +111,6 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_edit(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import staff_admin
 
     with open_store(args) as store:
@@ -124,7 +122,6 @@ def cmd_staff_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_deactivate(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import staff_admin
 
     with open_store(args) as store:
@@ -136,7 +133,6 @@ def cmd_staff_deactivate(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_reactivate(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services import staff_admin
 
     with open_store(args) as store:

@@ -15,11 +15,11 @@ import argparse
 import sys
 
 from ..domain import rights
+from .common import open_store
 from .login import add_as, login_for
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.transcription import TranscriptionRefused, transcribe, transcription_template
 
     with open_store(args) as store:

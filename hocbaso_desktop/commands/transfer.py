@@ -11,6 +11,8 @@ import sys
 from datetime import date
 
 from ..domain.errors import InvalidValue
+from .common import VietnameseArgumentParser, open_store
+from .seal_option import terminal_seal
 
 
 def _date(text: str | None) -> date | None:
@@ -23,10 +25,8 @@ def _date(text: str | None) -> date | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.accounts import resolve_cli_actor
     from ..services.transfer import export_transfer
-    from .seal_option import terminal_seal
 
     with open_store(args) as store:
         actor = resolve_cli_actor(store, args.acting)
@@ -42,7 +42,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.accounts import resolve_cli_actor
     from ..services.transfer import TransferRefused, import_transfer
 
@@ -71,7 +70,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_received(args: argparse.Namespace) -> int:
     """The records another school issued, as received (read-only); --verify checks each one."""
-    from ..cli import open_store
     from ..services import received_records
     from ..services.accounts import resolve_cli_actor
 
@@ -94,8 +92,6 @@ def cmd_received(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     t = sub.add_parser("transfer", help="chuyển trường: xuất / nhận gói học bạ số của một học sinh")
     ts = t.add_subparsers(dest="transfer_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     ts.required = True

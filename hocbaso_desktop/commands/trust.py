@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 
 from ..services import trust_anchors
+from .common import VietnameseArgumentParser, open_store
 
 HEADER = ("sha256", "chu_the", "to_chuc_cap", "hieu_luc_tu", "hieu_luc_den", "nguon", "thu_nghiem", "thu_muc")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.accounts import resolve_cli_actor
 
     with open_store(args) as store:
@@ -31,8 +31,6 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         rows = trust_anchors.list_anchors(store)
     print("\t".join(HEADER))
@@ -43,7 +41,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from ..cli import open_store
     from ..services.accounts import resolve_cli_actor
 
     with open_store(args) as store:
@@ -54,8 +51,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     t = sub.add_parser("trust", help="chứng thư số gốc tin cậy của trường (thêm, liệt kê, gỡ bỏ)")
     ts = t.add_subparsers(dest="trust_command", metavar="LỆNH", parser_class=VietnameseArgumentParser)
     ts.required = True

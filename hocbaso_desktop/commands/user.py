@@ -12,10 +12,13 @@ import getpass
 import os
 import sys
 
+from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_BY_NAME, ROLE_NAMES
 from ..services import account_admin, accounts
 from ..services.accounts import NEW_PASSWORD_ENV, PASSWORD_ENV
+from .common import VietnameseArgumentParser, open_store
+from .login import add_as, login_for
 
 
 class UsageError(HocbasoError):
@@ -53,11 +56,6 @@ def _role(value: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
-    from ..domain import rights
-    from .login import login_for
-
     with open_store(args) as store:
         login_for(store, args, rights.MANAGE_ACCOUNTS)  # who is locked out, and when each last logged in
         rows = account_admin.list_accounts(store)
@@ -68,8 +66,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         target = accounts.account_info(store, args.code)
         if args.acting and args.acting.strip().upper() != target.code.upper():
@@ -92,8 +88,6 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         if not args.acting and accounts.needs_first_admin(store):
             role = args.roles[0] if args.roles else "admin"
@@ -111,8 +105,6 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -122,8 +114,6 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -133,8 +123,6 @@ def cmd_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -144,8 +132,6 @@ def cmd_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    from ..cli import open_store
-
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -155,8 +141,6 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import VietnameseArgumentParser
-
     p = sub.add_parser("user", help="tài khoản đăng nhập: liệt kê, tạo, đặt mật khẩu, vô hiệu hóa",
                        description="Tài khoản của cán bộ. Mật khẩu không bao giờ ghi trên dòng lệnh: mật khẩu của người "
                                    f"thao tác lấy từ {PASSWORD_ENV} hoặc được hỏi; mật khẩu mới lấy từ "
@@ -168,8 +152,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--as", dest="acting", metavar="STAFF_CODE", required=required, help=what)
 
     q = usub.add_parser("list", help="liệt kê tài khoản: <mã>\\t<họ tên>\\t<vai trò>\\t<trạng thái>\\t<đăng nhập lần cuối>")
-    from .login import add_as
-
     add_as(q)
     q.set_defaults(handler=cmd_list)
 
