@@ -51,8 +51,6 @@ FACE_TO_EXCHANGE_ALLOWED: dict[tuple[str, str], str] = {
         "the column labels of the class list, shown in the column-mapping step",
     ("gui.staff_ui", "exchange.class_list_values"):
         "parses a date typed in the staff form by the class list's rules (dd/mm/yyyy and its variants)",
-    ("commands.class_import", "exchange.class_list"):
-        "prints the parsed class list's ignored columns and checks a year's spelling like the file reader",
     ("commands.archive", "exchange.archive.verify"):
         "`hocbaso archive verify` reads a sealed archive on a drive: no database, no use case",
 }

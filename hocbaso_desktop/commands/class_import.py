@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
+from ..domain.school_years import year_start
 from ..services import class_import
 from .common import open_store
 from .login import acting_code, login
@@ -37,14 +38,12 @@ def cmd_import_classes(args: argparse.Namespace) -> int:
             result = class_import.result_of(plan, dry_run=True)
         else:
             result = class_import.apply_import(store, plan, actor)
-    _report(result, plan.class_list)
+    _report(result, plan)
     return 0
 
 
-def _report(result: class_import.ImportResult, cl: object) -> None:
-    from ..exchange.class_list import ClassList
-
-    assert isinstance(cl, ClassList)
+def _report(result: class_import.ImportResult, plan: class_import.ImportPlan) -> None:
+    cl = plan.class_list
     if cl.ignored_columns:
         cols = ", ".join(sorted({f"«{h}»" for _s, h in cl.ignored_columns}))
         print(f"Bỏ qua các cột không dùng: {cols}.")
@@ -83,8 +82,6 @@ def cmd_template_classes(args: argparse.Namespace) -> int:
 
 
 def _year(text: str) -> str:
-    from ..exchange.class_list import year_start
-
     try:
         year_start(text)
     except HocbasoError as e:
