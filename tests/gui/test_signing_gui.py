@@ -19,6 +19,7 @@ from hocbaso_desktop.gui.signing_actions import install_signing_actions
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.record_export import export_issued
 from hocbaso_desktop.services.signing_plan import plan_signing
+from hocbaso_desktop.gui import glyphs
 from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
 from hocbaso_desktop.signing import ScriptedPinPrompt
 from tests.school_token import PIN, SchoolToken, school_token
@@ -105,7 +106,7 @@ def test_seal_dialog_lists_what_waits(qtbot, demo_store, token) -> None:
         with qtbot.waitSignal(dialog.batch_finished, timeout=60000) as finished:
             dialog.start()
         assert finished.args[0].signed == 0
-        assert all(dialog.outcomes.item(i).text().startswith("⏸") for i in range(dialog.outcomes.count()))
+        assert all(dialog.outcomes.item(i).text().startswith(glyphs.WAITING) for i in range(dialog.outcomes.count()))
     finally:
         actions.shutdown()
 
