@@ -167,10 +167,14 @@ class AccountsDialog(QDialog):
                 self.table.setItem(i, j, item)
 
     def codes(self) -> list[str]:
-        return [self.table.item(i, 0).text() for i in range(self.table.rowCount())]
+        return [self._text(i, 0) for i in range(self.table.rowCount())]
 
     def state_of(self, code: str) -> str:
-        return self.table.item(self.codes().index(code), 3).text()
+        return self._text(self.codes().index(code), 3)
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
 
     def select(self, code: str) -> None:
         self.table.selectRow(self.codes().index(code))

@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .main_window import MainWindow
     from .qt_vi import install_qt_vietnamese
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Học bạ số")
     from .unexpected import install_error_reporter
 
@@ -147,7 +148,7 @@ def open_main_window(db: str | os.PathLike[str], class_name: str | None = None, 
         app.setApplicationName("Học bạ số")
         app.setFont(install_ui_font())
     install_qt_vietnamese(app)
-    store = Store.open(db)
+    store = Store.open(os.fspath(db))
     try:
         if actor is not None and not any(st.code == actor and st.active for st in directory.staff(store)):
             raise HocbasoError(f"Không có tài khoản đang hoạt động mã {actor} trong {db}")

@@ -135,6 +135,8 @@ class ArchiveBrowser(QDialog):
         self.verdict.setStyleSheet("color: #1b5e20; font-weight: bold" if report.ok else "color: #b00020; font-weight: bold")
         self.verdict.setText("Kho NGUYÊN VẸN, đã xác minh niêm phong và chữ ký." if report.ok
                              else f"Kho KHÔNG ĐẠT ({len(report.problems)} lỗi): chỉ xem để tham khảo.")
+        if self.root is None:
+            return
         try:
             self._fill(load_index(self.root))
         except (OSError, ValueError) as e:
@@ -176,9 +178,10 @@ class ArchiveBrowser(QDialog):
     def show_pdf(self) -> PdfViewer | None:
         item = self.tree.currentItem()
         pdf = self._pdf_of(item)
-        if pdf is None:
+        if pdf is None or item is None:
             return None
-        viewer = PdfViewer(self, f"Bản giấy — {item.parent().text(0) if item.parent() else ''}", pdf.read_bytes())
+        owner = item.parent()
+        viewer = PdfViewer(self, f"Bản giấy — {owner.text(0) if owner is not None else ''}", pdf.read_bytes())
         viewer.show()
         self.viewer = viewer
         return viewer

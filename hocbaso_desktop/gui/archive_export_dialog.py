@@ -25,7 +25,7 @@ from .operations import Op, OpContext
 
 
 class ArchiveExportDialog(QDialog):
-    done = Signal(object, object)
+    completed = Signal(object, object)
 
     def __init__(self, parent: QWidget | None, store: Store, actor_code: str, drives: list[Drive] | None = None) -> None:
         super().__init__(parent)
@@ -189,7 +189,7 @@ class ArchiveExportDialog(QDialog):
                                 f"{human_size(result.octets)}):\n{result.path}"
                                 + (f"\nTrích lục từ học bạ giấy: {result.facts.transcribed} bản" if result.facts.transcribed else "")
                                 + pending)
-        self.done.emit(result, error)
+        self.completed.emit(result, error)
 
     def _show_error(self, text: str) -> None:
         self.status.setStyleSheet("color: #b00020; font-weight: bold")

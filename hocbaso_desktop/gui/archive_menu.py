@@ -14,7 +14,7 @@ from ..domain.roles import Actor
 from .dialogs import show_error, show_info
 from .archive_browser import ArchiveBrowser
 from .archive_export_dialog import ArchiveExportDialog
-from .operations import run_blocking
+from .operations import WindowContext, run_blocking
 
 
 class ArchiveUi(QObject):
@@ -36,9 +36,9 @@ class ArchiveUi(QObject):
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.unlock_action)
-        self.update_actions(window.actor)  # type: ignore[attr-defined]
-        if hasattr(window, "actor_changed"):
-            window.actor_changed.connect(self.update_actions)
+        context = WindowContext.for_window(window)
+        self.update_actions(context.actor)
+        context.actor_changed.connect(self.update_actions)
 
     def update_actions(self, actor: Actor) -> None:
         """Greyed out for whoever the rights matrix does not let act (the services refuse them anyway)."""
@@ -48,10 +48,10 @@ class ArchiveUi(QObject):
 
     @property
     def _actor_code(self) -> str:
-        return getattr(getattr(self.window, "actor", None), "code", "-")
+        return WindowContext.for_window(self.window).actor.code
 
     def _year(self) -> str | None:
-        return getattr(self.window, "year", None) or None
+        return WindowContext.for_window(self.window).year
 
     def open_export(self) -> ArchiveExportDialog:
         dlg = ArchiveExportDialog(self.window, self.window.store, self._actor_code)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
 from ..domain import rights
 from ..domain.catalogue import catalogue
 from ..domain.errors import HocbasoError
-from ..domain.roles import SYSTEM, VIEWER, Actor
+from ..domain.roles import Actor
 from ..services import assignments as A
 from ..services import directory
 from ..storage.engine import Store
+from .operations import WindowContext
 from .school_menu import school_menu
 from .dialogs import ask_open_path, ask_save_path
 
@@ -164,7 +165,8 @@ class AssignmentModel(QAbstractTableModel):
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid() or not self.offered(index) or not self.editable:
             return False
-        codes = list(dict.fromkeys(str(x) for x in (value or []) if str(x)))  # type: ignore[union-attr]
+        items: list[object] = list(value) if isinstance(value, (list, tuple)) else []
+        codes = list(dict.fromkeys(str(x) for x in items if str(x)))
         if codes == self.codes(index):
             return False
         name, key = self.info(index).name, self.key(index)
@@ -232,7 +234,7 @@ class StaffDelegate(QStyledItemDelegate):
                  for c in current if c not in known]
         return [*extra, *pool]
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # noqa: N802
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:  # noqa: N802
         model = self.dialog.model
         key, current = model.key(index), model.codes(index)
         if key == A.GVCN:
@@ -242,11 +244,15 @@ class StaffDelegate(QStyledItemDelegate):
             for ch in self._choices(key, current):
                 box.addItem(ch.label, ch.code)
             # a choice is final: commit at once, like a spreadsheet's drop-down
-            box.activated.connect(lambda _i: (self.commitData.emit(box), self.closeEditor.emit(box)))
+            box.activated.connect(lambda _i: self._commit_and_close(box))
             return box
         return CheckList(self._choices(key, current), parent)
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+    def _commit_and_close(self, editor: QWidget) -> None:
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
         codes = self.dialog.model.codes(index)
         if isinstance(editor, QComboBox):
             i = editor.findData(codes[0] if codes else "")
@@ -254,19 +260,22 @@ class StaffDelegate(QStyledItemDelegate):
         elif isinstance(editor, CheckList):
             editor.set_codes(codes)
 
-    def setModelData(self, editor: QWidget, model: QAbstractTableModel, index: QModelIndex) -> None:  # noqa: N802
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
         if isinstance(editor, QComboBox):
             code = editor.currentData()
             model.setData(index, [code] if code else [])
         elif isinstance(editor, CheckList):
             model.setData(index, editor.codes())
 
-    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
         if not isinstance(editor, CheckList):
             super().updateEditorGeometry(editor, option, index)
             return
         # the list floats over the cells below, wide enough for "GV001 – Trần Thị Mai"
-        area = editor.parentWidget().rect()
+        host = editor.parentWidget()
+        if host is None:
+            return
+        area = host.rect()
         w = max(option.rect.width(), 260)
         h = min(max(editor.sizeHintForRow(0), 18) * editor.count() + 8, 280, area.height())
         x = min(option.rect.left(), area.right() - w)
@@ -477,13 +486,10 @@ class AssignmentsDialog(QDialog):
         return result
 
     def _refresh_window(self) -> None:
-        """The acting teacher's rights come from these rows: rebuild the window's actor."""
-        w = self.parent()
-        code = getattr(w, "actor", VIEWER).code
-        if hasattr(w, "set_acting") and code not in (VIEWER.code, SYSTEM):
-            w.set_acting(code)  # type: ignore[union-attr]
-        elif hasattr(w, "load_class"):
-            w.load_class()  # type: ignore[union-attr]
+        """The acting teacher's rights come from these rows: the window rebuilds its actor."""
+        context = WindowContext.of(self)
+        if context is not None:
+            context.rights_changed.emit()
 
     def import_excel(self, path: str | Path | None = None):  # noqa: ANN201
         from ..services.assignment_import import import_sheet
@@ -549,7 +555,8 @@ class AssignmentsUi:
 
     def open(self) -> AssignmentsDialog:
         w = self.window
-        self.dialog = AssignmentsDialog(w.store, getattr(w, "actor", VIEWER), w, getattr(w, "year", None))  # type: ignore[attr-defined]
+        context = WindowContext.for_window(w)
+        self.dialog = AssignmentsDialog(w.store, context.actor, w, context.year)  # type: ignore[attr-defined]
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.open()  # window-modal, does not block: the main window's rights refresh after Lưu
         return self.dialog

@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
-from ..domain.roles import VIEWER
 from ..services import backup
 from ..storage.engine import Store
 from .dialogs import ask_open_path
-from .operations import Op
+from .operations import Op, WindowContext
 from .settings_dialog import tools_menu
 
 FIRST_CHECK_MS = 60_000  # not during start-up and login; a short test window never backs up
@@ -150,7 +149,7 @@ class BackupUi(QObject):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def choose_and_restore(self) -> None:
-        actor = getattr(self.window, "actor", VIEWER)
+        actor = WindowContext.for_window(self.window).actor
         if not rights.allowed(actor, rights.EDIT_SETTINGS):
             QMessageBox.information(self.window, "Khôi phục dữ liệu", "Chỉ " + rights.needed_roles_text(
                 rights.RIGHTS[rights.EDIT_SETTINGS].roles) + " được khôi phục dữ liệu từ bản sao lưu.")
@@ -168,7 +167,7 @@ class BackupUi(QObject):
             return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = backup.restore(self.store, path, getattr(self.window, "actor", VIEWER))
+            result = backup.restore(self.store, path, WindowContext.for_window(self.window).actor)
         except HocbasoError as e:
             QApplication.restoreOverrideCursor()
             QMessageBox.warning(self.window, "Không khôi phục được", e.message)

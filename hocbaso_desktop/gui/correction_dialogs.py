@@ -171,9 +171,11 @@ class ApproveDialog(QDialog):
 
         out: list[Witness] = []
         for r in range(self.table.rowCount()):
-            role = self.table.cellWidget(r, 0).currentText()
-            who = self.table.cellWidget(r, 1).text().strip()
-            password = self.table.cellWidget(r, 2).text()
+            role_box, who_edit, pw_edit = (self.table.cellWidget(r, c) for c in range(3))
+            assert isinstance(role_box, QComboBox) and isinstance(who_edit, QLineEdit) and isinstance(pw_edit, QLineEdit)
+            role = role_box.currentText()
+            who = who_edit.text().strip()
+            password = pw_edit.text()
             if not who:
                 continue
             w = corrections.resolve_witness(self.store, who)
@@ -301,9 +303,10 @@ class CorrectionsInbox(QDialog):
         if c is None:
             return None
         if witnesses is None:
-            witnesses = self.ask_witnesses(c)
-            if witnesses is None:
+            asked = self.ask_witnesses(c)
+            if asked is None:
                 return None
+            witnesses = list(asked)
         try:
             info = corrections.approve(self.store, self.actor, c.id, witnesses)
         except HocbasoError as e:

@@ -19,6 +19,7 @@ from ..domain.errors import HocbasoError
 from ..services import record_history
 from .correction_dialogs import CorrectionsInbox, RequestDialog
 from .history_views import AuditViewer, RecordHistoryDialog
+from .operations import WindowContext
 
 
 class CorrectionsUi(QObject):
@@ -152,6 +153,5 @@ class CorrectionsUi(QObject):
 
 def install_corrections_ui(window: QMainWindow) -> CorrectionsUi:
     ui = CorrectionsUi(window)
-    if hasattr(window, "actor_changed"):
-        window.actor_changed.connect(lambda *_: ui.update_actions())  # type: ignore[attr-defined]
+    WindowContext.for_window(window).actor_changed.connect(lambda *_: ui.update_actions())
     return ui

@@ -21,7 +21,7 @@ from ..domain.roles import Actor
 from ..services.grid_excel import CellChange, ImportReport, import_grid
 from ..storage.engine import Store
 from .dialogs import ask_open_path
-from .operations import Changes, Op
+from .operations import Changes, Lane, Op
 
 _Index = QModelIndex | QPersistentModelIndex
 REFUSED_BG = QColor("#f8d3d3")
@@ -165,12 +165,12 @@ class GridImportDialog(QDialog):
         return self._job is not None and self._job.running
 
     # --- plumbing -----------------------------------------------------------------------------
-    def _run(self, fn: Callable[[], object], label: str, on_done: Callable[[ImportReport], None], *,
-             lane: str = "cpu", changes: Changes | None = None) -> None:
+    def _run(self, fn: Callable[[], ImportReport], label: str, on_done: Callable[[ImportReport], None], *,
+             lane: Lane = "cpu", changes: Changes | None = None) -> None:
         self._set_busy(True, label)
         # the dialog's own busy bar and status line show the work: no second (dialog) bar
         self._job = Op(self, lambda _ctx: fn(), lane=lane, changes=changes).without_dialog() \
-            .success(on_done).failure(self._on_failed).run_in_background()  # type: ignore[arg-type]
+            .success(on_done).failure(self._on_failed).run_in_background()
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
         self.progress.setVisible(busy)

@@ -5,7 +5,7 @@ leading columns are drawn by a second table over the same model (Qt's frozen-col
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -30,7 +31,7 @@ class GridDelegate(QStyledItemDelegate):
 
     move = Signal(int, int)  # d_row, d_col
 
-    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:
         ed = QLineEdit(parent)
         ed.setFrame(False)
         return ed
@@ -141,7 +142,7 @@ class GridView(QTableView):
         super().resizeEvent(event)
         self._place_frozen()
 
-    def scrollTo(self, index: QModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+    def scrollTo(self, index: QModelIndex | QPersistentModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
         """Scroll so the cell shows beside the frozen columns, not under them; a frozen cell only scrolls rows."""
         bar = self.horizontalScrollBar()
         if index.isValid() and index.column() < self.frozen_count:

@@ -58,8 +58,9 @@ class GuideDialog(QDialog):
 
 def help_menu(window: QMainWindow) -> QMenu:
     for act in window.menuBar().actions():
-        if act.menu() is not None and act.text().replace("&", "") in ("Trợ giúp", "Help"):
-            return act.menu()
+        menu = act.menu()
+        if isinstance(menu, QMenu) and act.text().replace("&", "") in ("Trợ giúp", "Help"):
+            return menu
     return window.menuBar().addMenu("Trợ &giúp")
 
 
@@ -73,11 +74,18 @@ class HelpUi:
         self.action.triggered.connect(lambda _checked=False: self.open())  # not `checked` as the page
         menu = help_menu(window)
         first = menu.actions()[0] if menu.actions() else None
-        menu.insertAction(first, self.action)  # before "Giới thiệu"
+        self._put(menu, first, self.action)  # before "Giới thiệu"
         self.log_action = QAction("Mở thư mục &nhật ký", window)
         self.log_action.setObjectName("openLogFolderAction")
         self.log_action.triggered.connect(lambda _checked=False: self.open_log_folder())
-        menu.insertAction(first, self.log_action)
+        self._put(menu, first, self.log_action)
+
+    @staticmethod
+    def _put(menu: QMenu, before: QAction | None, action: QAction) -> None:
+        if before is None:
+            menu.addAction(action)
+        else:
+            menu.insertAction(before, action)
 
     def open_log_folder(self) -> bool:
         folder = logs.log_dir()

@@ -115,8 +115,9 @@ class RecordHistoryDialog(QDialog):
                 it.setToolTip(f"{x.origin}: học bạ do trường cũ ký, được giữ nguyên từng byte — chỉ đọc")
                 self.received.setItem(r, col, it)
             colour = STATUS_COLOURS.get(x.status)
-            if colour:
-                self.received.item(r, 4).setForeground(QBrush(QColor(colour)))
+            status_item = self.received.item(r, 4)
+            if colour and status_item is not None:
+                status_item.setForeground(QBrush(QColor(colour)))
         if self.received_rows:
             self.received.selectRow(0)
         for b in (self.paper_btn, self.verify_btn):
@@ -237,9 +238,10 @@ class AuditViewer(QDialog):
             self.count.setText(f"{len(rows)} mục" + (f" (mới nhất {self.LIMIT})" if len(rows) >= self.LIMIT else ""))
         self.rows = rows
         self.table.setRowCount(len(rows))
-        for r, e in enumerate(rows):
-            row = (e.seq, e.local_time, actor_label(e.actor), action_label(e.action), entity_label(e.entity, e.entity_id),
-                   changes_text(e.action, e.entity, e.entity_id, e.changes))
+        for r, entry in enumerate(rows):
+            row = (entry.seq, entry.local_time, actor_label(entry.actor), action_label(entry.action),
+                   entity_label(entry.entity, entry.entity_id),
+                   changes_text(entry.action, entry.entity, entry.entity_id, entry.changes))
             for col, val in enumerate(row):
                 self.table.setItem(r, col, _ro(val))
         self.table.resizeColumnsToContents()

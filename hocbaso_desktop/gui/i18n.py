@@ -37,6 +37,8 @@ def install_translator(app: QCoreApplication | None, lang: str) -> bool:
     Returns False (and keeps Vietnamese) when the compiled translation cannot be loaded."""
     global _translator, _language
     app = app or QApplication.instance()
+    if app is None:  # no application yet: nothing to translate
+        return False
     if _translator is not None:
         app.removeTranslator(_translator)
         _translator = None
@@ -82,8 +84,9 @@ def _menu(menu: QMenu) -> None:
     for act in menu.actions():
         if act.isSeparator():
             continue
-        if act.menu() is not None and act.menu() is not menu:
-            _menu(act.menu())
+        sub = act.menu()
+        if isinstance(sub, QMenu) and sub is not menu:
+            _menu(sub)
         elif act.text():
             _retext(act, act.text(), act.setText)
 
@@ -107,8 +110,9 @@ def _tabs(tabs: QTabWidget) -> None:
 def retranslate_main_window(window: QMainWindow) -> None:
     """Apply the installed translation to the main window's fixed texts (call after any switch)."""
     for act in window.menuBar().actions():
-        if act.menu() is not None:
-            _menu(act.menu())
+        sub = act.menu()
+        if isinstance(sub, QMenu):
+            _menu(sub)
     for tabs in window.findChildren(QTabWidget):
         if tabs.window() is window:
             _tabs(tabs)

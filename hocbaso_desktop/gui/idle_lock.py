@@ -162,7 +162,9 @@ class IdleLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.lock_now)
         self.set_minutes(minutes)
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:  # every key and click of the application restarts the countdown
+            app.installEventFilter(self)
         self.timer.start()
 
     @property

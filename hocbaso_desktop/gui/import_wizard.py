@@ -12,7 +12,7 @@ is written, `imported` is emitted with the ImportResult and the window context h
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -42,7 +42,7 @@ from ..services.class_import import ImportPlan, ImportResult
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
 from .models.import_preview import ImportPreviewModel, ProblemFilter
-from .operations import Changes, Op, OpContext
+from .operations import Changes, Lane, Op, OpContext
 
 CHANGE_LABELS = FIELD_LABELS | {"ethnicity_code": "Dân tộc", "status": "Trạng thái"}
 AUTO_YEAR = "Tự động (theo tiêu đề tệp hoặc năm học mới nhất)"
@@ -59,7 +59,7 @@ class ImportWizard(QWizard):
         self.store = store
         self.actor = actor
         self.plan: ImportPlan | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None  # not "result": that is QDialog.result()
         self.job: Op | None = None
         self.setWindowTitle("Nhập danh sách lớp từ Excel")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -80,8 +80,8 @@ class ImportWizard(QWizard):
     def busy(self) -> bool:
         return self.job is not None and self.job.running
 
-    def run_job(self, fn: Callable[[OpContext], object], bar: QProgressBar, on_done, on_fail,  # type: ignore[no-untyped-def]
-                *, lane: str = "cpu", changes: Changes | None = None) -> None:
+    def run_job(self, fn: Callable[[OpContext], object], bar: QProgressBar, on_done: Callable[[Any], object],
+                on_fail: Callable[[str], object], *, lane: Lane = "cpu", changes: Changes | None = None) -> None:
         """Start a job on its lane; the wizard's buttons are disabled until it ends."""
         bar.setRange(0, 0)  # busy until the first report gives a total
         bar.show()
@@ -109,7 +109,7 @@ class ImportWizard(QWizard):
 
         # the wizard's own bar shows the progress: no second (dialog) bar
         self.job = Op(self, fn, lane=lane, changes=changes).without_dialog().on_progress(progress) \
-            .success(finished).failure(failed).run_in_background()  # type: ignore[arg-type]
+            .success(finished).failure(failed).run_in_background()
 
     def _restore_buttons(self) -> None:
         page = self.currentPage()
@@ -333,7 +333,7 @@ class ConfirmPage(QWizardPage):
         self.message.setText("")
 
     def validatePage(self) -> bool:
-        if self.wiz.result is not None:
+        if self.wiz.import_result is not None:
             return True
         plan = self.wiz.plan
         assert plan is not None
@@ -344,7 +344,7 @@ class ConfirmPage(QWizardPage):
 
         def done(result: object) -> None:
             assert isinstance(result, ImportResult)
-            self.wiz.result = result
+            self.wiz.import_result = result
             self.wiz.imported.emit(result)
             self.wiz.accept()
 

@@ -17,15 +17,16 @@ from PySide6.QtWidgets import (
 from ..domain.catalogue import PERIODS, catalogue
 from ..domain.errors import PermissionDenied
 from ..domain.rights import SYNC, require
-from ..domain.roles import VIEWER, Actor
+from ..domain.roles import Actor
 from ..fileio import require_folder
 from ..storage.engine import Store
 from .dialogs import ask_save_path, path_row
-from .operations import Op
+from .menus import OUTBOX_MENU, menu_or_new
+from .operations import Op, WindowContext
 
 
 class KqhtDialog(QDialog):
-    done = Signal(object, object)  # KqhtResult | None, error text | None
+    completed = Signal(object, object)  # KqhtResult | None, error text | None
 
     def __init__(self, parent: QWidget | None, store: Store, actor: Actor, year: str | None = None) -> None:
         super().__init__(parent)
@@ -114,7 +115,7 @@ class KqhtDialog(QDialog):
             self.missing.setPlainText("\n".join(m.text for m in result.missing))
             self.missing.setVisible(True)
             self.anyway_button.setVisible(True)
-            self.done.emit(None, None)
+            self.completed.emit(None, None)
             return
         self.result, self.error = result, error
         if error:
@@ -129,7 +130,7 @@ class KqhtDialog(QDialog):
             self.status.setText(text)
             self.anyway_button.setVisible(False)
             self.missing.setVisible(bool(sheet.missing))
-        self.done.emit(result, error)
+        self.completed.emit(result, error)
 
 
 class KqhtUi(QObject):
@@ -139,25 +140,21 @@ class KqhtUi(QObject):
         self.action = QAction("Xuất tệp KQHT cho CSDL ngành…", window)
         self.action.setObjectName("kqht_export_action")
         self.action.triggered.connect(lambda _checked=False: self.open())
-        outbox = getattr(window, "outbox_ui", None)
-        menu = getattr(outbox, "menu", None)
-        if menu is None:
-            menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Gửi CSDL"), None)
-        if menu is None:
-            menu = window.menuBar().addMenu("Gửi &CSDL")
+        menu = menu_or_new(window, OUTBOX_MENU, "Gửi &CSDL")
         menu.addSeparator()
         menu.addAction(self.action)
         self.menu = menu
         self.dialog: KqhtDialog | None = None
 
     def open(self) -> KqhtDialog | None:
-        actor = getattr(self.window, "actor", None) or VIEWER  # nobody chosen: no right at all
+        context = WindowContext.for_window(self.window)
+        actor = context.actor  # nobody chosen: VIEWER, no right at all
         try:
             require(actor, SYNC)
         except PermissionDenied as e:
             QMessageBox.warning(self.window, "Xuất tệp KQHT", e.message)
             return None
-        year = getattr(self.window, "year", None) or None
+        year = context.year
         self.dialog = KqhtDialog(self.window, self.window.store, actor, year)  # type: ignore[attr-defined]
         self.dialog.show()
         return self.dialog

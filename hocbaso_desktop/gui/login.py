@@ -243,8 +243,8 @@ class ChangePasswordDialog(QDialog):
             show_error(self.error, e.message)
             return
         self._current = None
-        for e in (self.current_edit, self.new_edit, self.repeat_edit):
-            e.clear()
+        for edit in (self.current_edit, self.new_edit, self.repeat_edit):
+            edit.clear()
         self.accept()
 
 

@@ -34,6 +34,8 @@ from ..storage.engine import Store
 from .dialogs import ask_save_path
 from .grid_session import GridSession
 from .grid_view import GridView
+from .idle_lock import IdleLock
+from .menus import EDIT_MENU, FILE_MENU, RECORDS_MENU, TOOLS_MENU
 from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
 from .models.grid_columns import VIEW_QUALITIES, VIEW_SUBJECTS, VIEW_SUMMARY, VIEW_TITLES
 from .models.grid_model import GridModel
@@ -58,9 +60,12 @@ class MainWindow(QMainWindow):
         self.session: GridSession | None = None
         self.actor: Actor = VIEWER
         # what finished operations changed (records, grid, outbox): menus and views subscribe here
-        self.context = WindowContext(self)
+        self.context = WindowContext(self, actor=lambda: self.actor, year=lambda: self.year,
+                                     class_id=lambda: self.class_id)
+        self.idle_lock: IdleLock | None = None  # after a login (app.main): locks after idle minutes
         self.context.school_changed.connect(self.refresh_school)
         self.context.grid_changed.connect(self._grid_changed)
+        self.context.rights_changed.connect(self._rights_changed)
         self.setWindowTitle("Học bạ số tiểu học")
         fit_to_screen(self, 1280, 760)  # 1366×768 with a taskbar: the status bar must stay on screen
         self._build_toolbar()
@@ -153,6 +158,7 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         m = self.menuBar().addMenu("&Tệp")
+        m.setObjectName(FILE_MENU)
         imp = QAction("&Nhập danh sách lớp từ Excel…", self)
         imp.triggered.connect(self.open_import_wizard)
         m.addAction(imp)
@@ -177,12 +183,13 @@ class MainWindow(QMainWindow):
         m.addAction(act)
         self.file_menu = m
         e = self.menuBar().addMenu("&Sửa")
+        e.setObjectName(EDIT_MENU)
         self.undo_action = QAction("&Hoàn tác", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(lambda: self.session and self.session.undo_stack.undo())
+        self.undo_action.triggered.connect(self._undo)
         self.redo_action = QAction("&Làm lại", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        self.redo_action.triggered.connect(lambda: self.session and self.session.undo_stack.redo())
+        self.redo_action.triggered.connect(self._redo)
         e.addAction(self.undo_action)
         e.addAction(self.redo_action)
         e.addSeparator()
@@ -190,7 +197,7 @@ class MainWindow(QMainWindow):
         self.switch_user_action.triggered.connect(self.switch_user)
         self.lock_action = QAction("&Khóa màn hình", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(lambda: getattr(self, "idle_lock", None) and self.idle_lock.lock_now())
+        self.lock_action.triggered.connect(self._lock_now)
         self.file_menu.insertAction(self.file_menu.actions()[-1], self.switch_user_action)
         self.file_menu.insertAction(self.file_menu.actions()[-1], self.lock_action)
         sug = QAction("&Gợi ý nhận xét", self)
@@ -199,6 +206,7 @@ class MainWindow(QMainWindow):
         e.addAction(sug)
         self.edit_menu = e
         r = self.menuBar().addMenu("&Học bạ")
+        r.setObjectName(RECORDS_MENU)
         prev = QAction("&Xem trước bản giấy của học sinh đang chọn…", self)
         prev.setShortcut(QKeySequence("Ctrl+P"))
         prev.triggered.connect(self.preview_current_student)
@@ -208,6 +216,7 @@ class MainWindow(QMainWindow):
         r.addAction(exp)
         self.records_menu = r
         t = self.menuBar().addMenu("&Công cụ")
+        t.setObjectName(TOOLS_MENU)
         bank = QAction("&Ngân hàng nhận xét…", self)
         bank.triggered.connect(self.open_comment_bank)
         t.addAction(bank)
@@ -453,6 +462,14 @@ class MainWindow(QMainWindow):
         write_class_template(path, classes)
         self.show_message(f"Đã lưu mẫu danh sách lớp: {path}")
 
+    def _undo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.redo()
+
     def _need_class(self) -> bool:
         if self.grid is None:
             self.show_message("Hãy chọn một lớp trước")
@@ -462,7 +479,7 @@ class MainWindow(QMainWindow):
     def export_grid_workbook(self, path: str | None = None) -> None:
         from ..services.grid_excel import export_grid
 
-        if not self._need_class():
+        if not self._need_class() or self.grid is None:
             return
         info = self.grid.info
         if path is None:
@@ -479,15 +496,17 @@ class MainWindow(QMainWindow):
     def open_grid_import(self) -> None:
         from .grid_import_dialog import GridImportDialog
 
-        kw = {"expect_class_id": self.grid.info.id, "expect_period": self.period} if self.grid else {}
-        self.grid_import = GridImportDialog(self.store, self.actor, self, **kw)
+        # a class open: the file must be that class and period's, not another's
+        self.grid_import = GridImportDialog(self.store, self.actor, self,
+                                            expect_class_id=self.grid.info.id if self.grid else None,
+                                            expect_period=self.period if self.grid else None)
         # the grid reloads through self.context.grid_changed (the import announces it)
         self.grid_import.open()
 
     def export_class_summary(self, path: str | None = None) -> None:
         from ..services.class_summary import export_class_summary
 
-        if not self._need_class():
+        if not self._need_class() or self.grid is None:
             return
         info = self.grid.info
         if path is None:
@@ -504,12 +523,16 @@ class MainWindow(QMainWindow):
         if actor is not None:
             self.use_actor(actor.code)
 
+    def _lock_now(self) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.lock_now()
+
     def use_actor(self, code: str) -> None:
         """The logged-in person changed (login, switch user, unlock as someone else)."""
         self._fixed_code = code
         self.refresh_school()
         self.set_acting(code)
-        if getattr(self, "idle_lock", None) is not None:
+        if self.idle_lock is not None:
             self.idle_lock.set_actor(self.actor)
 
     def open_accounts(self) -> None:
@@ -530,6 +553,16 @@ class MainWindow(QMainWindow):
         if self.class_id is not None and class_id in (0, self.class_id):
             self.load_class()
 
+    def _rights_changed(self) -> None:
+        if self.actor.code not in (VIEWER.code, SYSTEM):
+            self.set_acting(self.actor.code)
+        else:
+            self.load_class()
+
+    def _rows_changed(self, _rows: object) -> None:
+        self.update_counters()
+        self._update_explain()
+
     def load_class(self) -> None:
         if self.class_id is None:
             return
@@ -537,7 +570,7 @@ class MainWindow(QMainWindow):
         self.session = GridSession(self.store, self.grid, self.actor, self)
         self.session.message.connect(self.show_message)
         self.session.refused.connect(self._notice)
-        self.session.rows_changed.connect(lambda _rows: (self.update_counters(), self._update_explain()))
+        self.session.rows_changed.connect(self._rows_changed)
         self.session.reason_provider = self._ask_reason
         for view, tv in self.views.items():
             model = GridModel(self.grid, view, tv, session=self.session)
@@ -613,6 +646,7 @@ class MainWindow(QMainWindow):
         roles = ", ".join(ROLE_NAMES[r] for r in sorted(self.actor.roles)) or "chỉ xem"
         self.statusBar().showMessage(f"Người thao tác: {self.actor.name} ({roles})", 5000)
         self.actor_changed.emit(self.actor)
+        self.context.actor_changed.emit(self.actor)
         self.load_class()  # rights decide which cells are editable
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from .. import logs
 from ..domain.errors import HocbasoError
 from ..domain.progress import Cancelled, CancelToken
+from ..domain.roles import VIEWER, Actor
 from ..services.error_text import known_error_text
 
 log = logging.getLogger("hocbaso.gui")
@@ -57,16 +58,38 @@ class Changes:
 
 
 class WindowContext(QObject):
-    """Owned by the main window (a child QObject); views and menus connect to its signals."""
+    """Owned by the main window (a child QObject); views and menus connect to its signals and read
+    who acts, in which year and class from it — never by reaching into the window's attributes.
+    A window without a main window's state (a bare QMainWindow in a check) has nobody acting (VIEWER),
+    no year and no class."""
 
     records_changed = Signal()
     grid_changed = Signal(int)  # class id; 0 means every class
     outbox_changed = Signal()
     school_changed = Signal()
+    actor_changed = Signal(object)  # Actor: the person at the keyboard changed (rights follow)
+    rights_changed = Signal()  # assignments or roles saved: the window rebuilds its actor's rights
 
-    def __init__(self, window: QObject) -> None:
+    def __init__(self, window: QObject, *, actor: Callable[[], Actor] | None = None,
+                 year: Callable[[], str | None] | None = None,
+                 class_id: Callable[[], int | None] | None = None) -> None:
         super().__init__(window)
         self.setObjectName("window_context")
+        self._actor = actor or (lambda: VIEWER)
+        self._year = year or (lambda: None)
+        self._class_id = class_id or (lambda: None)
+
+    @property
+    def actor(self) -> Actor:
+        return self._actor()
+
+    @property
+    def year(self) -> str | None:
+        return self._year() or None
+
+    @property
+    def class_id(self) -> int | None:
+        return self._class_id()
 
     def announce(self, changes: Changes) -> None:
         if changes.school:
@@ -89,6 +112,12 @@ class WindowContext(QObject):
             obj = obj.parent()
         return None
 
+    @staticmethod
+    def for_window(window: QObject) -> "WindowContext":
+        """The context of `window`; one with nobody acting is made for a window that has none."""
+        found = WindowContext.of(window)
+        return found if found is not None else WindowContext(window)
+
 
 # --- on the worker thread ------------------------------------------------------------------------
 class OpContext:
@@ -102,7 +131,7 @@ class OpContext:
         self._relay.progressed.emit(int(done), int(total), label)
 
     def emit(self, value: Any) -> None:
-        self._relay.event.emit(value)
+        self._relay.reported.emit(value)
 
 
 class _Relay(QObject):
@@ -110,7 +139,7 @@ class _Relay(QObject):
     over to the Op — or, when the Op's widget is gone (its window closed), only mark the job ended."""
 
     progressed = Signal(int, int, str)
-    event = Signal(object)
+    reported = Signal(object)  # not "event": that is QObject.event(), which Qt calls
     finished = Signal(object, object)  # result, exception | None
 
     def __init__(self, op: "Op[Any]") -> None:
@@ -118,7 +147,7 @@ class _Relay(QObject):
         self.op = op
         q = Qt.ConnectionType.QueuedConnection
         self.progressed.connect(self._progressed, q)
-        self.event.connect(self._event, q)
+        self.reported.connect(self._event, q)
         self.finished.connect(self._finished, q)
 
     def _alive(self) -> bool:

@@ -16,8 +16,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMainWindow
 
 from ..domain.errors import HocbasoError
+from ..domain.roles import VIEWER
 from ..services import outbox_service
 from ..sync.sender import SendReport
+from .menus import OUTBOX_MENU, menu_or_new
 from .operations import Op, WindowContext
 from .outbox_views import DeadlineDialog, QueueDialog
 
@@ -48,7 +50,7 @@ class OutboxUi(QObject):
         self.deadline_action.triggered.connect(self.open_deadlines)
         self.settings_action = QAction("Địa chỉ gửi…", window)
         self.settings_action.triggered.connect(self.edit_settings)
-        self.menu = window.menuBar().addMenu("Gửi &CSDL")
+        self.menu = menu_or_new(window, OUTBOX_MENU, "Gửi &CSDL")
         for a in (self.send_action, self.queue_action, self.deadline_action):
             self.menu.addAction(a)
         self.menu.addSeparator()
@@ -69,8 +71,8 @@ class OutboxUi(QObject):
 
     # --- status ------------------------------------------------------------------------------
     def _actor(self) -> str:
-        actor = getattr(self.window, "actor", None)
-        return getattr(actor, "code", None) or "system"
+        actor = WindowContext.for_window(self.window).actor
+        return "system" if actor is VIEWER else actor.code
 
     def refresh(self) -> outbox_service.Status:
         st = outbox_service.status(self.store)
@@ -128,14 +130,14 @@ class OutboxUi(QObject):
 
     # --- dialogs -----------------------------------------------------------------------------
     def open_queue(self) -> QueueDialog:
-        dlg = QueueDialog(self.store, self.window, actor=self._actor(), class_id=getattr(self.window, "class_id", None))
+        dlg = QueueDialog(self.store, self.window, actor=self._actor(), class_id=WindowContext.for_window(self.window).class_id)
         dlg.finished.connect(lambda *_: self.refresh())
         dlg.show()
         self.queue_dialog = dlg
         return dlg
 
     def open_deadlines(self) -> DeadlineDialog:
-        dlg = DeadlineDialog(self.store, self.window, year=getattr(self.window, "year", None))
+        dlg = DeadlineDialog(self.store, self.window, year=WindowContext.for_window(self.window).year)
         dlg.show()
         self.deadline_dialog = dlg
         return dlg

@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
-from ..domain.roles import VIEWER, Actor
+from ..domain.roles import Actor
 from ..services import directory, promotion
 from ..storage.engine import Store
+from .menus import RECORDS_MENU, menu_or_new
+from .operations import Changes, WindowContext
 from .row_table import row_table
 
 TITLE = "Quyết định lên lớp / ở lại lớp"
@@ -166,28 +168,25 @@ class PromotionUi:
         self.action = QAction("Quyết định lên lớp / ở lại lớp…", window)
         self.action.setObjectName("action_promotion")
         self.action.triggered.connect(self._open_and_run)
-        menu = getattr(window, "records_menu", None)
-        if menu is None:
-            menu = window.menuBar().addMenu("&Học bạ")
+        menu = menu_or_new(window, RECORDS_MENU, "&Học bạ")
         menu.addSeparator()
         menu.addAction(self.action)
 
     def open(self) -> PromotionDialog | None:
-        w = self.window
-        class_id = getattr(w, "class_id", None)
+        w, ctx = self.window, WindowContext.for_window(self.window)
+        class_id = ctx.class_id
         if class_id is None:
             QMessageBox.information(w, TITLE, "Hãy chọn một lớp trước.")
             return None
-        self.dialog = PromotionDialog(w.store, getattr(w, "actor", VIEWER), class_id, w)  # type: ignore[attr-defined]
+        self.dialog = PromotionDialog(w.store, ctx.actor, class_id, w)  # type: ignore[attr-defined]
         return self.dialog
 
     def _open_and_run(self) -> None:
         dlg = self.open()
         if dlg is not None:
             dlg.exec()
-            reload = getattr(self.window, "load_class", None)
-            if callable(reload):
-                reload()  # the grid shows the decision's effect (pending cleared)
+            # the grid shows the decision's effect (pending cleared)
+            WindowContext.for_window(self.window).announce(Changes(grid=dlg.class_id))
 
 
 def install_promotion_ui(window: QMainWindow) -> PromotionUi:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -35,6 +36,9 @@ from ..domain.errors import HocbasoError
 from ..domain.ethnic import ETHNIC_GROUPS
 from ..services.pupil_profile import PupilProfile, profile_of_enrolment, update_pupil
 from .school_menu import school_menu
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 NO_DATE = QDate(1900, 1, 1)  # QDateEdit cannot be empty: its minimum reads as "chưa có"
 
@@ -266,7 +270,7 @@ class PupilDialog(QDialog):
 
 
 class PupilUi:
-    def __init__(self, window) -> None:  # noqa: ANN001 - MainWindow
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.dialog: PupilDialog | None = None
         self.action = QAction("Hồ sơ học sinh…", window)
@@ -276,7 +280,7 @@ class PupilUi:
         self.action.triggered.connect(self.open_current)
         school_menu(window).addAction(self.action)
         window.addAction(self.action)  # the shortcut works from the grid too
-        for tv in getattr(window, "views", {}).values():
+        for tv in window.views.values():
             tv.doubleClicked.connect(self._double_clicked)
 
     def _double_clicked(self, index) -> None:  # noqa: ANN001 - QModelIndex
@@ -311,5 +315,5 @@ class PupilUi:
             self.window.show_message(text)
 
 
-def install_pupil_ui(window) -> PupilUi:  # noqa: ANN001 - MainWindow
+def install_pupil_ui(window: MainWindow) -> PupilUi:
     return PupilUi(window)

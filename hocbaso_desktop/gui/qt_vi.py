@@ -224,6 +224,8 @@ def install_qt_vietnamese(app: QCoreApplication | None = None) -> bool:
     False when the compiled table is missing: Qt's English stays, nothing else changes."""
     global _installed
     app = app or QCoreApplication.instance()
+    if app is None:  # no application yet: nothing to translate
+        return False
     if _installed is not None and _installed.parent() is app:
         return True
     t = QTranslator(app)

@@ -23,12 +23,12 @@ from ..services import directory
 from ..storage.engine import Store
 from .dashboard import DashboardDialog
 from .dialogs import ask_save_path, path_row
-from .operations import Op
+from .operations import Op, WindowContext
 from .transfer_dialogs import TransferExportDialog, TransferImportDialog
 
 
 class ReportDialog(QDialog):
-    done = Signal(object, object)
+    completed = Signal(object, object)
 
     def __init__(self, parent: QWidget | None, store: Store, year: str | None = None) -> None:
         super().__init__(parent)
@@ -117,7 +117,7 @@ class ReportDialog(QDialog):
         self.result, self.error = result, error
         self.run_button.setEnabled(True)
         self.status.setText(f"Không lập được báo cáo: {error}" if error else f"Đã lưu báo cáo: {result}")
-        self.done.emit(result, error)
+        self.completed.emit(result, error)
 
 
 class ReportsUi(QObject):
@@ -146,13 +146,11 @@ class ReportsUi(QObject):
 
     @property
     def _year(self) -> str | None:
-        return getattr(self.window, "year", None) or None
+        return WindowContext.for_window(self.window).year
 
     def _allowed(self, action: str, title: str) -> bool:
-        actor = getattr(self.window, "actor", None)
         try:
-            if actor is not None:
-                require(actor, action)
+            require(WindowContext.for_window(self.window).actor, action)
         except PermissionDenied as e:
             QMessageBox.warning(self.window, title, e.message)
             return False
@@ -174,7 +172,7 @@ class ReportsUi(QObject):
         return self._show(ReportDialog(self.window, self._store, self._year))
 
     def _actor_code(self) -> str:
-        return getattr(getattr(self.window, "actor", None), "code", "-")
+        return WindowContext.for_window(self.window).actor.code
 
     def open_export(self) -> QDialog | None:
         if not self._allowed(TRANSFER_STUDENT, "Chuyển trường"):

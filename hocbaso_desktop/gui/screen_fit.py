@@ -15,7 +15,8 @@ FRAME_ALLOWANCE = QSize(16, 40)
 def available_geometry(widget: QWidget | None = None) -> QRect:
     screen = None
     if widget is not None:
-        anchor = widget.parentWidget().window() if widget.parentWidget() is not None else widget
+        host = widget.parentWidget()
+        anchor = host.window() if host is not None else widget
         screen = anchor.screen()
     screen = screen or QGuiApplication.primaryScreen()
     return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)

@@ -12,10 +12,13 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QM
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
-from ..domain.roles import VIEWER, Actor
+from ..domain.roles import Actor
 from ..services import machine_config, school_settings, settings_form
 from ..storage.engine import Store
 from . import i18n
+from .idle_lock import IdleLock
+from .menus import TOOLS_MENU, menu_or_new
+from .operations import Changes, WindowContext
 from .settings_tabs import BackupTab, LanguageTab, SchoolTab, SecurityTab, SigningTab, UploadTab, YearTab
 
 TAB_TITLES = ("Trường", "Năm học", "Ký số", "Gửi CSDL", "Bảo mật", "Sao lưu", "Ngôn ngữ")
@@ -87,11 +90,11 @@ class SettingsDialog(QDialog):
             return
         if new.language != self.form.language:
             i18n.apply_language(win, new.language)
-        lock = getattr(win, "idle_lock", None)
+        lock = win.findChild(IdleLock)
         if lock is not None and new.idle_minutes != self.form.idle_minutes:
             lock.set_minutes(new.idle_minutes)
-        if new.school != self.form.school and hasattr(win, "refresh_school"):
-            win.refresh_school()
+        if new.school != self.form.school:
+            WindowContext.for_window(win).announce(Changes(school=True))  # the tool bar shows the new name
 
 
 class SettingsUi:
@@ -107,19 +110,14 @@ class SettingsUi:
 
     def open(self) -> SettingsDialog:
         w = self.window
-        self.dialog = SettingsDialog(w.store, getattr(w, "actor", VIEWER), getattr(w, "year", None), w)  # type: ignore[attr-defined]
+        ctx = WindowContext.for_window(w)
+        self.dialog = SettingsDialog(w.store, ctx.actor, ctx.year, w)  # type: ignore[attr-defined]
         return self.dialog
 
 
 def tools_menu(window: QMainWindow) -> QMenu:
-    """The main window's "Công cụ" menu (by attribute, then by Vietnamese title), created if missing."""
-    menu = getattr(window, "tools_menu", None)
-    if isinstance(menu, QMenu):
-        return menu
-    for act in window.menuBar().actions():
-        if act.menu() is not None and act.text().replace("&", "") == "Công cụ":
-            return act.menu()
-    return window.menuBar().addMenu("&Công cụ")
+    """The main window's "Công cụ" menu, created if missing."""
+    return menu_or_new(window, TOOLS_MENU, "&Công cụ")
 
 
 def install_settings_ui(window: QMainWindow) -> SettingsUi:

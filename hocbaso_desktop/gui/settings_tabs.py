@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate
@@ -59,13 +60,17 @@ class OptionalDate(QWidget):
         return date(q.year(), q.month(), q.day())
 
 
-def _browse_row(edit: QLineEdit, pick) -> QWidget:  # noqa: ANN001 - callable() -> str
+def _browse_row(edit: QLineEdit, pick: Callable[[], str | None]) -> QWidget:
     w = QWidget()
     row = QHBoxLayout(w)
     row.setContentsMargins(0, 0, 0, 0)
     row.addWidget(edit, 1)
     b = QPushButton("Chọn…")
-    b.clicked.connect(lambda: (p := pick()) and edit.setText(p))
+    def choose() -> None:
+        path = pick()
+        if path:
+            edit.setText(path)
+    b.clicked.connect(choose)
     row.addWidget(b)
     return w
 

@@ -86,7 +86,8 @@ def _sign_batch(ctx: OpContext, store: Store, actor: Actor, class_ids: list[int]
             ctx.emit(_Certificate(choice.certificate.common_name, tuple(choice.warnings)))
             run = SigningRun(store, plan, provider, choice, prompt, cancel)
             for p in run:
-                result.outcomes.append(p.outcome)
+                if p.outcome is not None:  # the run gives every step its outcome
+                    result.outcomes.append(p.outcome)
                 ctx.emit(_Step(p.done, p.total, p.label, p.outcome))
             result.stopped, result.cancelled = run.stopped, run.cancelled
     except HocbasoError as e:
@@ -113,7 +114,7 @@ class SignDialog(QDialog):
         self.resize(720, 560)
         self.store, self.actor, self.provider, self.token_label = store, actor, provider, token_label
         self.prompt = QtPinPrompt(self)
-        self.result: BatchResult | None = None
+        self.batch: BatchResult | None = None  # not "result": that is QDialog.result()
         self.op: Op | None = None
         conf = settings_service.signing_settings(store)
         self.classes = directory.classes(store)
@@ -263,7 +264,7 @@ class SignDialog(QDialog):
                 self._add(f"✗ {outcome.student_name} ({outcome.class_name}): {outcome.message}", FAIL_COLOR)
 
     def _finished(self, result: BatchResult) -> None:
-        self.result = result
+        self.batch = result
         issued = sum(1 for o in result.outcomes if o.ok and o.issued)
         text = f"Đã ký {result.signed} học bạ" + (f", phát hành {issued}" if issued else "") + "."
         if result.error:

@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
-from ..domain.roles import ROLE_NAMES, VIEWER, Actor
+from ..domain.roles import ROLE_NAMES, Actor
 from ..exchange.class_list_values import parse_date
 from ..services import staff_admin, staff_import
 from ..storage.engine import Store
+from .operations import WindowContext
 from .school_menu import school_menu
 from .dialogs import ask_open_path, ask_save_path
 
@@ -97,7 +98,8 @@ class StaffFormDialog(QDialog):
     def __init__(self, save: Callable[[staff_admin.StaffInput], staff_admin.SaveResult],
                  info: staff_admin.StaffInfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.save, self.result_value = save, None
+        self.save = save
+        self.result_value: staff_admin.SaveResult | None = None
         self.setObjectName("staffForm")
         self.setWindowTitle("Sửa thông tin cán bộ" if info else "Thêm cán bộ, giáo viên")
         self.setMinimumWidth(520)
@@ -417,7 +419,7 @@ class StaffUi:
 
     def open(self) -> StaffDialog:
         w = self.window
-        self.dialog = StaffDialog(w.store, getattr(w, "actor", VIEWER), w)  # type: ignore[attr-defined]
+        self.dialog = StaffDialog(w.store, WindowContext.for_window(w).actor, w)  # type: ignore[attr-defined]
         return self.dialog
 
 

@@ -9,14 +9,15 @@ is absent says so instead of failing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QGridLayout,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -25,6 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..services import directory
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 TITLE = "Bắt đầu"
 
@@ -52,7 +56,7 @@ STEP_ACTIONS = {"staff": "action_staff", "assignments": "action_assignments"}
 
 
 class StartPanel(QFrame):
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window_ = window
         self.setObjectName("startPanel")
@@ -85,24 +89,21 @@ class StartPanel(QFrame):
         tail.setWordWrap(True)
         outer.addWidget(tail)
         outer.addStretch(1)
-        self.last_dialog = None
+        self.last_dialog: QDialog | None = None  # the step's dialog, for checks
 
     # --- steps -------------------------------------------------------------------------------
     def run(self, key: str) -> bool:
         """Start one step; False (and a note) when its function is not in this program."""
         w = self.window_
         if key == "school":
-            ui = getattr(w, "settings_ui", None)
-            if ui is None:
-                return self._missing(key)
-            dlg = ui.open()
+            dlg = w.settings_ui.open()
             dlg.tabs.setCurrentWidget(dlg.school)
             dlg.open()  # window-modal, non-blocking: the panel stays responsive
             self.last_dialog = dlg
             return True
         if key == "classes":
-            w.open_import_wizard()  # type: ignore[attr-defined]
-            self.last_dialog = getattr(w, "import_wizard", None)
+            w.open_import_wizard()
+            self.last_dialog = w.import_wizard
             return True
         action = w.findChild(QAction, STEP_ACTIONS[key])
         if action is None or not action.isEnabled():
@@ -119,9 +120,10 @@ class StartPanel(QFrame):
 class StartPanelHost:
     """Puts the panel and the usual body (tree + grid) in one stack as the central widget."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
-        body = window.takeCentralWidget()
+        # a main window without a body yet (checks that build only menus) gets an empty one
+        body = window.takeCentralWidget() or QWidget()
         self.stack = QStackedWidget()
         self.stack.setObjectName("centralStack")
         self.body: QWidget = body
@@ -137,10 +139,9 @@ class StartPanelHost:
 
     def update(self) -> None:
         w = self.window
-        year = getattr(w, "year", None)
-        empty = not directory.classes(w.store, year)  # type: ignore[attr-defined]
+        empty = not directory.classes(w.store, w.year)
         self.stack.setCurrentWidget(self.panel if empty else self.body)
 
 
-def install_start_panel(window: QMainWindow) -> StartPanelHost:
+def install_start_panel(window: MainWindow) -> StartPanelHost:
     return StartPanelHost(window)

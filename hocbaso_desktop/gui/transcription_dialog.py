@@ -8,7 +8,7 @@ year is written or, with every reason listed in the form, nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
@@ -27,6 +27,9 @@ from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
 from .operations import Changes, Op
 
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
 TITLE = "Nhập trích lục từ học bạ giấy"
 
 
@@ -38,7 +41,7 @@ class TranscriptionDialog(QDialog):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.job: Op | None = None
-        self.result: TranscriptionResult | None = None
+        self.transcription: TranscriptionResult | None = None  # not "result": that is QDialog.result()
         self.setWindowTitle(TITLE)
         self.resize(720, 520)
 
@@ -171,7 +174,7 @@ class TranscriptionDialog(QDialog):
             self._show(error or "Không nhập được trích lục.")
             self.failed.emit(error or "")
             return
-        self.result = result
+        self.transcription = result
         self._show(result.summary())
         self.transcribed.emit(result)
 
@@ -180,7 +183,7 @@ class TranscriptionDialog(QDialog):
 
 
 class TranscriptionUi:
-    def __init__(self, window) -> None:  # noqa: ANN001 - MainWindow
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.dialog: TranscriptionDialog | None = None
         self.action = QAction(TITLE + "…", window)
@@ -191,11 +194,11 @@ class TranscriptionUi:
 
     def _current_pid(self) -> str:
         w = self.window
-        session = getattr(w, "session", None)
+        session = w.session
         if session is None:
             return ""
         idx = w.current_view().currentIndex()
-        rows = getattr(session, "rows", [])
+        rows = session.rows
         return rows[idx.row()].personal_id if idx.isValid() and idx.row() < len(rows) else ""
 
     def open(self) -> TranscriptionDialog | None:
@@ -209,5 +212,5 @@ class TranscriptionUi:
         return self.dialog
 
 
-def install_transcription_ui(window) -> TranscriptionUi:  # noqa: ANN001 - MainWindow
+def install_transcription_ui(window: MainWindow) -> TranscriptionUi:
     return TranscriptionUi(window)

@@ -31,7 +31,7 @@ def _file_row(edit: QLineEdit, button: QPushButton) -> QWidget:
 
 
 class TransferExportDialog(QDialog):
-    done = Signal(object, object)  # TransferOut | None, error | None
+    completed = Signal(object, object)  # TransferOut | None, error | None
 
     def __init__(self, parent: QWidget | None, store: Store, actor_code: str, year: str | None = None) -> None:
         super().__init__(parent)
@@ -128,11 +128,11 @@ class TransferExportDialog(QDialog):
             self.status.setText(f"<span style='color:#2E7D32'>Đã xuất {result.records} học bạ và {result.paper_copies} "
                                 f"bản giấy của {result.student_name} vào {result.path}; niêm phong bởi «{result.sealed_by}». "
                                 "Học sinh đã được ghi nhận chuyển đi.</span>")
-        self.done.emit(result, error)
+        self.completed.emit(result, error)
 
 
 class TransferImportDialog(QDialog):
-    done = Signal(object, object)  # TransferIn | None, error | None
+    completed = Signal(object, object)  # TransferIn | None, error | None
 
     def __init__(self, parent: QWidget | None, store: Store, actor_code: str, year: str | None = None) -> None:
         super().__init__(parent)
@@ -228,4 +228,4 @@ class TransferImportDialog(QDialog):
                        if result.periods else "")
             self._paint_verdict(True, f"Đã nhận {result.student_name} vào lớp {result.class_name}: {result.records} học bạ "
                                 f"từ {result.source_school}, giữ nguyên chữ ký số (chỉ đọc).{carried}")
-        self.done.emit(result, error)
+        self.completed.emit(result, error)

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
-from ..domain.roles import VIEWER, Actor
+from ..domain.roles import Actor
 from ..services import trust_anchors
 from ..storage.engine import Store
 from .dialogs import ask_directory, ask_open_path
+from .operations import WindowContext
 from .school_menu import school_menu
 from .row_table import row_table
 
@@ -167,7 +168,7 @@ class TrustUi:
 
     def open(self) -> TrustDialog:
         w = self.window
-        self.dialog = TrustDialog(w.store, getattr(w, "actor", VIEWER), w)  # type: ignore[attr-defined]
+        self.dialog = TrustDialog(w.store, WindowContext.for_window(w).actor, w)  # type: ignore[attr-defined]
         return self.dialog
 
 

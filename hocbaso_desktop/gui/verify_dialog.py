@@ -73,9 +73,11 @@ class VerifyDialog(QDialog):
             gvbm = settings_service.signing_settings(self.store).gvbm_signs if self.store is not None else False
             report = verify_record(data, trust, policy=issued_policy(gvbm_signs=gvbm), source=f"Tệp {p.name}")
         except OSError as e:
-            return self._error(f"Không đọc được tệp: {e.strerror or e}")
+            self._error(f"Không đọc được tệp: {e.strerror or e}")
+            return None
         except HocbasoError as e:
-            return self._error(e.message)
+            self._error(e.message)
+            return None
         self.report = report
         self._show(report)
         return report

@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 
 from ..domain import rights
 from ..domain.errors import HocbasoError, PermissionDenied
-from ..domain.roles import VIEWER, Actor
+from ..domain.roles import Actor
 from ..domain.school_years import next_year
 from ..services import directory
 from ..services.rollover_plan import RolloverPlan, RolloverRow, default_target
 from ..storage.engine import Store
-from .operations import Changes, Op
+from .operations import Changes, Op, WindowContext
 from .row_table import row_table
 from .school_menu import school_menu
 
@@ -37,7 +37,7 @@ TARGET_COLUMN = 3
 
 
 class YearRolloverDialog(QDialog):
-    done = Signal(object, object)  # RolloverPlan | None, error text | None (after a preview or the apply)
+    completed = Signal(object, object)  # RolloverPlan | None, error text | None (after a preview or the apply)
 
     def __init__(self, parent: QWidget | None, store: Store, actor: Actor) -> None:
         super().__init__(parent)
@@ -154,8 +154,9 @@ class YearRolloverDialog(QDialog):
     def set_target(self, old_class: str, targets: str) -> None:
         """Type `targets` ("2A" or "2A, 2B") into the row of `old_class`, as the user would."""
         for i in range(self.mapping.rowCount()):
-            if self.mapping.item(i, 0).text() == old_class:
-                self.mapping.item(i, TARGET_COLUMN).setText(targets)
+            target = self.mapping.item(i, TARGET_COLUMN)
+            if self._cell(i, 0) == old_class and target is not None:
+                target.setText(targets)
                 return
         raise KeyError(old_class)
 
@@ -165,9 +166,12 @@ class YearRolloverDialog(QDialog):
 
         if not self._edited:
             return None
-        items = [f"{self.mapping.item(i, 0).text()}={self.mapping.item(i, TARGET_COLUMN).text()}"
-                 for i in range(self.mapping.rowCount())]
+        items = [f"{self._cell(i, 0)}={self._cell(i, TARGET_COLUMN)}" for i in range(self.mapping.rowCount())]
         return parse_mapping(items)
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.mapping.item(row, column)
+        return item.text() if item is not None else ""
 
     # ---- running ----------------------------------------------------------------------------
     def start(self, dry_run: bool) -> Op | None:
@@ -207,7 +211,7 @@ class YearRolloverDialog(QDialog):
             self._show_error(error)
         else:
             self._show(plan)
-        self.done.emit(plan, error)
+        self.completed.emit(plan, error)
 
     def _show_error(self, text: str) -> None:
         self.summary.setPlainText(f"Không mở được năm học mới: {text}")
@@ -244,7 +248,7 @@ class YearRolloverUi:
         school_menu(window).addAction(self.action)
 
     def open(self) -> YearRolloverDialog | None:
-        actor = getattr(self.window, "actor", None) or VIEWER  # nobody chosen: no right at all
+        actor = WindowContext.for_window(self.window).actor  # nobody chosen: VIEWER, no right at all
         try:
             rights.require(actor, rights.IMPORT_CLASSES)
         except PermissionDenied as e:

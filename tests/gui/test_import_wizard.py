@@ -101,7 +101,7 @@ def test_good_file_imports_off_the_gui_thread(qtbot, wizard: ImportWizard, tmp_p
     result = sig.args[0]
     assert (result.new, result.classes_created) == (3, ("1A", "3B"))
     assert [c.name for c in directory.classes(wizard.store, "2025-2026")] == ["1A", "3B"]
-    assert wizard.result is result
+    assert wizard.import_result is result
 
 
 def test_second_import_shows_changes_in_blue(qtbot, wizard: ImportWizard, tmp_path: Path) -> None:

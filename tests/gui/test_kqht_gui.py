@@ -41,7 +41,7 @@ def test_menu_exports_a_grade(qtbot, demo_store, tmp_path: Path) -> None:
     assert isinstance(dlg, KqhtDialog) and dlg.isVisible()
     out = tmp_path / "kqht-k2.xlsx"
     _pick(dlg, 2, "CN", out)
-    with qtbot.waitSignal(dlg.done, timeout=120_000):
+    with qtbot.waitSignal(dlg.completed, timeout=120_000):
         dlg.run_button.click()
     assert dlg.error is None and dlg.result is not None, dlg.status.text()
     assert "Đã lưu tệp KQHT khối 2" in dlg.status.text()
@@ -64,12 +64,12 @@ def test_missing_data_is_listed_then_exported_anyway(qtbot, demo_db: Path, tmp_p
         dlg = w.kqht_ui.dialog
         out = tmp_path / "kqht-k3.xlsx"
         _pick(dlg, 3, "CK1", out)
-        with qtbot.waitSignal(dlg.done, timeout=120_000):
+        with qtbot.waitSignal(dlg.completed, timeout=120_000):
             dlg.run_button.click()
         assert not out.exists()
         assert dlg.missing.isVisible() and dlg.anyway_button.isVisible()
         assert "Lớp 3A, <b>Nguyễn Văn Đậm</b>: thiếu Mã học sinh" in dlg.missing.toPlainText()
-        with qtbot.waitSignal(dlg.done, timeout=120_000):
+        with qtbot.waitSignal(dlg.completed, timeout=120_000):
             dlg.anyway_button.click()
         assert out.exists() and dlg.error is None, dlg.status.text()
         assert "1 học sinh có ô để trống" in dlg.status.text() and "cột giả định" in dlg.status.text()

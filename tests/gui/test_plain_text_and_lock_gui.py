@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from hocbaso_desktop.gui.operations import WindowContext
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.signing import ScriptedPinPrompt
 from hocbaso_desktop.storage.engine import Store
@@ -54,7 +55,9 @@ def window(qtbot, small_school: Path, tmp_path: Path, token):  # noqa: F811
     token.activate()
     store = Store.open(db)
     w = QMainWindow()
-    w.store, w.actor, w.year = store, directory.actor(store, "HT", "2025-2026"), "2025-2026"
+    w.store = store
+    actor = directory.actor(store, "HT", "2025-2026")
+    WindowContext(w, actor=lambda: actor, year=lambda: "2025-2026")  # who acts, in which year
     install_archive_ui(w)
     qtbot.addWidget(w)
     yield w

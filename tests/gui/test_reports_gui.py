@@ -50,10 +50,12 @@ def receiver(schools: TwoSchools, tmp_path: Path):
 def _window(qtbot, store: Store, code: str = "VP01", roles: frozenset[str] = frozenset({"clerk"})) -> QMainWindow:
     from hocbaso_desktop.gui.reports_menu import install_reports_ui
 
+    from hocbaso_desktop.gui.operations import WindowContext
+
     w = QMainWindow()
     w.store = store  # type: ignore[attr-defined]
-    w.actor = Actor(code, "Văn phòng", roles, frozenset(), frozenset())  # type: ignore[attr-defined]
-    w.year = None  # type: ignore[attr-defined]
+    actor = Actor(code, "Văn phòng", roles, frozenset(), frozenset())
+    WindowContext(w, actor=lambda: actor)  # who acts, as the main window tells its menus
     qtbot.addWidget(w)
     install_reports_ui(w)
     return w
@@ -95,7 +97,7 @@ def test_report_dialog_writes_a_pdf(qtbot, sender: Store, tmp_path: Path) -> Non
     dlg = w.reports_ui.open_report()  # type: ignore[attr-defined]
     dlg.fmt.setCurrentIndex(1)
     dlg.out.setText(str(tmp_path / "bc.pdf"))
-    with qtbot.waitSignal(dlg.done, timeout=60000):
+    with qtbot.waitSignal(dlg.completed, timeout=60000):
         dlg.start()
     assert dlg.error is None and (tmp_path / "bc.pdf").read_bytes().startswith(b"%PDF")
     _shot(dlg, tmp_path, "report-dialog")
@@ -111,7 +113,7 @@ def test_export_then_import_through_the_dialogs(qtbot, sender: Store, receiver: 
     dlg.destination.setText(RECEIVER_NAME)
     out = tmp_path / "goi.zip"
     dlg.out.setText(str(out))
-    with qtbot.waitSignal(dlg.done, timeout=120000):
+    with qtbot.waitSignal(dlg.completed, timeout=120000):
         dlg.start(prompt=ScriptedPinPrompt(lambda: PIN))
     assert dlg.error is None, dlg.error
     assert out.is_file() and "Đã xuất 2 học bạ" in dlg.status.text()
@@ -122,7 +124,7 @@ def test_export_then_import_through_the_dialogs(qtbot, sender: Store, receiver: 
     imp.load(out)
     assert imp.import_button.isEnabled() and "HỢP LỆ" in imp.report.toPlainText()
     imp.class_box.setCurrentIndex(imp.class_box.findData("3A"))
-    with qtbot.waitSignal(imp.done, timeout=60000):
+    with qtbot.waitSignal(imp.completed, timeout=60000):
         imp.start()
     assert imp.error is None and imp.result.records == 2 and imp.result.class_name == "3A"
     _shot(imp, tmp_path, "transfer-import")

@@ -58,7 +58,7 @@ def test_replace_through_the_dialog(qtbot, school: Store, tmp_path: Path) -> Non
     assert d.replace_box.isChecked()
     with qtbot.waitSignal(d.transcribed, timeout=30000):
         d.start()
-    assert d.result is not None and d.result.replaced
+    assert d.transcription is not None and d.transcription.replaced
     assert "Đã thay bản trích lục chưa ký" in d.status.toPlainText() and "Toán – Mức: H → T" in d.status.toPlainText()
     assert _toan(school, first.enrolment_id) == "T"
     SHOTS.mkdir(parents=True, exist_ok=True)

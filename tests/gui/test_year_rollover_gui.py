@@ -28,10 +28,10 @@ def _action(w: MainWindow) -> QAction:
 
 def _wait(qtbot, dlg: YearRolloverDialog, click=None) -> None:  # noqa: ANN001
     if dlg.job is not None and not dlg.job.finished_flag:
-        with qtbot.waitSignal(dlg.done, timeout=120_000):
+        with qtbot.waitSignal(dlg.completed, timeout=120_000):
             pass
     if click is not None:
-        with qtbot.waitSignal(dlg.done, timeout=120_000):
+        with qtbot.waitSignal(dlg.completed, timeout=120_000):
             click()
 
 

@@ -91,8 +91,8 @@ def is_missing(grid: ClassGrid, row: GridRow, col: Column) -> bool:
         c = row.subjects.get(col.code)
         return c is None or c.score is None
     if col.kind == "quality_level":
-        c = row.qualities.get(col.code)
-        return c is None or c.level is None
+        q = row.qualities.get(col.code)
+        return q is None or q.level is None
     return False
 
 
