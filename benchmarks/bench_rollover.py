@@ -26,7 +26,13 @@ from hocbaso_desktop.services import class_import
 from hocbaso_desktop.services.year_rollover import open_year
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import (
-    Enrolment, SchoolClass, SchoolYear, Staff, StaffRole, Student, YearResult,
+    Enrolment,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    StaffRole,
+    Student,
+    YearResult,
 )
 
 YEAR, NEXT = "2025-2026", "2026-2027"

@@ -16,21 +16,15 @@ from pathlib import Path
 from typing import Iterable
 
 from ..domain.errors import HocbasoError, InputFileError
-from ..domain.progress import CancelCheck as Cancel, Progress
+from ..domain.progress import CancelCheck as Cancel
+from ..domain.progress import Progress
 from ..domain.school_years import year_start
 from ..domain.text import clean
 from .class_list_columns import FIELD_LABELS, HeaderMap, classify, header_key, header_score
-from .class_list_model import (
-    ERROR,
-    WARNING,
-    ClassList,
-    ImportCancelled,
-    ListRow,
-    Problem,
-    StudentData,
-)
+from .class_list_model import ClassList, ImportCancelled, ListRow, Problem, StudentData
 from .class_list_rows import RowParser
 from .class_list_values import age_problem, display, parse_class_name, parse_date
+from .problems import ERROR, WARNING
 from .xlsx_guard import damaged, open_xlsx, sheet_extras, sheet_row_count
 
 MAX_ROWS = 20_000  # students per file: a whole district, not a school, lives above this

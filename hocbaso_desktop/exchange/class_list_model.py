@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from ..domain.progress import Cancelled
-from .problems import ERROR, WARNING, ProblemSummary
+from .problems import ERROR, ProblemSummary
 
 
 class ImportCancelled(Cancelled):

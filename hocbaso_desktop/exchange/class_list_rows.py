@@ -12,7 +12,7 @@ from ..domain.identity import check_personal_id
 from ..domain.pupil_subjects import exempt_problem, optional_problem, resolve_subject, split_list
 from ..domain.text import clean, fold, hidden_char_problem, reveal
 from .c1_statuses import STUDYING, status_of
-from .class_list_model import ERROR, WARNING, ListRow, Problem, StudentData
+from .class_list_model import ListRow, Problem, StudentData
 from .class_list_values import (
     display,
     is_excel_error,
@@ -22,6 +22,7 @@ from .class_list_values import (
     parse_personal_id,
     parse_sex,
 )
+from .problems import ERROR, WARNING
 
 if TYPE_CHECKING:
     from .class_list import _SheetReader

@@ -16,7 +16,6 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.record_data import HistoryRow, Person, RecordData, SignatureInfo
-from .pdf_fonts import REGULAR
 from .paper_style import (
     HISTORY_COLS,
     HISTORY_MIN_ROWS,
@@ -28,6 +27,7 @@ from .paper_style import (
     address_labels,
     styles,
 )
+from .pdf_fonts import REGULAR
 
 GRID = colors.black
 DOTS = (1, 2)  # dotted fill line under a field, like the printed form

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..safe_xml import parse_xml
 from .national import EXTENSION_TAG
 from .record_xml import CONTENT_TAG, NS
-from ..safe_xml import parse_xml
 from .xsd import FIELD_LABELS
 
 # Bookkeeping of the version itself, not of the student's record: never a "change" to report.

@@ -24,8 +24,8 @@ from lxml import etree
 from ..domain.errors import HocbasoError
 from ..domain.record_data import RecordData
 from ..fileio import write_atomic
-from . import national
 from ..safe_xml import parse_xml
+from . import national
 from .xsd import FIELD_LABELS, SchemaProblem, record_schema, schema_problems
 
 NS = "urn:hocbaso:tieuhoc:1.0"

@@ -34,9 +34,9 @@ from ..domain.record_data import (
     StudentInfo,
     SubjectRow,
 )
+from ..safe_xml import parse_xml
 from . import national
 from .record_xml import CONTENT_TAG, GROUP_COMMENT_FIELDS, NS, SEX_CODES, SIGNATURES_TAG
-from ..safe_xml import parse_xml
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 XADES_NS = "http://uri.etsi.org/01903/v1.3.2#"

@@ -21,7 +21,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..domain.report_data import (
-    NOT_SET, QUALITY_GROUP_TITLES, QUALITY_LEVEL_TITLES, RESULT_TITLES, SUBJECT_LEVEL_TITLES, Count, ItemStats, Report,
+    NOT_SET,
+    QUALITY_GROUP_TITLES,
+    QUALITY_LEVEL_TITLES,
+    RESULT_TITLES,
+    SUBJECT_LEVEL_TITLES,
+    Count,
+    ItemStats,
+    Report,
 )
 from .pdf_fonts import BOLD, ITALIC, REGULAR, register_fonts
 

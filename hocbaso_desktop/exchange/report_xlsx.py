@@ -19,7 +19,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..domain.report_data import (
-    NOT_SET, QUALITY_GROUP_TITLES, QUALITY_LEVEL_TITLES, RESULT_TITLES, SUBJECT_LEVEL_TITLES, Count, ItemStats, Report,
+    NOT_SET,
+    QUALITY_GROUP_TITLES,
+    QUALITY_LEVEL_TITLES,
+    RESULT_TITLES,
+    SUBJECT_LEVEL_TITLES,
+    Count,
+    ItemStats,
+    Report,
 )
 from .xlsx_write import cell_text, save_atomic
 

@@ -38,15 +38,28 @@ from typing import Any, Callable, Sequence
 from cryptography import x509
 
 from ..domain.errors import InputFileError
+from ..fileio import write_atomic
 from ..signing.trust import TrustStore
 from .archive.bagit_format import (
-    BAG_INFO, BAGIT_DECLARATION, BAGIT_TXT, MANIFEST, SEAL_CHAIN, SEAL_FILE, TAG_FILES, TAGMANIFEST,
-    ManifestError, UnsafePath, bag_info_value, check_relative_path, format_bag_info, format_manifest, parse_bag_info,
+    BAG_INFO,
+    BAGIT_DECLARATION,
+    BAGIT_TXT,
+    MANIFEST,
+    SEAL_CHAIN,
+    SEAL_FILE,
+    TAG_FILES,
+    TAGMANIFEST,
+    ManifestError,
+    UnsafePath,
+    bag_info_value,
+    check_relative_path,
+    format_bag_info,
+    format_manifest,
+    parse_bag_info,
     parse_manifest,
 )
 from .archive.seal import SealReport, verify_seal
 from .carried_periods import BadCarried, CarriedYear, parse_carried
-from ..fileio import write_atomic
 
 FORMAT = "hocbaso-chuyen-truong"
 FORMAT_VERSION = 1
@@ -303,7 +316,6 @@ _SEX_NAMES = {"1": "Nam", "2": "Nữ", "0": ""}  # QCVN 109:2017 (0: not known)
 
 def signed_facts(signed_content: bytes) -> SignedFacts:
     from ..safe_xml import parse_xml
-
     from . import national
 
     c = parse_xml(signed_content, "nội dung học bạ đã ký")

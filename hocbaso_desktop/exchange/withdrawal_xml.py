@@ -22,9 +22,9 @@ from datetime import date
 
 from lxml import etree
 
+from ..safe_xml import parse_xml
 from . import national
 from .record_xml import CONTENT_TAG, NS, RecordXmlError, _serialise, validate_record_xml
-from ..safe_xml import parse_xml
 
 TAG = "thuhoi"
 STATUS_WITHDRAWN = "2"

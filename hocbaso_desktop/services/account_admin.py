@@ -17,11 +17,10 @@ from ..domain.accounts import check_policy
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.rights import ADMIN_TEAM, EDIT_SETTINGS, require, require_manage
 from ..domain.roles import ROLE_NAMES, Actor
-from ..storage.engine import Store
 from ..storage.account_models import Account
+from ..storage.engine import Store
 from ..storage.models import Setting, Staff, StaffRole
-from .accounts import (AccountInfo, account_row, board_can_log_in, find_staff, info_of, is_demo_install, utcnow,
-                       valid_code)
+from .accounts import AccountInfo, account_row, board_can_log_in, find_staff, info_of, is_demo_install, utcnow, valid_code
 from .passwords import hash_password
 
 IDLE_LOCK_KEY = "security.idle_lock_minutes"

@@ -35,8 +35,8 @@ from ..domain.accounts import (
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.rights import ADMIN_TEAM, FIRST_ACCOUNT_ROLES, HIGH_LEVEL_MANAGERS
 from ..domain.roles import ROLE_NAMES, SYSTEM, Actor
-from ..storage.engine import Store
 from ..storage.account_models import Account
+from ..storage.engine import Store
 from ..storage.models import AuditEntry, Staff, StaffRole
 from . import directory
 from .passwords import hash_password, needs_rehash, verify_password

@@ -24,10 +24,18 @@ from ..exchange.archive.audit_chain import audit_line
 from ..exchange.archive.writer import ExportCancelled, StagedFile
 from ..storage.audit import verify_chain
 from ..storage.engine import Store
-from ..storage.transfer_models import ReceivedRecord
 from ..storage.models import (
-    AuditEntry, Enrolment, Record, RecordSignature, RecordWithdrawal, SchoolClass, SchoolYear, Student, YearResult,
+    AuditEntry,
+    Enrolment,
+    Record,
+    RecordSignature,
+    RecordWithdrawal,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    YearResult,
 )
+from ..storage.transfer_models import ReceivedRecord
 from . import directory
 
 ARCHIVED_STATUSES = ("issued", "replaced", "withdrawn")

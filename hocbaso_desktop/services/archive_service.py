@@ -21,12 +21,21 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..domain.errors import HocbasoError, PermissionDenied, StoreError
 from ..domain import rights
+from ..domain.errors import HocbasoError, PermissionDenied, StoreError
 from ..exchange.archive import layout
 from ..exchange.archive.bagit_format import (
-    BAG_INFO, BAGIT_DECLARATION, BAGIT_TXT, MANIFEST, SEAL_CHAIN, SEAL_FILE, TAG_FILES, TAGMANIFEST,
-    format_bag_info, format_manifest, payload_oxum,
+    BAG_INFO,
+    BAGIT_DECLARATION,
+    BAGIT_TXT,
+    MANIFEST,
+    SEAL_CHAIN,
+    SEAL_FILE,
+    TAG_FILES,
+    TAGMANIFEST,
+    format_bag_info,
+    format_manifest,
+    payload_oxum,
 )
 from ..exchange.archive.medium import human_size, preflight
 from ..exchange.archive.readme import ReadmeFacts, readme_text

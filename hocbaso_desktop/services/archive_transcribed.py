@@ -21,7 +21,15 @@ from ..exchange.archive.transcribed import archive_year_of
 from ..exchange.archive.writer import ExportCancelled
 from ..storage.engine import Store
 from ..storage.models import (
-    YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, Record, RecordSignature, RecordWithdrawal, SchoolClass, SchoolYear, Student,
+    YEAR_LIVE,
+    YEAR_TRANSCRIBED,
+    Enrolment,
+    Record,
+    RecordSignature,
+    RecordWithdrawal,
+    SchoolClass,
+    SchoolYear,
+    Student,
 )
 from ..storage.transcription_models import Transcription
 from .archive_content import ARCHIVED_STATUSES, ContentFacts, Entries, Staging, _iso, _safe_name

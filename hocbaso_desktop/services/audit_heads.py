@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from ..domain.errors import HocbasoError
 from ..signing.chain_head import (
-    HEAD_ACTION, ISSUE_ACTION, LOCK_ACTION, SEALED_ACTIONS, WITHDRAW_ACTION, HeadFormatError, SignedHead, head_message,
+    HEAD_ACTION,
+    ISSUE_ACTION,
+    LOCK_ACTION,
+    SEALED_ACTIONS,
+    WITHDRAW_ACTION,
+    HeadFormatError,
+    SignedHead,
+    head_message,
 )
 from ..signing.trust import TrustStore
 from ..storage.models import AuditEntry, School

@@ -232,7 +232,7 @@ def _stage_private(source: Path, staged: Path) -> None:
     """Copy `source` to `staged`, the copy owner-only from its first byte: created with 0o600
     (file_modes), never chmod'ed afterwards, so another account of the PC never sees the pupils' data
     in it, not even for the moments the checks take. SQLite gives its -wal/-shm the same mode."""
-    from ..file_modes import OWNER_FILE, _BINARY
+    from ..file_modes import _BINARY, OWNER_FILE
 
     for leftover in (staged, Path(f"{staged}-wal"), Path(f"{staged}-shm")):
         leftover.unlink(missing_ok=True)  # a crash's leftover could carry another mode: never reuse it

@@ -27,8 +27,8 @@ from ..domain.rights import MANAGE_TRUST, require
 from ..domain.roles import Actor
 from ..signing.certs import common_name, name_matches
 from ..signing.policy import is_organisation_certificate, is_school_seal, personal_id_of
-from ..storage.engine import Store
 from ..storage.certificate_models import StaffCertificate
+from ..storage.engine import Store
 from ..storage.models import School, Staff
 from .signing_plan import local_now
 

@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.errors import HocbasoError, RecordLocked
-from ..domain.catalogue import catalogue
-from ..domain.progress import CancelCheck as Cancel, Progress
-from ..domain.pupil_subjects import exempt_problem, join_codes, parse_codes, taken_subjects
 from ..domain import rights
+from ..domain.catalogue import catalogue
+from ..domain.errors import HocbasoError, RecordLocked
+from ..domain.progress import CancelCheck as Cancel
+from ..domain.progress import Progress
+from ..domain.pupil_subjects import exempt_problem, join_codes, parse_codes, taken_subjects
 from ..domain.roles import SYSTEM, Actor
 from ..domain.school_years import year_dates
 from ..exchange.class_list import ClassList, Problem, StudentData, read_class_list
@@ -33,7 +34,6 @@ from ..storage.engine import Store, Tx
 from ..storage.models import YEAR_TRANSCRIBED, Enrolment, SchoolClass, SchoolYear, Student
 from . import frozen
 from .pupil_profile import set_exemption_rows
-
 
 # Student columns the file may set; compared old → new and audited field by field.
 COMPARED = ("full_name", "birth_date", "sex", "ethnicity_code", "moet_code", "nationality", "birthplace", "hometown",

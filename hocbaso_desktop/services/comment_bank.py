@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from ..domain.errors import InvalidValue, NotFound
 from ..domain import rights
+from ..domain.errors import InvalidValue, NotFound
 from ..domain.roles import Actor
 from ..domain.text import clean
 from ..storage.engine import Store

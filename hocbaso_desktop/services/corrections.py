@@ -27,7 +27,14 @@ from ..domain.roles import Actor
 from ..storage.correction_models import MAX_EVIDENCE_BYTES, CorrectionRequest
 from ..storage.engine import Store
 from ..storage.models import (
-    Enrolment, Record, RecordSignature, RecordUnlock, SchoolClass, SchoolYear, Staff, Student,
+    Enrolment,
+    Record,
+    RecordSignature,
+    RecordUnlock,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    Student,
 )
 from . import settings as settings_service
 from .records import latest_record

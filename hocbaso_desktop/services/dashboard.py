@@ -22,8 +22,16 @@ from ..domain.catalogue import FINAL_PERIOD, PERIODS, catalogue
 from ..domain.errors import InvalidValue, NotFound
 from ..storage.engine import Store
 from ..storage.models import (
-    AuditEntry, Enrolment, QualityEvaluation, Record, RecordSignature, SchoolClass, SchoolYear, Staff,
-    SubjectEvaluation, YearResult,
+    AuditEntry,
+    Enrolment,
+    QualityEvaluation,
+    Record,
+    RecordSignature,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    SubjectEvaluation,
+    YearResult,
 )
 from ..storage.outbox_models import OutboxEntry
 from . import directory

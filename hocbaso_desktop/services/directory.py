@@ -15,7 +15,16 @@ from ..domain.roles import ROLE_NAMES, SYSTEM, SYSTEM_ACTOR, Actor
 from ..domain.vn_collation import name_key
 from ..storage.engine import Store
 from ..storage.models import (
-    YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, School, SchoolClass, SchoolYear, Staff, StaffRole, Student, TeachingAssignment,
+    YEAR_LIVE,
+    YEAR_TRANSCRIBED,
+    Enrolment,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Staff,
+    StaffRole,
+    Student,
+    TeachingAssignment,
 )
 
 

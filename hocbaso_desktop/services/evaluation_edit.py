@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, PERIODS, RESULT_LEVELS, catalogue
-from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied, RecordLocked
+from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied
 from ..domain.pupil_subjects import parse_codes
 from ..domain.ratings import parse_days, parse_quality_level, parse_score, parse_subject_level
 from ..domain.roles import Actor

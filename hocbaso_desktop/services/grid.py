@@ -5,8 +5,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, Quality, Subject, catalogue
 from ..domain.pupil_subjects import parse_codes

@@ -23,7 +23,7 @@ from ..storage.models import School, Setting
 from ..sync import deadlines as dl
 from ..sync import queue
 from ..sync.backoff import Backoff, Clock
-from ..sync.sender import SendReport, Sender
+from ..sync.sender import Sender, SendReport
 from ..sync.transport import FolderTransport, SendRequest, Transport, make_transport, package_file_name
 from . import directory
 from .settings import read as read_setting

@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from ..domain.errors import HocbasoError
 from ..domain.progress import CancelCheck, Progress
+from ..fileio import require_folder, write_atomic, write_failed
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, Student
-from ..fileio import require_folder, write_atomic, write_failed
 from .directory import find_class
 from .records import StudentRef, class_students, load_record_data
 

@@ -27,8 +27,6 @@ from ..domain.record_data import (
 )
 from ..domain.results import completion
 from ..storage.engine import Store
-from ..storage.transcription_models import Transcription
-from ..storage.transfer_models import LearningHistory
 from ..storage.models import (
     Enrolment,
     PeriodSummary,
@@ -43,6 +41,8 @@ from ..storage.models import (
     SubjectEvaluation,
     YearResult,
 )
+from ..storage.transcription_models import Transcription
+from ..storage.transfer_models import LearningHistory
 from .directory import _name_key, find_class
 
 NATIONAL_STATUS = {"draft": "1", "signing": "1", "issued": "1", "replaced": "1", "withdrawn": "2"}

@@ -26,7 +26,13 @@ from ..domain.report_data import NOT_SET, ClassLine, Count, ItemStats, Report, S
 from ..domain.results import completion
 from ..storage.engine import Store
 from ..storage.models import (
-    Enrolment, QualityEvaluation, SchoolClass, SchoolYear, Student, SubjectEvaluation, YearResult,
+    Enrolment,
+    QualityEvaluation,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    SubjectEvaluation,
+    YearResult,
 )
 from . import directory
 

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import InvalidValue

@@ -17,11 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..domain.errors import HocbasoError
 from ..domain import rights
+from ..domain.errors import HocbasoError
 from ..file_modes import private_dir
-from ..signing import DemoTokenInfo, Pkcs11Provider, TrustStore, create_demo_token, default_trust_store, find_softhsm_module
-from ..signing import softhsm
+from ..signing import DemoTokenInfo, Pkcs11Provider, TrustStore, create_demo_token, default_trust_store, find_softhsm_module, softhsm
 from ..storage.engine import Store, default_db_path
 from ..storage.models import School, SchoolClass, Staff, StaffRole
 from . import settings as settings_service

@@ -15,7 +15,8 @@ principal and the seal only (signing_plan) and its paper copy is banded as a tr√
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace as copy_with
+from dataclasses import dataclass
+from dataclasses import replace as copy_with
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +36,8 @@ from ..storage.models import YEAR_LIVE, YEAR_TRANSCRIBED, Enrolment, SchoolClass
 from ..storage.transcription_models import MAX_BOOK_REF, Transcription
 from ..storage.transfer_models import ReceivedRecord
 from . import transcription_fix as fix
-from .directory import ClassInfo, actor as actor_of, school
+from .directory import ClassInfo, school
+from .directory import actor as actor_of
 from .evaluation_edit import CellEdit, _apply_one
 from .grid import load_grid
 

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from ..domain.catalogue import FINAL_PERIOD
 from ..exchange.grid_workbook import ParsedWorkbook
 from ..storage.models import (
-    Enrolment, PeriodSummary, QualityEvaluation, Record, RecordSignature, SchoolClass, SubjectEvaluation, YearResult,
+    Enrolment,
+    PeriodSummary,
+    QualityEvaluation,
+    Record,
+    RecordSignature,
+    SchoolClass,
+    SubjectEvaluation,
+    YearResult,
 )
 from ..storage.transcription_models import Transcription
 

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain import rights
+from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, SchoolClass, SchoolYear, YearResult
 from . import directory

@@ -43,7 +43,14 @@ from .directory import _name_key
 from .pupil_profile import set_exemption_rows
 from .rollover_assignments import copy_assignments as copy_assignment_rows
 from .rollover_plan import (
-    FINAL_GRADE, Draft, IncompleteRecords, Pupil, RolloverPlan, RolloverRefused, RolloverRow, default_target,
+    FINAL_GRADE,
+    Draft,
+    IncompleteRecords,
+    Pupil,
+    RolloverPlan,
+    RolloverRefused,
+    RolloverRow,
+    default_target,
     parse_mapping,
 )
 

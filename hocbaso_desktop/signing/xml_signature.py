@@ -23,8 +23,8 @@ import base64
 import copy
 import hmac
 import logging
-from datetime import datetime, timedelta, timezone
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
 from cryptography import x509
@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
+
 # From the modules that define them: signxml's packages re-export without __all__, which a strict checker does not follow.
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidSignature, SignXMLException
@@ -42,8 +43,8 @@ from ..domain.errors import InputFileError, InvalidValue
 from ..safe_xml import parse_xml
 from .certs import check_certificate_usable, common_name, fmt_time, utc
 from .errors import CertificateUnusable, ContentChangedSinceSigned, RecordStructureError, SigningError
-from .record_shape import DS_NS, NS, SIGNATURE_TAG, XADES_NS, RecordParts, check_unique_ids, record_parts
 from .policy import SignaturePolicy, SignedBy, check_policy
+from .record_shape import DS_NS, NS, SIGNATURE_TAG, XADES_NS, RecordParts, check_unique_ids, record_parts
 from .report import ROLES, SignatureReport, VerificationReport, role_label
 from .trust import TrustStore
 

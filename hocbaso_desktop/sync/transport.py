@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Protocol, TypedDict, Unpack
 from urllib.parse import urlsplit
 
-from .backoff import parse_retry_after
 from ..fileio import write_atomic
+from .backoff import parse_retry_after
 
 ACKED, SUPERSEDED, RETRY, FAILED, UNREACHABLE = "acked", "superseded", "retry", "failed", "unreachable"
 MAX_MESSAGE = 500

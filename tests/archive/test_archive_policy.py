@@ -18,11 +18,25 @@ from lxml import etree
 
 from hocbaso_desktop.exchange.archive import layout
 from hocbaso_desktop.exchange.archive.audit_chain import (
-    GENESIS, HEAD_ACTION, ISSUE_ACTION, SEALED_ACTIONS, audit_line, entry_hash, head_message,
+    GENESIS,
+    HEAD_ACTION,
+    ISSUE_ACTION,
+    SEALED_ACTIONS,
+    audit_line,
+    entry_hash,
+    head_message,
 )
 from hocbaso_desktop.exchange.archive.bagit_format import (
-    BAG_INFO, MANIFEST, SEAL_CHAIN, SEAL_FILE, TAG_FILES, TAGMANIFEST, format_bag_info, format_manifest,
-    parse_bag_info, payload_oxum,
+    BAG_INFO,
+    MANIFEST,
+    SEAL_CHAIN,
+    SEAL_FILE,
+    TAG_FILES,
+    TAGMANIFEST,
+    format_bag_info,
+    format_manifest,
+    parse_bag_info,
+    payload_oxum,
 )
 from hocbaso_desktop.exchange.archive.seal import create_seal
 from hocbaso_desktop.exchange.archive.verify import verify_archive

@@ -111,7 +111,8 @@ def test_received_file_removed_from_the_archive_is_reported(received_school, tmp
 
 def test_a_school_set_up_from_nothing_archives_its_received_records(package, tmp_path: Path) -> None:
     from hocbaso_desktop.services import settings as settings_service
-    from tests.pupil_school import YEAR as FRESH_YEAR, new_school
+    from tests.pupil_school import YEAR as FRESH_YEAR
+    from tests.pupil_school import new_school
 
     schools, pkg_path = package
     db = tmp_path / "moi.sqlite3"

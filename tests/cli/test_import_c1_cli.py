@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from hocbaso_desktop.exchange.c1_statuses import C1_STATUSES
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import Enrolment, Student
-
 from tests.cli.test_import_cli import CMD, run, school
 from tests.exchange.test_c1_hocsinh import PUPIL, VER2, VER3, c1_book
 

@@ -63,8 +63,8 @@ def test_add_list_remove_and_verify_uses_the_school_anchors(tmp_path: Path) -> N
 def test_hostile_trust_commands(tmp_path: Path) -> None:
     db = _school(tmp_path)
     with Store.open(db) as store:
-        from hocbaso_desktop.services import account_admin, directory
         from hocbaso_desktop.domain.roles import HOMEROOM
+        from hocbaso_desktop.services import account_admin, directory
 
         account_admin.create_account(store, directory.actor(store, "QT"), "GV1", "Giáo viên Một 2026",
                                      full_name="Trần Thị Giáo", roles=[HOMEROOM])

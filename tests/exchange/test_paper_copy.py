@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from .records import LONG_COMMENT, PC_COMMENT, SIGNATURES, make_record
 
 from hocbaso_desktop.domain.record_data import SignatureInfo
 from hocbaso_desktop.exchange.paper_copy import (
@@ -21,6 +20,8 @@ from hocbaso_desktop.exchange.paper_style import MARGIN_B, MARGIN_R, PAGE_H, PAG
 from hocbaso_desktop.exchange.pdf_fonts import BOLD, ITALIC, REGULAR, missing_glyphs
 from hocbaso_desktop.exchange.qr import QUIET_ZONE, qr_matrix
 from tests.tools import requires
+
+from .records import LONG_COMMENT, PC_COMMENT, SIGNATURES, make_record
 
 pytestmark = requires("pdftotext", "pdftoppm")
 

@@ -9,7 +9,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from .records import FIXED_UUID_1, make_record
 from lxml import etree
 
 from hocbaso_desktop.domain.errors import InputFileError
@@ -24,6 +23,8 @@ from hocbaso_desktop.exchange.record_xml import (
 )
 from hocbaso_desktop.exchange.xsd import RECORD_XSD_NAME
 from hocbaso_desktop.paths import schemas_dir
+
+from .records import FIXED_UUID_1, make_record
 
 
 def _replace_subject(rec, code, **changes):

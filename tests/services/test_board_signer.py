@@ -29,7 +29,6 @@ from tests.school_token import SchoolToken, school_token
 from tests.services.test_signing_service import _class, _records, _sign
 
 
-
 @pytest.fixture
 def school(tmp_path: Path):
     path = build_school(tmp_path / "truong.sqlite3")

@@ -17,8 +17,8 @@ from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.record_book import PRINTED, book_pdf, book_years
 from hocbaso_desktop.services.signing_plan import plan_signing
 from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
-from hocbaso_desktop.signing import ScriptedPinPrompt
 from hocbaso_desktop.services.transcription import transcribe
+from hocbaso_desktop.signing import ScriptedPinPrompt
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import Record, SchoolYear
 from tests.correction_school import issue_class

@@ -18,7 +18,14 @@ from hocbaso_desktop.domain.errors import InvalidValue, PermissionDenied
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.correction_minute import minute_data, write_minute
 from hocbaso_desktop.services.corrections import (
-    CorrectionError, approve, cancel, cutoff_date, get_correction, list_corrections, reject, request_correction,
+    CorrectionError,
+    approve,
+    cancel,
+    cutoff_date,
+    get_correction,
+    list_corrections,
+    reject,
+    request_correction,
 )
 from hocbaso_desktop.services.evaluation_edit import CellEdit, apply_edits
 from hocbaso_desktop.services.record_history import audit_entries, versions, withdraw

@@ -9,6 +9,7 @@ import pytest
 from hocbaso_desktop.domain.catalogue import PERIODS
 from hocbaso_desktop.domain.results import INDIVIDUAL_PLAN_TEXT
 from hocbaso_desktop.exchange.grid_layout import grid_layout
+from hocbaso_desktop.exchange.record_xml import build_record_xml
 from hocbaso_desktop.gui.models.grid_columns import VIEW_SUBJECTS, columns_for, is_missing, missing_count
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.evaluation_edit import CellEdit, apply_edit, apply_edits
@@ -17,7 +18,6 @@ from hocbaso_desktop.services.grid_excel import export_grid
 from hocbaso_desktop.services.pupil_profile import pupil_profile, update_pupil
 from hocbaso_desktop.services.records import load_record_data
 from hocbaso_desktop.services.signing_plan import _completeness
-from hocbaso_desktop.exchange.record_xml import build_record_xml
 from hocbaso_desktop.storage.engine import Store
 from tests.pupil_school import AN, BINH, YEAR, new_school
 

@@ -171,9 +171,9 @@ def test_demo_school_pupil_has_no_issued_year(demo_store: Store) -> None:
 
 
 def test_received_record_from_a_transfer_is_a_year_of_the_book(demo_template: Path, tmp_path: Path) -> None:
+    from hocbaso_desktop.services.transfer import export_transfer, import_transfer
     from tests.services.test_transfer import seal_for
     from tests.transfer_schools import RECEIVER_NAME, two_schools
-    from hocbaso_desktop.services.transfer import export_transfer, import_transfer
 
     two = two_schools(demo_template)
     with Store.open(copy_db(two.sender, tmp_path / "sender.sqlite3")) as sender:

@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 
 from hocbaso_desktop.domain.catalogue import FINAL_PERIOD
 from hocbaso_desktop.domain.errors import HocbasoError, PermissionDenied
-from hocbaso_desktop.services import directory, settings as settings_service
+from hocbaso_desktop.services import directory
+from hocbaso_desktop.services import settings as settings_service
 from hocbaso_desktop.services.evaluation_edit import CellEdit, apply_edits
 from hocbaso_desktop.services.signing_plan import issued_enrolments, plan_signing
 from hocbaso_desktop.services.signing_service import (
@@ -218,11 +219,10 @@ def test_wrong_or_cancelled_pin_signs_nothing(store: Store, token: SchoolToken) 
 
 
 def test_pulled_token_keeps_what_was_signed(store: Store, lane_for_fakes) -> None:
-    from tests.signing.fakes import FakeLib, FakeToken
-    from tests.signing.softca import soft_identity
-
     from hocbaso_desktop.signing import Pkcs11Provider, TokenInfo
     from hocbaso_desktop.signing.session import _cert_info
+    from tests.signing.fakes import FakeLib, FakeToken
+    from tests.signing.softca import soft_identity
 
     actor = directory.actor(store, "GV001")
     plan = plan_signing(store, actor, [_class(store, "1A").id])

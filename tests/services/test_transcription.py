@@ -22,7 +22,14 @@ from hocbaso_desktop.services.transcription import TranscriptionRefused, transcr
 from hocbaso_desktop.signing import ScriptedPinPrompt, TrustStore, verify_record
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import (
-    AuditEntry, Enrolment, Record, RecordPaperCopy, RecordSignature, SchoolClass, SchoolYear, SubjectEvaluation,
+    AuditEntry,
+    Enrolment,
+    Record,
+    RecordPaperCopy,
+    RecordSignature,
+    SchoolClass,
+    SchoolYear,
+    SubjectEvaluation,
 )
 from hocbaso_desktop.storage.transcription_models import Transcription
 from tests.pupil_school import AN, CHI, DUNG, new_school

@@ -18,9 +18,9 @@ from sqlalchemy import select, text
 from hocbaso_desktop.domain.errors import PermissionDenied
 from hocbaso_desktop.exchange import transfer_package as pkg
 from hocbaso_desktop.services.archive_service import SealWith
-from hocbaso_desktop.services.records import load_record_data, find_student
-from hocbaso_desktop.services.transfer import TransferRefused, export_transfer, import_transfer, verify_package
+from hocbaso_desktop.services.records import find_student, load_record_data
 from hocbaso_desktop.services.signing_setup import trust_store_for
+from hocbaso_desktop.services.transfer import TransferRefused, export_transfer, import_transfer, verify_package
 from hocbaso_desktop.signing import ScriptedPinPrompt, TrustStore, verify_record
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import AuditEntry, Enrolment, Record, Student

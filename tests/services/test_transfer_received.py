@@ -19,7 +19,8 @@ from sqlalchemy import select, text
 from hocbaso_desktop.domain.errors import HocbasoError
 from hocbaso_desktop.exchange import transfer_package as pkg
 from hocbaso_desktop.exchange.archive.bagit_format import MANIFEST, TAGMANIFEST, format_manifest
-from hocbaso_desktop.services import directory, received_records, settings as settings_service
+from hocbaso_desktop.services import directory, received_records
+from hocbaso_desktop.services import settings as settings_service
 from hocbaso_desktop.services.evaluation_edit import CellEdit, apply_edit
 from hocbaso_desktop.services.grid import load_grid
 from hocbaso_desktop.services.records import find_student, load_record_data

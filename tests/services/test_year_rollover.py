@@ -17,7 +17,10 @@ from hocbaso_desktop.domain.school_years import year_dates
 from hocbaso_desktop.services import assignments, class_import, directory, promotion
 from hocbaso_desktop.services.directory import _name_key
 from hocbaso_desktop.services.year_rollover import (
-    IncompleteRecords, RolloverRefused, open_year, parse_mapping,
+    IncompleteRecords,
+    RolloverRefused,
+    open_year,
+    parse_mapping,
 )
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import AuditEntry, Enrolment, SchoolClass, SchoolYear, Student

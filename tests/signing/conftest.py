@@ -11,9 +11,9 @@ from typing import Iterator
 
 import pytest
 
+from hocbaso_desktop.signing import softhsm
 from hocbaso_desktop.signing.demo_ca import DemoTokenInfo, add_demo_identity, create_demo_token
 from hocbaso_desktop.signing.lane import TokenLane
-from hocbaso_desktop.signing import softhsm
 from hocbaso_desktop.signing.prompt import ScriptedPinPrompt
 from hocbaso_desktop.signing.token import Pkcs11Provider
 from hocbaso_desktop.signing.trust import TrustStore

@@ -13,8 +13,8 @@ from hocbaso_desktop.signing.errors import (
     PinEntryCancelled,
     PinLocked,
     TokenBusy,
-    TokenNotFound,
     TokenError,
+    TokenNotFound,
     TokenRemoved,
     WrongPin,
 )

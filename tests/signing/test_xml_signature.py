@@ -13,7 +13,6 @@ from hocbaso_desktop.signing.errors import CertificateUnusable, ContentChangedSi
 from hocbaso_desktop.signing.record_shape import DS_NS, NS
 from hocbaso_desktop.signing.trust import TrustStore
 from hocbaso_desktop.signing.xml_signature import sign_record, verify_record
-
 from tests.tools import requires
 
 from .conftest import CONTENT_ID, record_xml

@@ -16,7 +16,7 @@ import sqlite3
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import select, text
 
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.storage.engine import Store

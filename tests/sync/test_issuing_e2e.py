@@ -12,9 +12,8 @@ from sqlalchemy import text
 from hocbaso_desktop.services import directory, outbox_service
 from hocbaso_desktop.services import signing_service as ss
 from hocbaso_desktop.services.signing_plan import plan_signing
-from hocbaso_desktop.signing import CancelToken, ScriptedPinPrompt
+from hocbaso_desktop.signing import CancelToken, ScriptedPinPrompt, TrustStore
 from hocbaso_desktop.storage.engine import Store
-from hocbaso_desktop.signing import TrustStore
 from hocbaso_desktop.sync.package import parse_package
 from hocbaso_desktop.sync.payload_check import SignedRecordCheck
 from hocbaso_desktop.sync.transport import HttpTransport

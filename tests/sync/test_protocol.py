@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import random
 import socket
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest

@@ -17,8 +17,8 @@ from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import Enrolment, Record, RecordWithdrawal
 from hocbaso_desktop.storage.outbox_models import OutboxEntry
 from hocbaso_desktop.sync import enqueue_cancel, enqueue_issued, queue
-from hocbaso_desktop.sync.outbox import OutboxError
 from hocbaso_desktop.sync.backoff import Backoff, FakeClock
+from hocbaso_desktop.sync.outbox import OutboxError
 from hocbaso_desktop.sync.package import parse_package
 from hocbaso_desktop.sync.sender import Sender
 from hocbaso_desktop.sync.transport import ACKED, Outcome, SendRequest

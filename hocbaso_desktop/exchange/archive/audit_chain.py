@@ -12,8 +12,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ...signing.chain_head import HEAD_ACTION, ISSUE_ACTION, SEALED_ACTIONS
-from ...signing.chain_head import head_message  # noqa: F401 - re-exported: tests pin one format
+from ...signing.chain_head import (
+    HEAD_ACTION,
+    ISSUE_ACTION,
+    SEALED_ACTIONS,
+    head_message,  # noqa: F401 - re-exported: tests pin one format
+)
 
 GENESIS = "0" * 64
 AUDIT_FIELDS = ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "prev_hash", "hash")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ...domain.progress import Progress
 from ...domain.vn_dates import vn_datetime
-from ...signing.policy import issued_policy, is_school_seal
+from ...signing.policy import is_school_seal, issued_policy
 from ...signing.trust import TrustStore
 from ...signing.xml_signature import verify_record
 from . import layout

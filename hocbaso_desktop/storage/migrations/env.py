@@ -1,7 +1,7 @@
 from alembic import context
 
-from hocbaso_desktop.storage.models import Base
 from hocbaso_desktop.storage import transcription_models  # noqa: F401  (its table in the metadata)
+from hocbaso_desktop.storage.models import Base
 
 target_metadata = Base.metadata
 

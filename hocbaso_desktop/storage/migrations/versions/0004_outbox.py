@@ -10,8 +10,8 @@ the sender relies on: no entry without an issued (or replaced/withdrawn) record,
 changes once queued, versions of one record only increase, "sent" needs a stored receipt, sent and
 superseded are final, nothing is deleted.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

@@ -8,8 +8,8 @@ Argon2id hash (NULL until a password is set), must-change flag, wrong-password c
 last login, and who disabled the account when and why. A staff member's account is never deleted
 (the audit keeps pointing at them): the trigger makes that hold for sqlite3 users too.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

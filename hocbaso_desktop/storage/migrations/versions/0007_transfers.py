@@ -10,8 +10,8 @@ rows: they were never drafted, signed or issued here, so nothing of the local li
 plan, outbox, archive counts) may pick them up. Like issued records they are immutable (triggers),
 and so are the learning-history lines they bring and the log of transfers in and out.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'

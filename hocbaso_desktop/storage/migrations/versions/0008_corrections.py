@@ -11,8 +11,8 @@ applied request names the issued version that replaced the one it was filed agai
 deleted. A closed record_unlock (the opening an approval gives) never reopens and is never deleted:
 the trail of when a record was open must hold for anyone with the file and sqlite3 too.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0008'
 down_revision = '0007'

@@ -14,8 +14,8 @@ What a school set up from nothing needs beyond the demo (issue 14):
   exempt from (printed as M), both per school year;
 - year_result: who decided lên lớp / ở lại lớp after the supplementary evaluation, and when.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0009'
 down_revision = '0008'

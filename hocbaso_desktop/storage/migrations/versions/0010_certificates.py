@@ -11,8 +11,8 @@ registered by the admin team or at the first use by its holder (method). Rows ar
 re-pointed at someone else: the audit and the signatures made with a certificate keep pointing at
 the person it was registered to.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0010'
 down_revision = '0009'
