@@ -207,4 +207,4 @@ class DeadlineDialog(QDialog):
         self.note.setText(
             (f"{len(urgent)} lớp cần chú ý. " if urgent else "Không có lớp nào sắp đến hạn. ")
             + "Hạn mặc định theo kế hoạch của Sở (30/6 và 15/8, hoặc hạn riêng của tỉnh); "
-            "trường có thể đổi trong cài đặt «outbox.deadlines».")
+            "trường có thể đặt hạn riêng ở Công cụ › Cài đặt › Năm học.")

@@ -19,8 +19,8 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from ..paths import resources_dir
 
 _BUTTONS = {
-    "OK": "OK",
-    "&OK": "&OK",
+    "OK": "Đồng ý",
+    "&OK": "Đồng &ý",
     "Save": "Lưu",
     "Save All": "Lưu tất cả",
     "Open": "Mở",
@@ -148,13 +148,13 @@ TABLE: dict[str, dict[str, str]] = {
         "Show Details...": "Xem chi tiết…",
         "Hide Details...": "Ẩn chi tiết…",
         "About Qt": "Giới thiệu Qt",
-        "OK": "OK",
+        "OK": "Đồng ý",
     },
     "QProgressDialog": {"Cancel": "Hủy"},
     "QDialog": {"What's This?": "Đây là gì?"},
     "QInputDialog": {"Enter a value:": "Nhập giá trị:"},
     "QErrorMessage": {
-        "&OK": "&OK",
+        "&OK": "Đồng &ý",
         "&Show this message again": "&Hiện lại thông báo này",
         "Warning:": "Cảnh báo:",
         "Information:": "Thông tin:",

@@ -5,11 +5,11 @@
     <name>QPlatformTheme</name>
     <message>
       <source>OK</source>
-      <translation>OK</translation>
+      <translation>Đồng ý</translation>
     </message>
     <message>
       <source>&amp;OK</source>
-      <translation>&amp;OK</translation>
+      <translation>Đồng &amp;ý</translation>
     </message>
     <message>
       <source>Save</source>
@@ -92,11 +92,11 @@
     <name>QDialogButtonBox</name>
     <message>
       <source>OK</source>
-      <translation>OK</translation>
+      <translation>Đồng ý</translation>
     </message>
     <message>
       <source>&amp;OK</source>
-      <translation>&amp;OK</translation>
+      <translation>Đồng &amp;ý</translation>
     </message>
     <message>
       <source>Save</source>
@@ -684,7 +684,7 @@ Hãy kiểm tra lại tên thư mục.</translation>
     </message>
     <message>
       <source>OK</source>
-      <translation>OK</translation>
+      <translation>Đồng ý</translation>
     </message>
   </context>
   <context>
@@ -712,7 +712,7 @@ Hãy kiểm tra lại tên thư mục.</translation>
     <name>QErrorMessage</name>
     <message>
       <source>&amp;OK</source>
-      <translation>&amp;OK</translation>
+      <translation>Đồng &amp;ý</translation>
     </message>
     <message>
       <source>&amp;Show this message again</source>
