@@ -19,7 +19,8 @@ def main() -> None:
         t0 = time.perf_counter()
         stats = crash_loop(Path(d), total_kills=kills, workers=2)
         dt = time.perf_counter() - t0
-    print(f"kills: {stats.kills} (+{stats.startup_kills} during start-up), acknowledged commits: {stats.acknowledged}, corrupt: {stats.corrupt}, lost: {stats.lost} ({dt:.0f} s)")
+    print(f"kills: {stats.kills} (+{stats.startup_kills} during start-up), acknowledged commits: {stats.acknowledged}, "
+          f"corrupt: {stats.corrupt}, lost: {stats.lost} ({dt:.0f} s)")
     for p in stats.problems[:10]:
         print("  ", p)
     sys.exit(1 if stats.corrupt or stats.lost else 0)

@@ -43,7 +43,8 @@ def main() -> None:
         size = db.stat().st_size
         print(f"demo school: {summary.classes} classes, {summary.students} students, {summary.evaluations} evaluations")
         print(f"demo creation: {t_demo:.2f} s")
-        print(f"class grid load ({c.name}, {c.student_count} students, CN): median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
+        print(f"class grid load ({c.name}, {c.student_count} students, CN): "
+              f"median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
         print(f"database size: {size / 1024 / 1024:.2f} MiB")
 
 

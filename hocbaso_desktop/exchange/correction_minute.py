@@ -81,7 +81,8 @@ def _story(d: MinuteData) -> list:
     w = A4[0] - 40 * mm
     story: list = []
     head = Table([[_p(d.school_name.upper(), st["head"]), _p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", st["head"])],
-                  [_p(f"Số: {d.correction_id}/BB-ĐCHB", st["center"]), _p(f"{d.place}, ngày {d.printed_at:%d} tháng {d.printed_at:%m} năm {d.printed_at:%Y}", st["center"])]],
+                  [_p(f"Số: {d.correction_id}/BB-ĐCHB", st["center"]),
+                   _p(f"{d.place}, ngày {d.printed_at:%d} tháng {d.printed_at:%m} năm {d.printed_at:%Y}", st["center"])]],
                  colWidths=[w * 0.42, w * 0.58])
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [head, _p("BIÊN BẢN", st["title"]), _p("Đính chính dữ liệu Học bạ số", st["head"]), Spacer(0, 4 * mm)]

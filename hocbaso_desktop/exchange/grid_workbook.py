@@ -113,7 +113,8 @@ def _validation(kind: str) -> DataValidation:
         dv.prompt, dv.error = "HTXS, HTT, HT hoặc CHT; khác đề xuất thì ghi lý do", "Kết quả chỉ nhận HTXS, HTT, HT hoặc CHT."
     elif kind == V_SCORE:
         dv = DataValidation(type="whole", operator="between", formula1=str(cat.score_min), formula2=str(cat.score_max), allow_blank=True)
-        dv.prompt, dv.error = f"Điểm kiểm tra định kì: số nguyên {cat.score_min}-{cat.score_max}", f"Điểm phải là số nguyên từ {cat.score_min} đến {cat.score_max}."
+        dv.prompt = f"Điểm kiểm tra định kì: số nguyên {cat.score_min}-{cat.score_max}"
+        dv.error = f"Điểm phải là số nguyên từ {cat.score_min} đến {cat.score_max}."
     else:  # days
         dv = DataValidation(type="whole", operator="between", formula1="0", formula2="366", allow_blank=True)
         dv.prompt, dv.error = "Số ngày nghỉ: số nguyên không âm", "Số ngày nghỉ phải là số nguyên không âm."

@@ -93,7 +93,8 @@ class ArchiveExport:
         status = year_lock.year_status(self.store, self.year)
         if not status.locked and not self.partial:
             raise HocbasoError(f"Năm học {status.name} chưa khóa: kho lưu trữ chính thức chỉ tạo sau khi Hiệu trưởng khóa "
-                               "năm học. Để sao lưu giữa năm, tạo bản TẠM (ô «Bản TẠM» trong hộp thoại xuất, hoặc lệnh «hocbaso archive export --partial»).")
+                               "năm học. Để sao lưu giữa năm, tạo bản TẠM (ô «Bản TẠM» trong hộp thoại xuất, "
+                               "hoặc lệnh «hocbaso archive export --partial»).")
         if not self.target_dir.is_dir():
             raise HocbasoError(f"Không có thư mục đích {self.target_dir}")
         problems = self.store.integrity_check()

@@ -504,7 +504,8 @@ def give_unassigned_to_homeroom(table: Mapping[str, Mapping[str, Sequence[str]]]
 
 __all__ = [
     "GVCN", "ApplyResult", "AssignmentRow", "AssignmentsRefused", "ClassColumns", "StaffChoice", "TableProblem",
-    "add_subject_teacher", "apply_assignments", "apply_in_transaction", "require_assign", "check_assignments", "class_columns", "clear_homeroom", "column_key",
+    "add_subject_teacher", "apply_assignments", "apply_in_transaction", "require_assign", "check_assignments", "class_columns",
+    "clear_homeroom", "column_key",
     "column_title", "current_table", "give_unassigned_to_homeroom", "list_assignments", "remove_subject_teacher",
     "set_homeroom", "staff_choices", "staff_names", "year_locked", "year_name",
 ]

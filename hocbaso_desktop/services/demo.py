@@ -108,7 +108,7 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
         tx.audit("demo.create", "staff", "*", {"count": len(staff_by_code)})
 
         classes: list[SchoolClass] = []
-        for i, (grade, letter) in enumerate((g, l) for g in range(1, 6) for l in "AB"):
+        for i, (grade, letter) in enumerate((g, letter_) for g in range(1, 6) for letter_ in "AB"):
             c = SchoolClass(year_id=year.id, name=f"{grade}{letter}", grade=grade,
                             homeroom_id=staff_by_code[D.HOMEROOM_TEACHERS[i][0]].id,
                             optional_subjects="NN1" if grade <= 2 else "")
@@ -190,7 +190,8 @@ def create_demo_school(store: Store, seed: int = 2025, progress: Callable[[int, 
                     levels_seen = []
                     for subj in subjects:
                         if exempt and subj.code == "GDTC":
-                            subj_rows.append(dict(enrolment_id=e.id, period=period, subject_code="GDTC", level="M", score=None, comment="Miễn học môn Giáo dục thể chất theo chỉ định của bác sĩ."))
+                            subj_rows.append(dict(enrolment_id=e.id, period=period, subject_code="GDTC", level="M", score=None,
+                                                  comment="Miễn học môn Giáo dục thể chất theo chỉ định của bác sĩ."))
                             if period == FINAL_PERIOD:
                                 final_s["GDTC"] = SubjectCell("M", None)
                             continue

@@ -35,7 +35,8 @@ GENERIC_SUBJECT_COMMENTS = {
           "Tiếp thu còn chậm; cần ôn luyện kiến thức cơ bản với sự hỗ trợ của gia đình."],
 }
 SUBJECT_COMMENTS = {
-    "TV": {"T": ["Đọc to, rõ ràng, diễn cảm; viết đúng chính tả, chữ viết đẹp.", "Đọc lưu loát, hiểu nội dung bài; viết đoạn văn mạch lạc, giàu cảm xúc."],
+    "TV": {"T": ["Đọc to, rõ ràng, diễn cảm; viết đúng chính tả, chữ viết đẹp.",
+                 "Đọc lưu loát, hiểu nội dung bài; viết đoạn văn mạch lạc, giàu cảm xúc."],
            "H": ["Đọc khá trôi chảy; chữ viết cần đều nét hơn.", "Đọc đúng, viết được đoạn văn ngắn; còn mắc lỗi chính tả."],
            "C": ["Đọc còn chậm, viết sai nhiều lỗi chính tả; cần luyện đọc thêm mỗi ngày."]},
     "TOAN": {"T": ["Tính toán nhanh, chính xác; giải toán có lời văn tốt.", "Nắm chắc kiến thức, vận dụng linh hoạt vào giải toán."],

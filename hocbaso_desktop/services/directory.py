@@ -171,7 +171,8 @@ def students(store: Store, class_name: str | None = None, year: str | None = Non
             q = q.where(func.upper(SchoolClass.name) == class_name.strip().upper())
         rows = s.execute(q).all()
         if class_name and not rows:
-            if not s.execute(select(SchoolClass.id).where(SchoolClass.year_id == y.id, func.upper(SchoolClass.name) == class_name.strip().upper())).first():
+            if not s.execute(select(SchoolClass.id).where(SchoolClass.year_id == y.id,
+                                                          func.upper(SchoolClass.name) == class_name.strip().upper())).first():
                 raise NotFound(f"Không có lớp {class_name}")
         out = [
             StudentRow(e.id, st.id, st.personal_id, st.full_name, st.birth_date, st.sex,
@@ -200,7 +201,8 @@ def staff(store: Store) -> list[StaffRow]:
             roles = tuple(sorted((r.role for r in st.roles), key=list(ROLE_NAMES).index))
             parts: list[str] = []
             if y is not None:
-                hr = s.execute(select(SchoolClass.name).where(SchoolClass.year_id == y.id, SchoolClass.homeroom_id == st.id).order_by(SchoolClass.name)).scalars().all()
+                hr = s.execute(select(SchoolClass.name).where(SchoolClass.year_id == y.id, SchoolClass.homeroom_id == st.id)
+                               .order_by(SchoolClass.name)).scalars().all()
                 if hr:
                     parts.append("GVCN " + ",".join(hr))
                 teach = s.execute(

@@ -48,7 +48,9 @@ MAX_COMMENT = 2000  # national dictionary: VARCHAR(2000) for comments and awards
 class CellEdit:
     enrolment_id: int
     period: str
-    kind: str  # subject_level | subject_score | subject_comment | quality_level | quality_comment | group_comment | days_* | teacher_comment | confirmed | awards | adhoc_awards
+    # subject_level | subject_score | subject_comment | quality_level | quality_comment | group_comment | days_* | teacher_comment
+    # | confirmed | awards | adhoc_awards
+    kind: str
     code: str = ""  # subject / quality code, or group PC/NLC/NLD
     value: Any = None  # raw input: text as typed/pasted, number from Excel, None to clear
     reason: str = ""  # required when the GVCN's result differs from the proposal
@@ -173,7 +175,8 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
             return EditOutcome(e, True, old, new)
         setattr(row_q, field, new)
         s.flush()
-        tx.audit("evaluation.quality", "quality_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}", {**audit_base, "pcnl": e.code, field: [old, new]})
+        tx.audit("evaluation.quality", "quality_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}",
+                 {**audit_base, "pcnl": e.code, field: [old, new]})
         return EditOutcome(e, True, old, new)
 
     key = f"{e.kind}:{e.code}" if e.kind == "group_comment" else e.kind

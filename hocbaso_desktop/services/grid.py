@@ -175,12 +175,14 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
             select(PeriodSummary).join(Enrolment, PeriodSummary.enrolment_id == Enrolment.id)
             .where(Enrolment.class_id == class_id, PeriodSummary.period == period)
         ).scalars():
-            summaries[ps.enrolment_id] = SummaryCell(ps.days_excused, ps.days_unexcused, ps.comment_pc, ps.comment_nlc, ps.comment_nld, ps.teacher_comment)
+            summaries[ps.enrolment_id] = SummaryCell(ps.days_excused, ps.days_unexcused, ps.comment_pc, ps.comment_nlc, ps.comment_nld,
+                                                     ps.teacher_comment)
         years: dict[int, YearCell] = {}
         for yr in s.execute(
             select(YearResult).join(Enrolment, YearResult.enrolment_id == Enrolment.id).where(Enrolment.class_id == class_id)
         ).scalars():
-            years[yr.enrolment_id] = YearCell(yr.confirmed_result, yr.change_reason, yr.awards, yr.adhoc_awards, yr.pending_supplementary, yr.promoted)
+            years[yr.enrolment_id] = YearCell(yr.confirmed_result, yr.change_reason, yr.awards, yr.adhoc_awards, yr.pending_supplementary,
+                                              yr.promoted)
         carried = {e: origin_text(r.school_name, r.class_name) for (e, _p), r in carried_periods(s, ids, period).items()}
     rows = []
     for e_id, st_id, pid, name, not_assessed in enrol:

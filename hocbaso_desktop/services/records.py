@@ -127,7 +127,8 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
         # (nor its signed content differ from a re-export) because the pupil was later enrolled in grade 3
         .where(Enrolment.student_id == st.id, SchoolYear.name <= year.name).order_by(SchoolYear.name)
     ):
-        history.append(HistoryRow(y2.name, c2.name, school.name, school.province, e2.joined_on if e2.joined_on and e2.joined_on != y2.start_date else None))
+        joined = e2.joined_on if e2.joined_on and e2.joined_on != y2.start_date else None
+        history.append(HistoryRow(y2.name, c2.name, school.name, school.province, joined))
 
     signatures: tuple[SignatureInfo, ...] = ()
     if record is not None:

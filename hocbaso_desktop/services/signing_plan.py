@@ -161,7 +161,8 @@ def may_sign_class(actor: Actor, role: str, info: ClassInfo) -> str | None:
     if role == "principal":
         return None if rights.allowed(actor, rights.APPROVE_AND_SIGN) else "chỉ Hiệu trưởng hoặc Phó hiệu trưởng được ủy quyền mới ký được"
     if role == "seal":
-        return None if rights.allowed(actor, rights.SIGN_SEAL) else "chỉ Hiệu trưởng, Phó hiệu trưởng hoặc văn thư giữ con dấu mới ký được bằng chứng thư của nhà trường"
+        return None if rights.allowed(actor, rights.SIGN_SEAL) else ("chỉ Hiệu trưởng, Phó hiệu trưởng hoặc văn thư giữ con dấu "
+                                                                     "mới ký được bằng chứng thư của nhà trường")
     return f"vai trò ký «{role}» không hợp lệ"
 
 

@@ -188,7 +188,8 @@ def export_transfer(store: Store, personal_id: str, out: str | Path, actor_code:
                               created_at=local_now()))
         tx.audit("student.transfer_out", "student", student_id, {
             "personal_id": personal_id.strip(), "destination": destination, "date": on_date.isoformat(),
-            "records": len(entries), "periods": [p.period for p in carried.periods] if carried else [], "package_sha256": digest, "sealed_by": sealed_by, "file": str(path)})
+            "records": len(entries), "periods": [p.period for p in carried.periods] if carried else [],
+            "package_sha256": digest, "sealed_by": sealed_by, "file": str(path)})
     step(total, total, "xong")
     return TransferOut(path, name, personal_id.strip(), len(entries), sum(1 for e in entries if e.get("paper")),
                        sealed_by, digest, on_date, destination)

@@ -50,7 +50,8 @@ def test_validate_refuses_bad_and_hostile(tmp_path: Path, demo_db: Path) -> None
     run("--db", str(demo_db), "records", "build", "--class", "5B", "--out", str(out))
     good = next(out.glob("*.xml")).read_text(encoding="utf-8")
     bad = tmp_path / "bad.xml"
-    bad.write_text(good.replace("<mucdatduoc>T</mucdatduoc>", "<mucdatduoc>Đ</mucdatduoc>", 1).replace("<mucdatduoc>H</mucdatduoc>", "<mucdatduoc>Đ</mucdatduoc>", 1), encoding="utf-8")
+    bad.write_text(good.replace("<mucdatduoc>T</mucdatduoc>", "<mucdatduoc>Đ</mucdatduoc>", 1)
+                   .replace("<mucdatduoc>H</mucdatduoc>", "<mucdatduoc>Đ</mucdatduoc>", 1), encoding="utf-8")
     r = run("validate", str(bad))
     assert r.returncode == 1 and "mucdatduoc" in r.stdout
     xxe = tmp_path / "xxe.xml"

@@ -1,6 +1,6 @@
 """Protocol v1 against the reference receiver on 127.0.0.1: acknowledgment with receipt, repeats,
-409 naming a version ≥ ours of the same record with its receipt → superseded (any other 409 retried), other 4xx → failed until the user retries, Retry-After (seconds and HTTP date),
-backoff on 5xx and lost connections, bearer token, the folder transport."""
+409 naming a version ≥ ours of the same record with its receipt → superseded (any other 409 retried), other 4xx → failed until the user retries,
+Retry-After (seconds and HTTP date), backoff on 5xx and lost connections, bearer token, the folder transport."""
 
 from __future__ import annotations
 

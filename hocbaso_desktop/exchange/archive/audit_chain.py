@@ -119,6 +119,7 @@ def check_signed_heads(chain: ChainCheck, trust: Any, school: str) -> list[str]:
     bare = next((i for i in chain.issues if i > covered), None)
     issue_seqs = set(chain.issue_only)
     if bare is not None:
-        problems.append(f"mục #{bare} ({'phát hành học bạ' if bare in issue_seqs else 'khóa năm học'}) không có đầu chuỗi nào ký bằng con dấu nhà trường xác nhận: "
+        what = "phát hành học bạ" if bare in issue_seqs else "khóa năm học"
+        problems.append(f"mục #{bare} ({what}) không có đầu chuỗi nào ký bằng con dấu nhà trường xác nhận: "
                         "các đầu chuỗi đã ký đã bị xóa hoặc nhật ký đã bị viết lại")
     return problems

@@ -1,7 +1,7 @@
 """foundation: school, staff, classes, students, evaluations, audit
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 17:19:48.225928
 """
 import sqlalchemy as sa
