@@ -48,10 +48,26 @@ def test_config_and_dev_lint_name_the_same_packages() -> None:
         assert strict[0].get(flag) is True, flag
     assert mypy["warn_unused_ignores"] is True and mypy["no_implicit_optional"] is True
     assert "mypy>=1.10" in config["project"]["optional-dependencies"]["test"]
+    assert "ruff>=0.5" in config["project"]["optional-dependencies"]["test"]
+    # `./dev test` (what CI runs) lints before the suite: ruff on the tree, mypy on the whole package
     dev = (REPO / "dev").read_text(encoding="utf-8")
-    listed = re.search(r"^TYPED_PACKAGES=\(([^)]*)\)", dev, re.M)
-    assert listed is not None and tuple(listed.group(1).split()) == PACKAGES
-    assert '"$VENV/bin/mypy" "${TYPED_PACKAGES[@]}"' in dev
+    lint = re.search(r"^lint\(\) \{\n(.*?)^\}", dev, re.M | re.S)
+    assert lint is not None
+    assert '"$VENV/bin/ruff" check -q .' in lint.group(1) and '"$VENV/bin/mypy" --no-error-summary hocbaso_desktop' in lint.group(1)
+    test = re.search(r"^cmd_test\(\) \{\n(.*?)^\}", dev, re.M | re.S)
+    assert test is not None and re.search(r"^  lint\b", test.group(1), re.M)
+
+
+def test_the_whole_package_type_checks_and_lints(tmp_path: Path) -> None:
+    """What `./dev lint` runs, so a type or lint error also fails a plain pytest run."""
+    run = _mypy(["hocbaso_desktop"], REPO, tmp_path / "cache")
+    errors = [line for line in run.stdout.splitlines() if ": error:" in line]
+    assert run.returncode == 0 and not errors, "mypy:\n" + run.stdout + run.stderr
+    if importlib.util.find_spec("ruff") is None:
+        pytest.fail("ruff is not installed in this environment: `pip install -e .[test]` (it is in the test extra)")
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 LOOSE = '''\

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
-from .dialogs import show_error, show_info
 from .archive_browser import ArchiveBrowser
 from .archive_export_dialog import ArchiveExportDialog
+from .dialogs import show_error, show_info
 from .operations import WindowContext, run_blocking
 
 

@@ -41,9 +41,9 @@ from ..domain.roles import Actor
 from ..services import assignments as A
 from ..services import directory
 from ..storage.engine import Store
+from .dialogs import ask_open_path, ask_save_path
 from .operations import WindowContext
 from .school_menu import school_menu
-from .dialogs import ask_open_path, ask_save_path
 
 TITLE = "Phân công GVCN, GVBM"
 XLSX_FILTER = "Bảng tính Excel (*.xlsx)"

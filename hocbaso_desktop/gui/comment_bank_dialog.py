@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
 )
-from PySide6.QtCore import Qt
 
 from ..domain.catalogue import catalogue
 from ..domain.errors import HocbasoError
@@ -70,7 +70,8 @@ class CommentBankDialog(QDialog):
     def refresh(self) -> None:
         self.list.clear()
         for s in comment_bank.suggestions(self.store, self.target.currentData(), self.level.currentData()):
-            it = QListWidgetItem(s.text if s.target != comment_bank.ANY_SUBJECT or self.target.currentData() == comment_bank.ANY_SUBJECT else f"(chung) {s.text}")
+            general = s.target == comment_bank.ANY_SUBJECT and self.target.currentData() != comment_bank.ANY_SUBJECT
+            it = QListWidgetItem(f"(chung) {s.text}" if general else s.text)
             it.setData(Qt.ItemDataRole.UserRole, s.id)
             self.list.addItem(it)
 

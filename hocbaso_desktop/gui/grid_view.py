@@ -142,7 +142,10 @@ class GridView(QTableView):
         super().resizeEvent(event)
         self._place_frozen()
 
-    def scrollTo(self, index: QModelIndex | QPersistentModelIndex, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+    def scrollTo(  # noqa: N802
+        self, index: QModelIndex | QPersistentModelIndex,
+        hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible,
+    ) -> None:
         """Scroll so the cell shows beside the frozen columns, not under them; a frozen cell only scrolls rows."""
         bar = self.horizontalScrollBar()
         if index.isValid() and index.column() < self.frozen_count:

@@ -37,8 +37,8 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..exchange.class_list_columns import FIELD_LABELS
 from ..services import class_import, directory
-from ..services.import_sheets import write_class_list_report, write_class_template
 from ..services.class_import import ImportPlan, ImportResult
+from ..services.import_sheets import write_class_list_report, write_class_template
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
 from .models.import_preview import ImportPreviewModel, ProblemFilter

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
 from ..domain.catalogue import PERIODS, catalogue
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_NAMES, SYSTEM, VIEWER, Actor
@@ -39,9 +38,8 @@ from .menus import EDIT_MENU, FILE_MENU, RECORDS_MENU, TOOLS_MENU
 from .models.class_tree import CLASS_ID_ROLE, build_class_tree, find_class_index
 from .models.grid_columns import VIEW_QUALITIES, VIEW_SUBJECTS, VIEW_SUMMARY, VIEW_TITLES
 from .models.grid_model import GridModel
-from .screen_fit import fit_to_screen
 from .operations import Op, WindowContext, running_ops, shutdown
-
+from .screen_fit import fit_to_screen
 
 CLOSE_WAIT_S = 20.0  # bounded: a job that does not stop by then keeps the window open, with a word
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 
 from ..storage.engine import Store
 from .dialogs import ask_save_path
-from .screen_fit import fit_to_screen
 from .operations import Op
+from .screen_fit import fit_to_screen
 
 
 def pdf_page_images(pdf: bytes, scale: float = 1.4) -> list[QImage]:

@@ -41,9 +41,9 @@ from ..domain.roles import ROLE_NAMES, Actor
 from ..exchange.class_list_values import parse_date
 from ..services import staff_admin, staff_import
 from ..storage.engine import Store
+from .dialogs import ask_open_path, ask_save_path
 from .operations import WindowContext
 from .school_menu import school_menu
-from .dialogs import ask_open_path, ask_save_path
 
 TITLE = "Cán bộ, giáo viên"
 COLUMNS = ("Mã", "Họ và tên", "Chức vụ", "Vai trò", "Số định danh", "Trạng thái")

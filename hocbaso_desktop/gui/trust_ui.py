@@ -28,8 +28,8 @@ from ..services import trust_anchors
 from ..storage.engine import Store
 from .dialogs import ask_directory, ask_open_path
 from .operations import WindowContext
-from .school_menu import school_menu
 from .row_table import row_table
+from .school_menu import school_menu
 
 TITLE = "Chứng thư số gốc tin cậy"
 COLUMNS = ("Chủ thể", "Do tổ chức cấp", "Hiệu lực từ", "Hiệu lực đến", "Nguồn", "Thử nghiệm", "SHA-256")

@@ -5,9 +5,8 @@ viewer with filters and the chain's state. Screenshots go to docs/screenshots/."
 from __future__ import annotations
 
 import os
-import tempfile
-
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -172,8 +171,8 @@ def test_withdraw_from_the_menu(qtbot, window: MainWindow, store: Store) -> None
     assert ui.withdraw_action.isEnabled()
     assert not ui.withdraw_current("x")  # too short: the service says why, in the status bar
     assert "ít nhất 5 ký tự" in window.statusBar().currentMessage()
-    from hocbaso_desktop.signing import ScriptedPinPrompt
     from hocbaso_desktop.services.record_history import versions, withdrawal_xml_of
+    from hocbaso_desktop.signing import ScriptedPinPrompt
     from tests.school_token import PIN
 
     eid = window.current_enrolment_id()

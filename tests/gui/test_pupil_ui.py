@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from hocbaso_desktop.gui.main_window import MainWindow
 from hocbaso_desktop.gui.pupil_ui import PupilDialog
-from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.pupil_profile import pupil_profile
 from hocbaso_desktop.storage.engine import Store
 from hocbaso_desktop.storage.models import Enrolment, Record, Student

@@ -10,7 +10,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
 from hocbaso_desktop.domain.roles import Actor  # noqa: E402
@@ -48,9 +47,8 @@ def receiver(schools: TwoSchools, tmp_path: Path):
 
 
 def _window(qtbot, store: Store, code: str = "VP01", roles: frozenset[str] = frozenset({"clerk"})) -> QMainWindow:
-    from hocbaso_desktop.gui.reports_menu import install_reports_ui
-
     from hocbaso_desktop.gui.operations import WindowContext
+    from hocbaso_desktop.gui.reports_menu import install_reports_ui
 
     w = QMainWindow()
     w.store = store  # type: ignore[attr-defined]

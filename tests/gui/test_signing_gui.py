@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from hocbaso_desktop.gui import glyphs
 from hocbaso_desktop.gui.fonts import install_ui_font
 from hocbaso_desktop.gui.main_window import MainWindow
 from hocbaso_desktop.gui.pin_prompt import PinDialog
@@ -19,7 +19,6 @@ from hocbaso_desktop.gui.signing_actions import install_signing_actions
 from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.record_export import export_issued
 from hocbaso_desktop.services.signing_plan import plan_signing
-from hocbaso_desktop.gui import glyphs
 from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
 from hocbaso_desktop.signing import ScriptedPinPrompt
 from tests.school_token import PIN, SchoolToken, school_token

@@ -22,7 +22,9 @@ SUBJECT_SHORT = {
 
 @dataclass(frozen=True)
 class Column:
-    kind: str  # name | missing | subject_level | subject_score | subject_comment | quality_level | group_comment | days_excused | days_unexcused | proposal | confirmed | awards | completion
+    # name | missing | subject_level | subject_score | subject_comment | quality_level | group_comment
+    # | days_excused | days_unexcused | proposal | confirmed | awards | completion
+    kind: str
     code: str = ""  # subject / quality / group code
     header: str = ""
     tooltip: str = ""
@@ -34,7 +36,8 @@ class Column:
 
 
 def columns_for(grid: ClassGrid, view: str) -> list[Column]:
-    cols = [Column("name", header="Họ và tên", width=190), Column("missing", header="Thiếu", tooltip="Số ô bắt buộc còn trống của học sinh ở kì này", width=48)]
+    cols = [Column("name", header="Họ và tên", width=190),
+            Column("missing", header="Thiếu", tooltip="Số ô bắt buộc còn trống của học sinh ở kì này", width=48)]
     if view == VIEW_SUBJECTS:
         for s in grid.subjects:
             short = SUBJECT_SHORT.get(s.code, s.name)

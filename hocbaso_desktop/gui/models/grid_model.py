@@ -17,10 +17,10 @@ MISSING_BG = QBrush(QColor("#fff3c4"))
 LEVEL_C_FG = QBrush(QColor("#b00020"))
 LEVEL_T_FG = QBrush(QColor("#1b5e20"))
 READONLY_BG = QBrush(QColor("#eeeeee"))
-MISMATCH_BG = QBrush(QColor("#ffd8a8"))
+MISMATCH_BG = QBrush(QColor("#ffd8a8"))  # the confirmed result no longer matches the proposal
 CARRIED_BG = QBrush(QColor("#eeeeee"))  # a period evaluated at the old school (mid-year transfer): read-only
 CARRIED_FG = QBrush(QColor("#6b6b6b"))
-ISSUED_BG = QBrush(QColor("#e3ecf7"))  # issued record: locked, changed only by an approved correction  # the confirmed result no longer matches the proposal
+ISSUED_BG = QBrush(QColor("#e3ecf7"))  # issued record: locked, changed only by an approved correction
 
 Index = QModelIndex | QPersistentModelIndex
 EDITABLE_KINDS = {
