@@ -34,26 +34,9 @@ FORBIDDEN: list[tuple[str, str, str]] = [
 ]
 DOMAIN_MAY_IMPORT = {"domain"}  # domain is pure: nothing of the package above it
 
-# The GUI and the CLI reach exchange through services. What is left, and why (importer → exchange module):
-FACE_TO_EXCHANGE_ALLOWED: dict[tuple[str, str], str] = {
-    ("gui.archive_browser", "exchange.archive.bagit_format"):
-        "the archive browser refuses an unsafe path in an archive's index before it opens a file — the "
-        "archive format's own path rule, not a use case",
-    ("gui.archive_browser", "exchange.archive.verify"):
-        "reads a sealed archive on a removable drive: no database, no use case; the verifier is the service",
-    ("gui.archive_export_dialog", "exchange.archive.medium"):
-        "lists the drives and their free space and file system while the person picks a target",
-    ("gui.models.import_preview", "exchange.class_list"):
-        "the preview table shows the rows and problems of the parsed class list (its data types)",
-    ("gui.models.import_preview", "exchange.class_list_columns"):
-        "the column labels of the class list, shown as the preview's headers",
-    ("gui.import_wizard", "exchange.class_list_columns"):
-        "the column labels of the class list, shown in the column-mapping step",
-    ("gui.staff_ui", "exchange.class_list_values"):
-        "parses a date typed in the staff form by the class list's rules (dd/mm/yyyy and its variants)",
-    ("commands.archive", "exchange.archive.verify"):
-        "`hocbaso archive verify` reads a sealed archive on a drive: no database, no use case",
-}
+# The GUI and the CLI reach exchange through services. An exception would be listed here with its reason
+# (importer → exchange module); there is none.
+FACE_TO_EXCHANGE_ALLOWED: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
 
 
 def cmd_archive_verify(args: argparse.Namespace) -> int:
-    from ..exchange.archive.verify import verify_archive
+    from ..services.archive_reading import verify_archive_on_drive
     from ..signing.trust import default_trust_store
 
     dirs: list[Path] = []
@@ -128,7 +128,7 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
         if not Path(d).is_dir():
             raise InputFileError(f"Không có thư mục chứng thư tin cậy {d}")
         dirs.append(Path(d))
-    report = verify_archive(args.path, default_trust_store(*dirs), allow_unsealed=args.allow_unsealed)
+    report = verify_archive_on_drive(args.path, default_trust_store(*dirs), allow_unsealed=args.allow_unsealed)
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1

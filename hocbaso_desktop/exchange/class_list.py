@@ -20,10 +20,11 @@ from ..domain.progress import CancelCheck as Cancel
 from ..domain.progress import Progress
 from ..domain.school_years import year_start
 from ..domain.text import clean
+from ..domain.typed_dates import parse_date
 from .class_list_columns import FIELD_LABELS, HeaderMap, classify, header_key, header_score
 from .class_list_model import ClassList, ImportCancelled, ListRow, Problem, StudentData
 from .class_list_rows import RowParser
-from .class_list_values import age_problem, display, parse_class_name, parse_date
+from .class_list_values import age_problem, display, parse_class_name
 from .problems import ERROR, WARNING
 from .xlsx_guard import damaged, open_xlsx, sheet_extras, sheet_row_count
 

@@ -11,13 +11,13 @@ from ..domain.ethnic import ethnic_code
 from ..domain.identity import check_personal_id
 from ..domain.pupil_subjects import exempt_problem, optional_problem, resolve_subject, split_list
 from ..domain.text import clean, fold, hidden_char_problem, reveal
+from ..domain.typed_dates import parse_date
 from .c1_statuses import STUDYING, status_of
 from .class_list_model import ListRow, Problem, StudentData
 from .class_list_values import (
     display,
     is_excel_error,
     parse_class_name,
-    parse_date,
     parse_grade,
     parse_personal_id,
     parse_sex,

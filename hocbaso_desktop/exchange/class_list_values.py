@@ -7,17 +7,12 @@ decides whether that blocks (error) or not (warning) and adds sheet, row and col
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from ..domain.identity import SEX_FEMALE, SEX_MALE, restore_leading_zeros
 from ..domain.text import clean, fold
 
 EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
-
-# [0-9], not \d: Python's \d and int() also read Arabic-Indic ٠١٢ and fullwidth ０ digits
-_DMY = re.compile(r"^([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{2,4})$")
-_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?$")
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def display(value: object) -> str:
@@ -35,33 +30,6 @@ def display(value: object) -> str:
 
 def is_excel_error(value: object) -> bool:
     return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
-
-
-def parse_date(value: object) -> tuple[date | None, str]:
-    if isinstance(value, datetime):
-        return value.date(), ""
-    if isinstance(value, date):
-        return value, ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # A date typed into a cell formatted as General/Number keeps its serial (43831 = 01/01/2020).
-        if 20000 <= value <= 60000 and float(value).is_integer():
-            return _EXCEL_EPOCH + timedelta(days=int(value)), ""
-        return None, "không phải ngày tháng (cần dạng ngày/tháng/năm, ví dụ 05/09/2018)"
-    text = clean(str(value))
-    m = _DMY.match(text)
-    if m:
-        d, mth, y = (int(g) for g in m.groups())
-        if len(m.group(3)) != 4:
-            return None, "năm sinh phải đủ 4 chữ số (ví dụ 05/09/2018)"
-    else:
-        m = _ISO.match(text)
-        if not m:
-            return None, "không đọc được ngày (cần dạng ngày/tháng/năm, ví dụ 05/09/2018)"
-        y, mth, d = (int(g) for g in m.groups())
-    try:
-        return date(y, mth, d), ""
-    except ValueError:
-        return None, "ngày không có thật"
 
 
 _SEX = {

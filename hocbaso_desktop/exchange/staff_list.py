@@ -21,8 +21,9 @@ from ..domain.errors import HocbasoError, InputFileError
 from ..domain.identity import check_personal_id
 from ..domain.roles import ARCHIVIST, CLERK, HOMEROOM, PRINCIPAL, ROLE_BY_NAME, ROLE_NAMES, SUBJECT, VICE_PRINCIPAL
 from ..domain.text import clean, fold, hidden_char_problem, reveal
+from ..domain.typed_dates import parse_date
 from .class_list_columns import header_key
-from .class_list_values import display, is_excel_error, parse_date, parse_personal_id, parse_sex
+from .class_list_values import display, is_excel_error, parse_personal_id, parse_sex
 from .problems import ERROR, WARNING, ProblemSummary
 from .xlsx_guard import damaged, open_xlsx
 

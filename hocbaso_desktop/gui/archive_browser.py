@@ -23,26 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.vn_dates import vn_date
-from ..exchange.archive.bagit_format import UnsafePath, check_relative_path
-from ..exchange.archive.verify import load_index, verify_archive
+from ..services.archive_reading import archive_file, archive_index, verify_archive_on_drive
 from ..signing.trust import TrustStore
 from .dialogs import ask_directory
 from .operations import Op
 from .screen_fit import fit_to_screen
 
 STATUS = {"issued": "đang hiệu lực", "replaced": "bị thay thế", "withdrawn": "thu hồi"}
-
-
-def archive_file(root: Path, rel: str | None) -> Path | None:
-    """A path named by the index, only if it is a plain relative path inside the archive."""
-    if not rel:
-        return None
-    try:
-        check_relative_path(rel)
-    except UnsafePath:
-        return None
-    p = root / rel
-    return p if p.is_file() and not p.is_symlink() else None
 
 
 class PdfViewer(QDialog):
@@ -132,7 +119,7 @@ class ArchiveBrowser(QDialog):
         self.report_view.setPlainText("Đang kiểm tra kho lưu trữ…")
         self.verdict.setText("Đang kiểm tra…")
         root, trust = self.root, self.trust
-        self.job = Op(self, lambda ctx: verify_archive(root, trust, progress=ctx.progress), lane="cpu",
+        self.job = Op(self, lambda ctx: verify_archive_on_drive(root, trust, progress=ctx.progress), lane="cpu",
                       title="Đang kiểm tra kho lưu trữ").outcome(self._verified).run_in_background()
 
     def _verified(self, report: Any, error: str | None) -> None:
@@ -147,7 +134,7 @@ class ArchiveBrowser(QDialog):
         if self.root is None:
             return
         try:
-            self._fill(load_index(self.root))
+            self._fill(archive_index(self.root))
         except (OSError, ValueError) as e:
             self.tree.addTopLevelItem(QTreeWidgetItem([f"Không đọc được mục lục: {e}"]))
 

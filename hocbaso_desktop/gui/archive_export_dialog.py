@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.errors import HocbasoError
-from ..exchange.archive.medium import Drive, filesystem_type, free_space, human_size, list_drives
-from ..services import directory
+from ..services import archive_reading, directory
+from ..services.archive_reading import Drive, drive_summary, human_size
 from ..storage.engine import Store
 from .dialogs import ask_directory
 from .operations import Op, OpContext
@@ -92,14 +92,14 @@ class ArchiveExportDialog(QDialog):
         lay.addLayout(buttons)
         self.cancel_btn.setEnabled(False)
         self.target: Path | None = None
-        self.refresh_btn.clicked.connect(lambda: self.set_drives(list_drives()))
+        self.refresh_btn.clicked.connect(lambda: self.set_drives(archive_reading.drives()))
         self.folder_btn.clicked.connect(self.choose_folder)
         self.drive_list.currentItemChanged.connect(self._drive_chosen)
         self.start_btn.clicked.connect(lambda: self.start())
         self.cancel_btn.clicked.connect(self.cancel)
         self.close_btn.clicked.connect(self.reject)
         self.seal_check.toggled.connect(lambda on: self.start_btn.setText("Xuất và niêm phong" if on else "Xuất"))
-        self.set_drives(list_drives() if drives is None else drives)
+        self.set_drives(archive_reading.drives() if drives is None else drives)
 
     # ---- where to write --------------------------------------------------------------------------
     def set_drives(self, drives: list[Drive]) -> None:
@@ -123,8 +123,8 @@ class ArchiveExportDialog(QDialog):
 
     def set_target(self, path: str | Path) -> None:
         self.target = Path(path)
-        fs = filesystem_type(self.target) or "không rõ"
-        self.target_label.setText(f"Ghi vào: {self.target} (hệ tệp {fs}, trống {human_size(free_space(self.target))})")
+        fs, free = drive_summary(self.target)
+        self.target_label.setText(f"Ghi vào: {self.target} (hệ tệp {fs}, trống {free})")
 
     # ---- run ---------------------------------------------------------------------------------------
     def start(self, prompt: Any = None) -> None:

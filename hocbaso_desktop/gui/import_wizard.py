@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
-from ..exchange.class_list_columns import FIELD_LABELS
 from ..services import class_import, directory
 from ..services.class_import import ImportPlan, ImportResult
+from ..services.class_list_view import FIELD_LABELS
 from ..services.import_sheets import write_class_list_report, write_class_template
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_NAMES, Actor
-from ..exchange.class_list_values import parse_date
+from ..domain.typed_dates import parse_date
 from ..services import staff_admin, staff_import
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path

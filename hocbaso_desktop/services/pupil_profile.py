@@ -34,7 +34,8 @@ from ..domain.pupil_subjects import (
 )
 from ..domain.roles import Actor
 from ..domain.text import clean
-from ..exchange.class_list_values import parse_date, parse_personal_id, parse_sex
+from ..domain.typed_dates import parse_date
+from ..exchange.class_list_values import parse_personal_id, parse_sex
 from ..storage.engine import Store
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Student, SubjectEvaluation
 from .records import latest_record

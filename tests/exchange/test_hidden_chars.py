@@ -12,8 +12,9 @@ from openpyxl import Workbook
 
 from hocbaso_desktop.domain.identity import check_personal_id, restore_leading_zeros
 from hocbaso_desktop.domain.text import hidden_char_problem, reveal
+from hocbaso_desktop.domain.typed_dates import parse_date
 from hocbaso_desktop.exchange.class_list import read_class_list
-from hocbaso_desktop.exchange.class_list_values import parse_class_name, parse_date, parse_personal_id
+from hocbaso_desktop.exchange.class_list_values import parse_class_name, parse_personal_id
 from hocbaso_desktop.exchange.staff_list import read_staff_list
 from tests.staff_fixtures import PEOPLE, write_csdl_giaovien
 

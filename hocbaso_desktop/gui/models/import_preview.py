@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ...exchange.class_list import ListRow, Problem
-from ...exchange.class_list_columns import FIELD_LABELS
 from ...services.class_import import NEW, UNCHANGED, UPDATED, ImportPlan
+from ...services.class_list_view import FIELD_LABELS, ListRow, Problem
 
 ERROR_BG = QColor("#FFC7CE")
 ERROR_FG = QColor("#9C0006")
