@@ -15,6 +15,7 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..services.evaluation_edit import CellEdit, EditOutcome, apply_edits
 from ..services.grid import ClassGrid, GridRow, load_grid
+from ..services.signing_plan import stale_confirmation
 from ..storage.engine import Store
 
 ReasonProvider = Callable[[GridRow, str, str | None], str | None]  # row, new result, proposal → reason or None (cancel)
@@ -51,6 +52,8 @@ class GridSession(QObject):
         if not edits:
             return []
         edits = self._ask_reasons(edits)
+        stale = {e.enrolment_id for e in edits if e.kind == "confirmed" and e.enrolment_id in self._index
+                 and stale_confirmation(self.rows[self._index[e.enrolment_id]]) is not None}
         try:
             outcomes = apply_edits(self.store, self.actor, edits)
         except HocbasoError as e:
@@ -58,6 +61,8 @@ class GridSession(QObject):
             return [EditOutcome(x, False, message=e.message) for x in edits]
         self._refresh({o.edit.enrolment_id for o in outcomes})
         accepted = [o for o in outcomes if o.ok and o.old != o.new]
+        # the same result confirmed again on a stale row: stored (who, when, reason), nothing to undo
+        reconfirmed = [o for o in outcomes if o.ok and o.old == o.new and o.edit.enrolment_id in stale]
         refused = [o for o in outcomes if not o.ok]
         if refused:
             details = [(self.rows[self._index[o.edit.enrolment_id]].full_name if o.edit.enrolment_id in self._index else "?",
@@ -66,8 +71,10 @@ class GridSession(QObject):
             first = refused[0].message
             more = f" (và {len(refused) - 1} ô khác bị từ chối)" if len(refused) > 1 else ""
             self.message.emit(f"Từ chối: {first}{more}")
-        elif accepted:
-            self.message.emit(f"Đã lưu {len(accepted)} ô" if len(accepted) > 1 else "Đã lưu")
+        elif accepted or reconfirmed:
+            n = len(accepted) + len(reconfirmed)
+            self.message.emit(f"Đã lưu {n} ô" if n > 1 else
+                              ("Đã lưu" if accepted else f"Đã xác nhận lại kết quả {reconfirmed[0].new}"))
         if accepted and undoable:
             self.undo_stack.push(_EditCommand(self, accepted))
         return outcomes

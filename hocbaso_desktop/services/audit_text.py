@@ -71,6 +71,7 @@ FIELD_LABELS: dict[str, str] = {
     "classes": "số lớp", "records": "số học bạ", "status": "trạng thái", "result": "kết quả",
     "ky": "kì", "score": "điểm", "comment": "nhận xét", "days_excused": "số ngày nghỉ có phép",
     "days_unexcused": "số ngày nghỉ không phép", "confirmed_result": "kết quả được xác nhận",
+    "de_xuat": "đề xuất theo TT27", "ly_do": "lý do", "xac_nhan_lai": "xác nhận lại kết quả cũ",
 }
 _LISTS = {"roles", "students", "files", "classes", "entries"}  # lists of things, not [old, new] pairs
 

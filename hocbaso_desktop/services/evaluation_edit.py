@@ -226,6 +226,10 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
             row_y.confirmed_at = datetime.now()
             row_y.pending_supplementary = v == "CHT"
             extra = {"de_xuat": proposed, "ly_do": row_y.change_reason}
+            if old == new:
+                # The same result typed again is a decision too: on a stale row (confirmed when the levels
+                # said so, levels changed since) it is what lets signing through, so it is stored and audited.
+                extra["xac_nhan_lai"] = True
         else:
             new = _comment(e.value, "Khen thưởng")
         if old == new and not extra:

@@ -11,6 +11,7 @@ from ...domain.catalogue import catalogue
 from ...domain.results import completion
 from ...services.evaluation_edit import CellEdit
 from ...services.grid import ClassGrid, GridRow
+from ...services.signing_plan import stale_confirmation
 from .grid_columns import Column, columns_for, is_missing, missing_count
 
 MISSING_BG = QBrush(QColor("#fff3c4"))
@@ -197,8 +198,12 @@ class GridModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or self.session is None or not index.isValid():
             return False
-        if str(value if value is not None else "") == self.display_value(self.rows[index.row()], self.columns[index.column()]):
-            return True
+        row, c = self.rows[index.row()], self.columns[index.column()]
+        if str(value if value is not None else "") == self.display_value(row, c):
+            # Typing the same value again changes nothing — except on a stale confirmed result, where the
+            # GVCN typing it again is the re-confirmation that signing waits for.
+            if not (c.kind == "confirmed" and stale_confirmation(row) is not None):
+                return True
         e = self.edit_for(index.row(), index.column(), value)
         if e is None:
             return False
