@@ -131,6 +131,9 @@ def install_excepthooks(show: Callable[[str], None] | None = None) -> None:
     show and is where a developer looks first). Ctrl+C stays Ctrl+C. The threading hook hands on to the
     one before it."""
     previous_thread_hook = threading.excepthook
+    # Installing again (a second window, main() called again in one process) replaces our hook rather
+    # than chaining to it: chained, every thread's error would be logged once per installation.
+    previous_thread_hook = getattr(previous_thread_hook, "_hocbaso_previous", previous_thread_hook)
 
     def tell() -> None:
         message = unexpected_text()
@@ -160,8 +163,9 @@ def install_excepthooks(show: Callable[[str], None] | None = None) -> None:
         log.critical("Lỗi không mong đợi trong luồng %s", getattr(args.thread, "name", "?"),
                      exc_info=(args.exc_type, args.exc_value, args.exc_traceback), extra=FILE_ONLY)  # type: ignore[arg-type]
         tell()
-        if previous_thread_hook not in (threading.__excepthook__, on_thread_exception):
+        if previous_thread_hook is not threading.__excepthook__:
             previous_thread_hook(args)
 
+    on_thread_exception._hocbaso_previous = previous_thread_hook  # type: ignore[attr-defined]
     sys.excepthook = on_exception
     threading.excepthook = on_thread_exception

@@ -119,6 +119,21 @@ def test_a_worker_thread_error_is_logged_and_told(log_folder: Path) -> None:
     assert "luong-thu" in text and "_boom_in_a_function" in text
 
 
+def test_hooks_installed_again_log_a_thread_error_once(log_folder: Path) -> None:
+    """A second window (or main() run again in one process) installs the hooks again: a worker's error is
+    still logged and told once, not once per installation."""
+    path = logs.setup_logging("gui")
+    told: list[str] = []
+    for _ in range(5):
+        logs.install_excepthooks(told.append)
+    t = threading.Thread(target=_boom_in_a_function, name="luong-lap-lai")
+    t.start()
+    t.join()
+    assert len(told) == 1
+    _flush()
+    assert path.read_text(encoding="utf-8").count("Lỗi không mong đợi trong luồng luong-lap-lai") == 1
+
+
 def test_ctrl_c_stays_ctrl_c(log_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     logs.setup_logging("cli")
     told: list[str] = []
