@@ -10,9 +10,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable, Iterator
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QIdentityProxyModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFileSystemModel,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -103,6 +104,8 @@ def make_file_dialog(parent: QWidget | None, title: str, start: str, filter: str
                      "Thư mục:" if mode is ChooserMode.DIRECTORY else "Tên tệp:")
     dlg.setLabelText(QFileDialog.DialogLabel.FileType, "Loại tệp:")
     dlg.setLabelText(QFileDialog.DialogLabel.LookIn, "Tìm trong:")
+    proxy = FileColumnsInVietnamese(dlg)
+    dlg.setProxyModel(proxy)
     for view in dlg.findChildren(QTreeView):
         # the Vietnamese headers ("Kích thước", "Ngày sửa") are longer than Qt's fixed widths
         header = view.header()
@@ -111,6 +114,41 @@ def make_file_dialog(parent: QWidget | None, title: str, start: str, filter: str
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
     return dlg
+
+
+def file_size_text(n: int) -> str:
+    """A file's size as a Vietnamese reader writes it: comma decimals, the units schools see on their PCs."""
+    if n < 1024:
+        return f"{n} byte"
+    size = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        size /= 1024
+        if size < 1024 or unit == "TB":
+            return f"{size:.1f} {unit}".replace(".", ",")
+    raise AssertionError("unreachable")
+
+
+class FileColumnsInVietnamese(QIdentityProxyModel):
+    """The file chooser's Size, Type and Date columns in Vietnamese: Qt takes them from the system's locale
+    and MIME database, which say "1 bytes", "PNG image" and 12/4/26 on an English or C-locale PC."""
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role != Qt.ItemDataRole.DisplayRole or index.column() not in (1, 2, 3):
+            return super().data(index, role)
+        model = self.sourceModel()
+        src = self.mapToSource(index)
+        if not isinstance(model, QFileSystemModel):
+            return super().data(index, role)
+        info = model.fileInfo(src)
+        if index.column() == 1:
+            return "" if info.isDir() else file_size_text(info.size())
+        if index.column() == 2:
+            if info.isDir():
+                return "Thư mục"
+            suffix = info.suffix().upper()
+            return f"Tệp {suffix}" if suffix else "Tệp"
+        when = info.lastModified()
+        return when.toString("dd/MM/yyyy HH:mm") if when.isValid() else ""
 
 
 def _choose(parent: QWidget | None, title: str, start: str, filter: str, mode: ChooserMode) -> str | None:  # noqa: A002
