@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,19 @@ def _no_blocking_message_boxes(request: pytest.FixtureRequest, monkeypatch: pyte
     yield shown
     unexpected = [s for s in shown if s[0] in ("warning", "critical")]
     assert not unexpected, f"unexpected message box: {unexpected}"
+
+
+@pytest.fixture
+def log_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The log set up in a private folder; our handler and the hooks taken away afterwards."""
+    from hocbaso_desktop import logs
+
+    folder = tmp_path / "nhat-ky"
+    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
+    hooks = sys.excepthook, threading.excepthook
+    yield folder
+    sys.excepthook, threading.excepthook = hooks
+    h = logs._our_handler()
+    if h is not None:
+        logging.getLogger().removeHandler(h)
+        h.close()

@@ -21,20 +21,6 @@ from tests.conftest import hocbaso_cmd
 from tests.tools import requires
 
 
-@pytest.fixture
-def log_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The log set up in a private folder; our handler and the hooks taken away afterwards."""
-    folder = tmp_path / "nhat-ky"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    hooks = sys.excepthook, threading.excepthook
-    yield folder
-    sys.excepthook, threading.excepthook = hooks
-    h = logs._our_handler()
-    if h is not None:
-        logging.getLogger().removeHandler(h)
-        h.close()
-
-
 def _flush() -> None:
     for h in logging.getLogger().handlers:
         h.flush()

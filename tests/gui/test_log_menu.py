@@ -6,7 +6,6 @@ the log file."""
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from pathlib import Path
 
@@ -20,19 +19,6 @@ from hocbaso_desktop.gui.main_window import MainWindow
 from hocbaso_desktop.storage.engine import Store
 
 SHOTS = Path("/tmp/shots")
-
-
-@pytest.fixture
-def log_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    folder = tmp_path / "nhat-ky"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    hooks = sys.excepthook, threading.excepthook
-    yield folder
-    sys.excepthook, threading.excepthook = hooks
-    h = logs._our_handler()
-    if h is not None:
-        logging.getLogger().removeHandler(h)
-        h.close()
 
 
 def _help_titles(win: MainWindow) -> list[str]:

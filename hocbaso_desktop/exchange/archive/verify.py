@@ -15,6 +15,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ...domain.progress import Progress
 from ...domain.vn_dates import vn_datetime
@@ -407,6 +408,23 @@ def _check_audit(root: Path, by_path: dict[str, ManifestEntry], trust: TrustStor
                 report.problems.append(f"{layout.AUDIT_HEAD} không khớp nhật ký trong kho")
 
 
+def _index_section(index: dict[str, Any], key: str, folder: str, by_path: dict[str, ManifestEntry],
+                   report: ArchiveReport, mismatch: str) -> list[tuple[str, str]]:
+    """The (path, sha256) pairs a section of the index lists (a record and its withdrawal document), and
+    a problem when the bag's folder holds another number of XML files than the index lists."""
+    try:
+        rows = index.get(key) or []
+        listed = [(r["xml"], r["sha256"]) for r in rows]
+        listed += [(r["withdrawal"]["xml"], r["withdrawal"]["sha256"]) for r in rows if r.get("withdrawal")]
+    except (KeyError, TypeError) as e:
+        report.problems.append(f"mục lục {layout.INDEX}: mục «{key}» sai định dạng ({e})")
+        return []
+    found = sum(1 for p in by_path if p.startswith(folder + "/") and p.endswith(".xml"))
+    if found != len(listed):
+        report.problems.append(mismatch.format(listed=len(listed), found=found))
+    return listed
+
+
 def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveReport) -> None:
     if layout.INDEX not in by_path:
         report.problems.append(f"thiếu mục lục {layout.INDEX}")
@@ -419,24 +437,10 @@ def _check_index(root: Path, by_path: dict[str, ManifestEntry], report: ArchiveR
     except (ValueError, KeyError, TypeError) as e:
         report.problems.append(f"mục lục {layout.INDEX} sai định dạng ({e})")
         return
-    try:
-        received = [(r["xml"], r["sha256"]) for r in index.get("received") or []]
-    except (KeyError, TypeError) as e:
-        report.problems.append(f"mục lục {layout.INDEX}: mục «received» sai định dạng ({e})")
-        received = []
-    in_received = sum(1 for p in by_path if p.startswith(layout.RECEIVED_DIR + "/") and p.endswith(".xml"))
-    if in_received != len(received):
-        report.problems.append(f"mục lục ghi {len(received)} học bạ nhận khi chuyển đến nhưng kho có {in_received} tệp")
-    try:
-        paper = [(r["xml"], r["sha256"]) for r in index.get("transcribed") or []]
-        paper += [(r["withdrawal"]["xml"], r["withdrawal"]["sha256"]) for r in index.get("transcribed") or []
-                  if r.get("withdrawal")]
-    except (KeyError, TypeError) as e:
-        report.problems.append(f"mục lục {layout.INDEX}: mục «transcribed» sai định dạng ({e})")
-        paper = []
-    in_paper = sum(1 for p in by_path if p.startswith(layout.TRANSCRIBED_DIR + "/") and p.endswith(".xml"))
-    if in_paper != len(paper):
-        report.problems.append(f"mục lục ghi {len(paper)} tệp trích lục nhưng kho có {in_paper} tệp XML trích lục")
+    received = _index_section(index, "received", layout.RECEIVED_DIR, by_path, report,
+                              "mục lục ghi {listed} học bạ nhận khi chuyển đến nhưng kho có {found} tệp")
+    paper = _index_section(index, "transcribed", layout.TRANSCRIBED_DIR, by_path, report,
+                           "mục lục ghi {listed} tệp trích lục nhưng kho có {found} tệp XML trích lục")
     for xml_path, digest in [*listed, *received, *paper]:
         entry = by_path.get(xml_path)
         if entry is None or entry.digest != digest:
