@@ -179,14 +179,8 @@ def students(store: Store, class_name: str | None = None, year: str | None = Non
                        ETHNIC_GROUPS.get(st.ethnicity_code, st.ethnicity_code), c.name, st.lookup_code)
             for e, st, c in rows
         ]
-    out.sort(key=lambda r: (r.class_name, _name_key(r.full_name)))
+    out.sort(key=lambda r: (r.class_name, name_key(r.full_name)))
     return out
-
-
-def _name_key(full_name: str) -> tuple[str, str]:
-    """Vietnamese class lists sort by given name (the last word), then by the whole name, in
-    Vietnamese alphabetical order (domain/vn_collation: Đ after D, tones after letters)."""
-    return name_key(full_name)
 
 
 def staff(store: Store) -> list[StaffRow]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, Quality, Subject, catalogue
 from ..domain.pupil_subjects import parse_codes
 from ..domain.results import Proposal, SubjectFinal, YearInputs, propose_result
+from ..domain.vn_collation import name_key
 from ..storage.engine import Store
 from ..storage.models import (
     Enrolment,
@@ -21,7 +22,7 @@ from ..storage.models import (
     SubjectEvaluation,
     YearResult,
 )
-from .directory import ClassInfo, _name_key, class_by_id
+from .directory import ClassInfo, class_by_id
 from .received_periods import carried_periods, origin_text
 
 
@@ -193,7 +194,7 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
         rows.append(GridRow(e_id, st_id, pid, name, not_assessed, cells, qual[e_id],
                             summaries.get(e_id, SummaryCell()), years.get(e_id, YearCell()), prop, taken, exempt,
                             carried.get(e_id, "")))
-    rows.sort(key=lambda r: _name_key(r.full_name))
+    rows.sort(key=lambda r: name_key(r.full_name))
     return ClassGrid(info, period, subjects, qualities, tuple(rows), union)
 
 

@@ -26,6 +26,7 @@ from ..domain.record_data import (
     SubjectRow,
 )
 from ..domain.results import completion
+from ..domain.vn_collation import name_key
 from ..storage.engine import Store
 from ..storage.models import (
     Enrolment,
@@ -43,7 +44,7 @@ from ..storage.models import (
 )
 from ..storage.transcription_models import Transcription
 from ..storage.transfer_models import LearningHistory
-from .directory import _name_key, find_class
+from .directory import find_class
 
 NATIONAL_STATUS = {"draft": "1", "signing": "1", "issued": "1", "replaced": "1", "withdrawn": "2"}
 
@@ -209,7 +210,7 @@ def class_students(store: Store, class_name: str, year: str | None = None) -> li
             .where(Enrolment.class_id == c.id, Enrolment.status == "active")
         ).all()
     out = [StudentRef(*r) for r in rows]
-    out.sort(key=lambda r: _name_key(r.full_name))
+    out.sort(key=lambda r: name_key(r.full_name))
     return out
 
 

@@ -24,6 +24,7 @@ from ..domain.catalogue import EXEMPT, FINAL_PERIOD, PERIODS, QUALITY_LEVELS, RE
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.report_data import NOT_SET, ClassLine, Count, ItemStats, Report, SupportLine
 from ..domain.results import completion
+from ..domain.vn_collation import name_key
 from ..storage.engine import Store
 from ..storage.models import (
     Enrolment,
@@ -138,10 +139,9 @@ def build_report(store: Store, period: str, *, class_name: str | None = None, gr
         if reasons:
             line.support += 1
             support.append(SupportLine(cname, pid, name, tuple(reasons)))
-    from .directory import _name_key
 
     order = {n: i for i, (n, _g, _o) in enumerate(cls_snap.values())}
-    support.sort(key=lambda x: (order.get(x.class_name, 0), _name_key(x.full_name)))
+    support.sort(key=lambda x: (order.get(x.class_name, 0), name_key(x.full_name)))
     scope = f"Lớp {next(iter(cls_snap.values()))[0]}" if class_name else (f"Khối {grade}" if grade is not None else "Toàn trường")
     return Report(
         school=school.name if school else "", year=year_name, period=period, period_name=cat.periods[period], scope=scope,

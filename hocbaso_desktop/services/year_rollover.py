@@ -35,11 +35,11 @@ from ..domain.pupil_subjects import exempt_problem, join_codes, optional_choices
 from ..domain.results import completion
 from ..domain.roles import Actor
 from ..domain.school_years import next_year, year_dates, year_start
+from ..domain.vn_collation import name_key
 from ..exchange.class_list_values import parse_class_name
 from ..storage.engine import Store, Tx
 from ..storage.models import YEAR_LIVE, AuditEntry, Enrolment, Record, SchoolClass, SchoolYear, Student, YearResult
 from . import directory
-from .directory import _name_key
 from .pupil_profile import set_exemption_rows
 from .rollover_assignments import copy_assignments as copy_assignment_rows
 from .rollover_plan import (
@@ -83,7 +83,7 @@ def _pupils(s: Session, year_id: int) -> list[Pupil]:
            for e, sid, pid, name in s.execute(
                select(Enrolment, Student.id, Student.personal_id, Student.full_name)
                .join(Student, Enrolment.student_id == Student.id).where(Enrolment.year_id == year_id))]
-    out.sort(key=lambda p: (p.old_class.grade, p.old_class.name, _name_key(p.name)))
+    out.sort(key=lambda p: (p.old_class.grade, p.old_class.name, name_key(p.name)))
     return out
 
 
@@ -230,7 +230,7 @@ def _draft(s: Session, old: SchoolYear, new: SchoolYear | None, mapping: Mapping
         for p, t in _share(pupils, d.targets[cname]):
             d.enrol.append((p, t))
             d.promoted.append(RolloverRow(p.personal_id, p.name, cname, t))
-    d.promoted.sort(key=lambda r: (r.to_class, _name_key(r.name)))
+    d.promoted.sort(key=lambda r: (r.to_class, name_key(r.name)))
     return d
 
 # ---- the use case ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Class lists in Vietnamese order (domain/vn_collation through services/directory._name_key): a school
+"""Class lists in Vietnamese order (domain/vn_collation used by services/directory): a school
 set up from nothing and the demo — by given name, Đ after every D, tones after letters."""
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from hocbaso_desktop.domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied
 from hocbaso_desktop.domain.school_years import year_dates
+from hocbaso_desktop.domain.vn_collation import name_key
 from hocbaso_desktop.services import assignments, class_import, directory, promotion
-from hocbaso_desktop.services.directory import _name_key
 from hocbaso_desktop.services.year_rollover import (
     IncompleteRecords,
     RolloverRefused,
@@ -64,8 +64,8 @@ def test_a_school_from_nothing_rolls_over(db: Path) -> None:
         plan = open_year(store, "HT", NEXT, YEAR, copy_assignments=True, confirm_incomplete=True)
         assert plan.applied and plan.year_made
         assert [(r.personal_id, r.from_class, r.to_class) for r in plan.promoted] == [
-            (r[3], "1A", "2A") for r in sorted(rs.ROWS[:5], key=lambda r: _name_key(r[0])) if r[3] != WEAK_1A
-        ] + [(p[0], "3A", "4A") for p in sorted(rs.pupils(YEAR), key=lambda p: _name_key(p[1])) if p[0] != LEFT_3A]
+            (r[3], "1A", "2A") for r in sorted(rs.ROWS[:5], key=lambda r: name_key(r[0])) if r[3] != WEAK_1A
+        ] + [(p[0], "3A", "4A") for p in sorted(rs.pupils(YEAR), key=lambda p: name_key(p[1])) if p[0] != LEFT_3A]
         assert [(r.personal_id, r.to_class) for r in plan.repeating] == [(KEPT_5A, "5A")]
         assert {r.personal_id for r in plan.graduated} == {r[3] for r in rs.ROWS[-3:-1]}
         assert [(r.personal_id, r.note) for r in plan.not_carried] == [(LEFT_3A, "đã thôi học")]
@@ -196,7 +196,7 @@ def test_demo_school_split_and_merge(demo_db: Path) -> None:
         to_a = [r for r in from_1a if r.to_class == "2A"]
         to_c = [r for r in from_1a if r.to_class == "2C"]
         assert abs(len(to_a) - len(to_c)) <= 1 and to_a and to_c
-        assert max(_name_key(r.name) for r in to_a) < min(_name_key(r.name) for r in to_c)  # alphabetical halves
+        assert max(name_key(r.name) for r in to_a) < min(name_key(r.name) for r in to_c)  # alphabetical halves
         in_2a = {r.personal_id for r in directory.students(store, "2A", nxt)}
         assert set(ones["1B"]) - {r.personal_id for r in plan.waiting} <= in_2a
         assert {r.personal_id for r in to_a} <= in_2a
