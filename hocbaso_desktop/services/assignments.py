@@ -173,7 +173,8 @@ def class_columns(store: Store, year: str | None = None) -> list[ClassColumns]:
         return _columns(s, _year(s, year))
 
 
-def _current(s: Session, y: SchoolYear) -> dict[str, dict[str, list[str]]]:
+def table_in(s: Session, y: SchoolYear) -> dict[str, dict[str, list[str]]]:
+    """The year's assignments as the sheet writes them, inside a caller's session (the rollover copies them)."""
     table: dict[str, dict[str, list[str]]] = {}
     for name, code in s.execute(select(SchoolClass.name, Staff.code).outerjoin(Staff, SchoolClass.homeroom_id == Staff.id)
                                 .where(SchoolClass.year_id == y.id)):
@@ -191,7 +192,7 @@ def _current(s: Session, y: SchoolYear) -> dict[str, dict[str, list[str]]]:
 def current_table(store: Store, year: str | None = None) -> dict[str, dict[str, list[str]]]:
     """The year's assignments as a table (class → {"GVCN" | subject → staff codes, sorted})."""
     with store.read() as s:
-        return _current(s, _year(s, year))
+        return table_in(s, _year(s, year))
 
 
 def year_locked(store: Store, year: str | None = None) -> bool:
@@ -261,7 +262,8 @@ class _Plan:
     problems: list[TableProblem] = field(default_factory=list)
 
 
-def _check(s: Session, y: SchoolYear, table: Table) -> _Plan:
+def check_table(s: Session, y: SchoolYear, table: Table) -> _Plan:
+    """Check an assignment table against the year's classes and staff, inside a caller's session."""
     cat = catalogue()
     today = date.today()
     classes = {c.name.upper(): c for c in s.execute(select(SchoolClass).where(SchoolClass.year_id == y.id)).scalars()}
@@ -320,7 +322,7 @@ def _writable_year(s: Session, year: str | None) -> SchoolYear:
 def check_assignments(store: Store, year: str | None, table: Table) -> list[TableProblem]:
     """What apply_assignments would refuse, without writing (the Excel import names rows with it)."""
     with store.read() as s:
-        return _check(s, _year(s, year), table).problems
+        return check_table(s, _year(s, year), table).problems
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -329,7 +331,7 @@ def check_assignments(store: Store, year: str | None, table: Table) -> list[Tabl
 def _apply(tx: Tx, plan: _Plan) -> ApplyResult:
     s = tx.session
     y = plan.year
-    current = _current(s, y)
+    current = table_in(s, y)
     hr_changes: list[tuple[str, str, str]] = []
     added: list[tuple[str, str, str]] = []
     removed: list[tuple[str, str, str]] = []
@@ -379,7 +381,7 @@ def apply_assignments(store: Store, actor: Actor, year: str | None, table: Table
     rights.require(actor, rights.ASSIGN_TEACHING)
     with store.transaction(actor.code) as tx:
         y = _writable_year(tx.session, year)
-        plan = _check(tx.session, y, table)
+        plan = check_table(tx.session, y, table)
         if plan.problems:
             raise AssignmentsRefused(plan.problems)
         return _apply(tx, plan)
@@ -390,7 +392,7 @@ def apply_in_transaction(tx: Tx, year: str, table: Table) -> ApplyResult:
     the old year's table, class names mapped, in its own single transaction). The caller checks
     rights.ASSIGN_TEACHING; the year's lock and every cell are checked here."""
     y = _writable_year(tx.session, year)
-    plan = _check(tx.session, y, table)
+    plan = check_table(tx.session, y, table)
     if plan.problems:
         raise AssignmentsRefused(plan.problems)
     return _apply(tx, plan)
@@ -407,13 +409,13 @@ def _one(store: Store, actor: Actor, year: str | None, class_name: str, change) 
         info = cols.get(class_name.strip().upper())
         if info is None:
             raise NotFound(f"Không có lớp {class_name} trong năm học {y.name}")
-        row = {k: list(v) for k, v in _current(s, y).get(info.name, {GVCN: []}).items()}
+        row = {k: list(v) for k, v in table_in(s, y).get(info.name, {GVCN: []}).items()}
 
         def label(code: str) -> str:
             st = s.execute(select(Staff).where(Staff.code == code)).scalars().first()
             return f"{st.code} – {st.full_name}" if st else code
 
-        plan = _check(s, y, {info.name: change(row, info, label)})
+        plan = check_table(s, y, {info.name: change(row, info, label)})
         if len(plan.problems) == 1:
             p = plan.problems[0]
             raise HocbasoError(f"Lớp {p.class_name}" + (f", {column_title(p.column)}" if p.column else "") + f": {p.message}")

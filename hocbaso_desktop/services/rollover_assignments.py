@@ -17,7 +17,7 @@ def _mapped_table(s: Session, old: SchoolYear, d: Draft) -> dict[str, dict[str, 
     """The old year's GVCN and GVBM rows onto the classes this run makes: a merged class takes the first
     old class's GVCN and every GVBM; a split class's GVCN goes to its first new class, its GVBM to all.
     A class made only for repeaters gets none (its old teachers went up with their pupils)."""
-    current = assignments._current(s, old)
+    current = assignments.table_in(s, old)
     table: dict[str, dict[str, list[str]]] = {}
     for old_name in sorted(d.targets):
         cells = current.get(old_name, {})
@@ -40,7 +40,7 @@ def _fill_new_subjects(s: Session, old: SchoolYear, d: Draft,
     """A subject the new grade adds (Tin học in 3, Khoa học in 4) has nobody from the mapped class: the
     GVBM who taught it last year in the class of the same name (subject teachers stay with the grade),
     else the new class's GVCN (in primary school the GVCN teaches what no specialist does). Named."""
-    current = assignments._current(s, old)
+    current = assignments.table_in(s, old)
     notes: dict[tuple[str, str], str] = {}
     pupil_opts: dict[str, set[str]] = {}
     for p, cname in d.enrol:
@@ -66,7 +66,7 @@ def _clean_table(s: Session, y: SchoolYear, table: dict[str, dict[str, list[str]
     """Drop what the new year would refuse (staff who left, a GVCN without the role…), naming each, so
     the rest is copied."""
     skipped: list[str] = []
-    for p in assignments._check(s, y, table).problems:
+    for p in assignments.check_table(s, y, table).problems:
         table.get(p.class_name, {}).pop(p.column, None)
         skipped.append(f"lớp {p.class_name}, {assignments.column_title(p.column)}: {p.message}")
     return skipped
