@@ -40,6 +40,14 @@ def _laptop_screen() -> None:
         json.dump({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": w, "height": h,
                                 "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}, f)
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
+    import atexit
+    import contextlib
+
+    def forget() -> None:  # the platform has read the file by the time the program exits
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+    atexit.register(forget)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
