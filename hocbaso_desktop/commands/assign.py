@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from ..domain.errors import HocbasoError
-from ..services import assignments as A
 from .common import VietnameseArgumentParser, open_store
 
 _YEAR_HELP = "năm học, ví dụ 2025-2026 (mặc định: năm học mới nhất)"
@@ -25,6 +24,8 @@ def _actor(store, code: str):  # noqa: ANN001, ANN202
 
 
 def cmd_homeroom(args: argparse.Namespace) -> int:
+    from ..services import assignments as A
+
     with open_store(args) as store:
         res = A.set_homeroom(store, _actor(store, args.acting), args.class_name, args.staff, year=args.year,
                              replace=args.replace, teach_unassigned=args.teach_unassigned)
@@ -37,6 +38,8 @@ def cmd_homeroom(args: argparse.Namespace) -> int:
 
 
 def cmd_subject(args: argparse.Namespace) -> int:
+    from ..services import assignments as A
+
     with open_store(args) as store:
         res = A.add_subject_teacher(store, _actor(store, args.acting), args.class_name, args.subject, args.staff,
                                     year=args.year)
@@ -45,6 +48,8 @@ def cmd_subject(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from ..services import assignments as A
+
     with open_store(args) as store:
         actor = _actor(store, args.acting)
         if A.column_key(args.subject) == A.GVCN:
@@ -56,6 +61,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ..services import assignments as A
+
     with open_store(args) as store:
         rows = A.list_assignments(store, args.year)
     # TSV, no header: class, subject code or GVCN, staff code (the contract); the name as a fourth
@@ -82,6 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from ..services import assignments as A
     from ..services.assignment_import import export_template
 
     out = Path(args.out)

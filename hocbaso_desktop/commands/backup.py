@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 
 from ..domain import rights
-from ..services import backup
 from .common import open_store
 from .login import add_as, login, login_for
 
 
 def _fmt(b) -> str:  # noqa: ANN001 - snapshot.BackupFile
+    from ..services import backup
+
     return f"{b.taken_at:%d/%m/%Y %H:%M:%S}\t{backup.reason_title(b.reason)}\t{b.size / 1e6:.1f} MB\t{b.path}"
 
 
 def cmd_now(args: argparse.Namespace) -> int:
+    from ..services import backup
+
     with open_store(args) as store:
         login_for(store, args, rights.BACKUP_DATA)
         b = backup.backup_now(store, backup.MANUAL, args.to)
@@ -23,6 +26,8 @@ def cmd_now(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ..services import backup
+
     with open_store(args) as store:
         cfg = backup.backup_settings(store)
         files = backup.list_backups(store, args.folder)
@@ -35,6 +40,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from ..services import backup
+
     # The CLI holds the instance lock for the whole restore: no desktop program can have the file open.
     with open_store(args) as store:
         actor = login(store, args.acting)

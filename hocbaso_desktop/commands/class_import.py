@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.school_years import year_start
-from ..services import class_import
 from .common import open_store
 from .login import acting_code, login
+
+if TYPE_CHECKING:
+    from ..services import class_import
 
 
 def _err(line: str) -> None:
@@ -19,6 +22,8 @@ def _err(line: str) -> None:
 
 
 def cmd_import_classes(args: argparse.Namespace) -> int:
+    from ..services import class_import
+
     code = acting_code(args.acting)  # --as or HOCBASO_AS: nobody imports anonymously, not even a first import
     with open_store(args) as store:
         # Logged in before the file is compared: the comparison lists the school's pupils (personal data).

@@ -2,6 +2,10 @@
 
 Here rather than in cli.py, so a command module imports it at its top: cli.py imports the
 commands, and the commands never import cli.py back.
+
+Building the parser imports no service, storage, exchange or signing module (tests/test_startup_imports.py):
+a command module imports only the domain at its top and its services inside the handlers, so
+`hocbaso --help` starts in the time of Python and argparse.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..storage.engine import Store
+if TYPE_CHECKING:  # `hocbaso --help` must not pay for SQLAlchemy: the store is imported when a command runs
+    from ..storage.engine import Store
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -29,4 +35,6 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
 
 def open_store(args: argparse.Namespace) -> Store:
     """The database named by --db (None: HOCBASO_DB or the user's data folder, see Store.open)."""
+    from ..storage.engine import Store
+
     return Store.open(args.db)

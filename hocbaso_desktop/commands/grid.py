@@ -9,7 +9,6 @@ import sys
 from ..domain import rights
 from ..domain.catalogue import PERIODS
 from ..domain.errors import HocbasoError
-from ..services import directory
 from .common import VietnameseArgumentParser, open_store
 from .login import add_as, login_for
 
@@ -21,6 +20,7 @@ class ActorRequired(HocbasoError):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..services import directory
     from ..services.grid_excel import export_grid
 
     with open_store(args) as store:
@@ -63,6 +63,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from ..services import directory
     from ..services.class_summary import export_class_summary
 
     with open_store(args) as store:

@@ -30,13 +30,14 @@ import os
 
 from ..domain import rights
 from ..domain.roles import Actor
-from ..services.accounts import ActorRequired
 
 AS_ENV = "HOCBASO_AS"
 
 
 def acting_code(value: str | None) -> str:
     """--as, else HOCBASO_AS; nobody named is a usage error (exit 2), before anything is opened."""
+    from ..services.accounts import ActorRequired
+
     code = (value or os.environ.get(AS_ENV, "")).strip()
     if not code:
         raise ActorRequired(f"Cần cho biết ai thao tác: thêm --as MÃ_CÁN_BỘ hoặc đặt biến môi trường {AS_ENV} "

@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from ..domain import rights
-from ..services import demo, directory, grid
 from .common import open_store
 from .login import add_as, login_for
 
@@ -16,6 +15,8 @@ def _out(line: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from ..services import demo
+
     with open_store(args) as store:
         summary = demo.create_demo_school(store, seed=args.seed)
         print(f"Đã tạo trường mẫu năm học {demo.DEMO_YEAR}: {summary.classes} lớp, {summary.students} học sinh, "
@@ -24,6 +25,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_classes(args: argparse.Namespace) -> int:
+    from ..services import directory
+
     with open_store(args) as store:
         login_for(store, args, rights.VIEW_PUPILS)
         for c in directory.classes(store, args.year):
@@ -32,6 +35,8 @@ def cmd_classes(args: argparse.Namespace) -> int:
 
 
 def cmd_students(args: argparse.Namespace) -> int:
+    from ..services import directory
+
     with open_store(args) as store:
         actor = login_for(store, args, rights.VIEW_PUPILS)
         if args.class_name:
@@ -49,6 +54,8 @@ def cmd_students(args: argparse.Namespace) -> int:
 
 
 def cmd_staff(args: argparse.Namespace) -> int:
+    from ..services import directory
+
     with open_store(args) as store:
         login_for(store, args, rights.VIEW_STAFF)
         for r in directory.staff(store):
@@ -58,6 +65,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
+    from ..services import directory, grid
+
     with open_store(args) as store:
         actor = login_for(store, args, rights.VIEW_PUPILS)
         c = directory.find_class(store, args.class_name, args.year)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from ..domain import rights
 from ..domain.errors import HocbasoError, InputFileError
-from ..signing.certs import VN_TZ, fmt_time
-from ..signing.prompt import TerminalPinPrompt
+from ..domain.vn_dates import VN_TZ
 from .common import VietnameseArgumentParser, open_store
 from .login import acting_code, add_as, login, login_for
 
@@ -25,6 +24,7 @@ def _err(line: str) -> None:
 def cmd_token_list(args: argparse.Namespace) -> int:
     from ..services import signing_setup
     from ..services.signing_service import is_organisation_certificate, school_name
+    from ..signing.certs import fmt_time
 
     with open_store(args) as store:
         provider = signing_setup.provider_for(store)
@@ -83,6 +83,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     from ..services import directory, signing_setup
     from ..services.signing_plan import plan_signing
     from ..services.signing_service import SigningRun, choose_certificate, school_name
+    from ..signing.prompt import TerminalPinPrompt
 
     with open_store(args) as store:
         from ..services.accounts import resolve_cli_actor

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..services import trust_anchors
 from .common import VietnameseArgumentParser, open_store
 
 HEADER = ("sha256", "chu_the", "to_chuc_cap", "hieu_luc_tu", "hieu_luc_den", "nguon", "thu_nghiem", "thu_muc")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from ..services import trust_anchors
     from ..services.accounts import resolve_cli_actor
 
     with open_store(args) as store:
@@ -31,6 +31,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ..services import trust_anchors
+
     with open_store(args) as store:
         rows = trust_anchors.list_anchors(store)
     print("\t".join(HEADER))
@@ -41,6 +43,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from ..services import trust_anchors
     from ..services.accounts import resolve_cli_actor
 
     with open_store(args) as store:

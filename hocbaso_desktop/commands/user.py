@@ -13,10 +13,9 @@ import os
 import sys
 
 from ..domain import rights
+from ..domain.accounts import NEW_PASSWORD_ENV, PASSWORD_ENV
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_BY_NAME, ROLE_NAMES
-from ..services import account_admin, accounts
-from ..services.accounts import NEW_PASSWORD_ENV, PASSWORD_ENV
 from .common import VietnameseArgumentParser, open_store
 from .login import add_as, login_for
 
@@ -43,6 +42,8 @@ def _new_password(code: str) -> str:
 
 
 def _admin(store, args: argparse.Namespace):  # noqa: ANN001, ANN202
+    from ..services import accounts
+
     return accounts.resolve_cli_actor(store, args.acting)
 
 
@@ -56,6 +57,8 @@ def _role(value: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from ..services import account_admin
+
     with open_store(args) as store:
         login_for(store, args, rights.MANAGE_ACCOUNTS)  # who is locked out, and when each last logged in
         rows = account_admin.list_accounts(store)
@@ -66,6 +69,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
+    from ..services import account_admin, accounts
+
     with open_store(args) as store:
         target = accounts.account_info(store, args.code)
         if args.acting and args.acting.strip().upper() != target.code.upper():
@@ -88,6 +93,8 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
+    from ..services import account_admin, accounts
+
     with open_store(args) as store:
         if not args.acting and accounts.needs_first_admin(store):
             role = args.roles[0] if args.roles else "admin"
@@ -105,6 +112,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
+    from ..services import account_admin, accounts
+
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -114,6 +123,8 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
+    from ..services import account_admin, accounts
+
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -123,6 +134,8 @@ def cmd_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
+    from ..services import account_admin, accounts
+
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)
@@ -132,6 +145,8 @@ def cmd_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
+    from ..services import account_admin, accounts
+
     with open_store(args) as store:
         admin = _admin(store, args)
         target = accounts.account_info(store, args.code)

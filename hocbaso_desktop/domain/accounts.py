@@ -7,6 +7,11 @@ from datetime import timedelta
 
 from .errors import HocbasoError
 
+# Passwords come from these environment variables or a hidden prompt, never from argv. Here, not in
+# services/accounts.py, because `hocbaso user --help` names them without importing the database layer.
+PASSWORD_ENV = "HOCBASO_PASSWORD"
+NEW_PASSWORD_ENV = "HOCBASO_NEW_PASSWORD"
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128  # Argon2 takes any length; a cap keeps a pasted novel from costing memory
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.accounts import (
     FREE_ATTEMPTS,
+    PASSWORD_ENV,
     AccountDisabled,
     AccountLocked,
     AuthenticationFailed,
@@ -41,8 +42,6 @@ from ..storage.models import AuditEntry, Staff, StaffRole
 from . import directory
 from .passwords import hash_password, needs_rehash, verify_password
 
-PASSWORD_ENV = "HOCBASO_PASSWORD"
-NEW_PASSWORD_ENV = "HOCBASO_NEW_PASSWORD"
 WRONG = "Sai mã cán bộ hoặc mật khẩu."
 CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 
