@@ -232,7 +232,7 @@ def test_a_signature_that_cannot_be_stored_is_logged_with_its_traceback(log_fold
     run = object.__new__(SigningRun)
     run.store_seconds = 0.0
 
-    def refused(item: PlanItem, signed_xml: bytes) -> None:
+    def refused(item: PlanItem, signed_xml: bytes, signed_at: datetime | None) -> None:
         raise RuntimeError("CHECK constraint failed: trigger thử")
 
     monkeypatch.setattr(run, "_store_tx", refused)

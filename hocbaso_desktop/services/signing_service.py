@@ -155,7 +155,6 @@ class SigningRun:
         self.stopped: str | None = None
         self.cancelled = False
         self._place = settings_service.signing_settings(store).place_of_issue
-        self._last_time: datetime | None = None
         self.store_seconds = 0.0  # time spent storing (the benchmark reports it)
         # Fast path of the storing step's content check: every change made through the program is
         # audited, so while the audit log grew only by this batch's own entries since the plan (whose
@@ -208,10 +207,6 @@ class SigningRun:
                 with self.store.read() as s:
                     self._audit_mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
 
-    def _signing_time(self) -> datetime:
-        self._last_time = datetime.now(timezone.utc).replace(microsecond=0)
-        return self._last_time
-
     def __iter__(self) -> Iterator[SignProgress]:
         items = self.plan.items
         jobs = [SignJob(str(i), item.label, item.xml) for i, item in enumerate(items)]
@@ -221,14 +216,14 @@ class SigningRun:
             self._check_registered()
         try:
             for p in sign_batch(self.provider, self.choice.signer, jobs, self.plan.role, self.prompt, self.cancel,
-                                signing_time=self._signing_time, on_ready=self._ready):
+                                on_ready=self._ready):
                 assert p.outcome is not None
                 item = items[int(p.outcome.ref)]
                 if p.outcome.signed_xml is None:
                     outcome = RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False,
                                             p.outcome.error or "không ký được")
                 else:
-                    outcome = self._store(item, p.outcome.signed_xml)
+                    outcome = self._store(item, p.outcome.signed_xml, p.outcome.signing_time)
                 self.outcomes.append(outcome)
                 done = p.done
                 yield SignProgress(done, total, item.label, outcome)
@@ -238,12 +233,12 @@ class SigningRun:
             self.stopped = e.message  # pulled mid-batch: what was stored stays stored
         self.cancelled = self.cancel.cancelled and done < total
 
-    def _store(self, item: PlanItem, signed_xml: bytes) -> RecordOutcome:
+    def _store(self, item: PlanItem, signed_xml: bytes, signed_at: datetime | None = None) -> RecordOutcome:
         import time
 
         start = time.perf_counter()
         try:
-            return self._store_tx(item, signed_xml)
+            return self._store_tx(item, signed_xml, signed_at)
         except HocbasoError as e:
             return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False, e.message)
         except Exception as e:  # noqa: BLE001 - a database refusal (trigger) must not end the batch silently
@@ -253,7 +248,7 @@ class SigningRun:
         finally:
             self.store_seconds += time.perf_counter() - start
 
-    def _store_tx(self, item: PlanItem, signed_xml: bytes) -> RecordOutcome:
+    def _store_tx(self, item: PlanItem, signed_xml: bytes, signed_at: datetime | None) -> RecordOutcome:
         plan, cert = self.plan, self.choice.certificate
         fail = lambda msg: RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False, msg, False,  # noqa: E731
                                          item.record_id)
@@ -303,7 +298,8 @@ class SigningRun:
             rec.signed_xml = signed_xml
             rec.status_reason = ""
             s.flush()
-            when = (self._last_time or datetime.now(timezone.utc)).astimezone(VN_TZ).replace(tzinfo=None)
+            # The time the XAdES SigningTime says (the batch signs one record ahead: not "the last one")
+            when = (signed_at or datetime.now(timezone.utc)).astimezone(VN_TZ).replace(tzinfo=None)
             sig = RecordSignature(record_id=rec.id, seq=item.seq, role=plan.role, staff_id=plan.staff_id,
                                   signer_name=cert.common_name, cert_subject=cert.subject[:400],
                                   cert_serial=cert.serial_hex, signed_at=when)

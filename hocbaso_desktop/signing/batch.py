@@ -1,14 +1,22 @@
 """Batch signing: one login, one PIN, many records; progress, cancel, resumable.
 
 A generator, so the caller decides what happens between records: the service stores each signed
-record (signature + outbox row in one transaction) before asking for the next. A pulled token stops
-the batch with TokenRemoved after the last completed record: nothing half-signed is ever yielded.
+record (signature + outbox row in one transaction) while the next record is being signed. A pulled
+token stops the batch with TokenRemoved after the last completed record: nothing half-signed is ever
+yielded.
+
+One record ahead: while the caller stores record i (its durable commit waits on the disk), a worker
+thread already builds record i+1's signature and the token signs it (both the token's C call and
+the disk wait release the GIL). So a slow token, not the software, sets the pace. Each record is
+still signed in order and stored in its own transaction; a signature made ahead is only ever held
+in memory, and dropped unseen when the batch is cancelled or the caller stops reading.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable, Iterator, Sequence
 
 from ..domain.errors import HocbasoError
@@ -36,6 +44,7 @@ class SignOutcome:
     label: str
     signed_xml: bytes | None  # None when this record could not be signed
     error: str | None = None  # Vietnamese reason, for the "could not be signed" list
+    signing_time: datetime | None = None  # the XAdES SigningTime written into this signature (UTC)
 
 
 @dataclass(frozen=True)
@@ -103,16 +112,24 @@ def sign_batch(
         if on_ready is not None:
             on_ready(session, cert_info, key)
         chain = session.chain_for(cert)
-        for done, job in enumerate(jobs):
-            if cancel.cancelled:
-                return
+
+        def sign_one(job: SignJob) -> SignOutcome:
+            when = (signing_time() if signing_time else datetime.now(timezone.utc)).replace(microsecond=0)
             try:
-                when = signing_time() if signing_time else None
                 signed = sign_record(job.xml, key, chain, role, when)
             except TokenError:
                 raise  # the token itself failed (pulled, lost login): stop after the last complete record
             except HocbasoError as e:
-                outcome = SignOutcome(job.ref, job.label, None, e.message)
-            else:
-                outcome = SignOutcome(job.ref, job.label, signed)
-            yield Progress(done + 1, total, job.label, outcome)
+                return SignOutcome(job.ref, job.label, None, e.message)
+            return SignOutcome(job.ref, job.label, signed, signing_time=when)
+
+        # shutdown(wait=True) on the way out, whatever ends the batch: the session is closed only
+        # after the record signed ahead is done with the token.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hocbaso-sign") as ahead:
+            pending: Future[SignOutcome] | None = ahead.submit(sign_one, jobs[0])
+            for done, job in enumerate(jobs):
+                if pending is None or cancel.cancelled:
+                    return
+                outcome = pending.result()  # TokenError: records before this one are stored already
+                pending = ahead.submit(sign_one, jobs[done + 1]) if done + 1 < total and not cancel.cancelled else None
+                yield Progress(done + 1, total, job.label, outcome)

@@ -9,6 +9,7 @@ certificates with keys that never leave SoftHSM.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
@@ -54,8 +55,10 @@ def digest_info(data: bytes, algorithm: hashes.HashAlgorithm | Prehashed) -> tup
 class TokenRsaKey(rsa.RSAPrivateKey):
     """`raw_sign(digest_info) -> signature` runs CKM_RSA_PKCS on the token (on the token lane).
 
-    `token_seconds` accumulates the time spent inside the token call, so the benchmark can report
-    the software's own cost separately from the token's.
+    `token_seconds` accumulates the time spent waiting for the token call (the hand-off to the token
+    lane included), `inside_token_seconds` the time inside the module's C_Sign alone (the provider
+    adds to it on the lane), so the benchmark can report the software's own cost apart from the
+    token's. A batch signs one record ahead while the caller signs an audit head: hence the lock.
     """
 
     def __init__(
@@ -74,7 +77,9 @@ class TokenRsaKey(rsa.RSAPrivateKey):
         self._public = public
         self.label = label
         self.token_seconds = 0.0
+        self.inside_token_seconds = 0.0
         self.sign_count = 0
+        self._stats_lock = threading.Lock()
 
     @property
     def certificate(self) -> x509.Certificate | None:
@@ -96,8 +101,9 @@ class TokenRsaKey(rsa.RSAPrivateKey):
         try:
             signature = self._raw_sign(info)
         finally:
-            self.token_seconds += time.perf_counter() - started
-            self.sign_count += 1
+            with self._stats_lock:
+                self.token_seconds += time.perf_counter() - started
+                self.sign_count += 1
         # Verifying costs ~50 µs and catches a key that does not match its certificate (or a faulty
         # token) here, instead of as an unverifiable record later.
         try:
@@ -108,6 +114,10 @@ class TokenRsaKey(rsa.RSAPrivateKey):
                 "(khoá và chứng thư không cùng cặp)."
             ) from None
         return signature
+
+    def add_inside_token(self, seconds: float) -> None:
+        with self._stats_lock:
+            self.inside_token_seconds += seconds
 
     def public_key(self) -> rsa.RSAPublicKey:
         return self._public

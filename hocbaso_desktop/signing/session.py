@@ -6,6 +6,7 @@ as a typed error with a Vietnamese message.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from cryptography import x509
@@ -130,9 +131,17 @@ class TokenSession:
         key_obj = self._call(find)
 
         def raw_sign(digest_info: bytes) -> bytes:
-            return bytes(self._call(lambda: key_obj.sign(digest_info, mechanism=Mechanism.RSA_PKCS)))
+            def on_lane() -> bytes:
+                started = time.perf_counter()
+                try:
+                    return bytes(key_obj.sign(digest_info, mechanism=Mechanism.RSA_PKCS))
+                finally:
+                    key.add_inside_token(time.perf_counter() - started)
 
-        return TokenRsaKey(raw_sign, public, label=label)
+            return self._call(on_lane)
+
+        key = TokenRsaKey(raw_sign, public, label=label)
+        return key
 
     # -- provisioning (demo token, tests): keys are made inside the token and never leave it --
 

@@ -118,8 +118,11 @@ def _ref_c14n(ref: etree._Element) -> str:
     return C14N.value
 
 
-def _content_still_covered(parts: RecordParts, sig: etree._Element) -> bool:
-    """Cheap check that an existing signature's content digest matches the content as it is now."""
+def _content_still_covered(parts: RecordParts, sig: etree._Element, canonical: dict[str, bytes] | None = None) -> bool:
+    """Cheap check that an existing signature's content digest matches the content as it is now.
+
+    `canonical` (algorithm → canonical bytes of the content) lets the caller checking several
+    signatures of one record canonicalise the content once, not once per signature."""
     ref = _content_reference(sig, parts.content_id)
     if ref is None:
         return False
@@ -130,7 +133,12 @@ def _content_still_covered(parts: RecordParts, sig: etree._Element) -> bool:
     algorithm = method.get("Algorithm")
     if not isinstance(algorithm, str) or algorithm not in _HASHES:
         return False
-    actual = _digest(_c14n(parts.content, _ref_c14n(ref)), algorithm)
+    c14n_method = _ref_c14n(ref)
+    if canonical is None:
+        canonical = {}
+    if c14n_method not in canonical:
+        canonical[c14n_method] = _c14n(parts.content, c14n_method)
+    actual = _digest(canonical[c14n_method], algorithm)
     return hmac.compare_digest(actual, base64.b64decode(value.text or ""))
 
 
@@ -163,8 +171,9 @@ def sign_record(
 
     root = parse_xml(bytes(xml_bytes), "học bạ")
     parts = record_parts(root, create_signatures_parent=True)
+    canonical: dict[str, bytes] = {}
     for i, sig in enumerate(parts.signatures, start=1):
-        if not _content_still_covered(parts, sig):
+        if not _content_still_covered(parts, sig, canonical):
             raise ContentChangedSinceSigned(i)
     earlier = [sig.get("Id") for sig in parts.signatures]
     if any(not sig_id for sig_id in earlier):
