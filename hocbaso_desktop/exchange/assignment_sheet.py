@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..domain.assignment_columns import GVCN, column_key
 from ..domain.catalogue import catalogue
 from ..domain.errors import InputFileError
 from .xlsx_guard import damaged, open_xlsx
@@ -34,7 +35,6 @@ from .xlsx_write import cell_text, save_atomic
 SHEET = "Phân công"
 STAFF_SHEET = "Cán bộ"
 HELP_SHEET = "Hướng dẫn"
-GVCN = "GVCN"
 NOT_OFFERED = "—"
 CLASS_HEADER = "Lớp"
 GRADE_HEADER = "Khối"
@@ -57,19 +57,6 @@ class TemplateStaff:
     code: str
     full_name: str
     note: str = ""  # e.g. "GVCN, GVBM"
-
-
-def column_key(text: object) -> str | None:
-    """A column named by code or by name (case and spacing ignored) → "GVCN" or the subject code."""
-    t = " ".join(str(text or "").split()).casefold()
-    if not t:
-        return None
-    if t in (GVCN.casefold(), "giáo viên chủ nhiệm"):
-        return GVCN
-    for s in catalogue().subjects:
-        if t in (s.code.casefold(), s.name.casefold(), s.print_name.casefold()):
-            return s.code
-    return None
 
 
 def title(key: str) -> str:

@@ -30,14 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import rights
+from ..domain.assignment_columns import GVCN, column_key  # one reading of «Toán» / TOAN for the CLI, GUI and workbook
 from ..domain.catalogue import Subject, catalogue
 from ..domain.errors import HocbasoError, InvalidValue, NotFound
 from ..domain.roles import ROLE_NAMES, Actor
-from ..exchange.assignment_sheet import column_key  # one reading of «Toán» / TOAN for the CLI, GUI and workbook
 from ..storage.engine import Store, Tx
 from ..storage.models import Enrolment, SchoolClass, SchoolYear, Staff, TeachingAssignment
-
-GVCN = "GVCN"
 
 Table = Mapping[str, Mapping[str, Sequence[str]]]  # class name → {"GVCN" | subject code → staff codes}
 
