@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ..domain.errors import HocbasoError
-    from ..services import demo, directory
+    from ..services import directory
     from ..storage.engine import Store
     from .fonts import install_ui_font
     from .main_window import MainWindow
@@ -95,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if directory.is_empty(store):
             if args.demo_if_empty or (not args.screenshot and ask_create_demo()):
+                from ..services import demo  # only on an empty database: not on the everyday start
+
                 demo.create_demo_school(store)
         if args.screenshot:
             # Documentation shots: no login; --as picks whose view it is.

@@ -4,6 +4,8 @@ open an archive read-only. Call once after the main window is built (it needs `w
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
@@ -11,10 +13,12 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
-from .archive_browser import ArchiveBrowser
-from .archive_export_dialog import ArchiveExportDialog
 from .dialogs import show_error, show_info
 from .operations import WindowContext, run_blocking
+
+if TYPE_CHECKING:  # the dialogs (and the signing and archive code they use) load when first opened
+    from .archive_browser import ArchiveBrowser
+    from .archive_export_dialog import ArchiveExportDialog
 
 
 class ArchiveUi(QObject):
@@ -54,6 +58,8 @@ class ArchiveUi(QObject):
         return WindowContext.for_window(self.window).year
 
     def open_export(self) -> ArchiveExportDialog:
+        from .archive_export_dialog import ArchiveExportDialog
+
         dlg = ArchiveExportDialog(self.window, self.window.store, self._actor_code)  # type: ignore[attr-defined]
         dlg.show()
         self.export_dialog = dlg
@@ -61,6 +67,7 @@ class ArchiveUi(QObject):
 
     def open_browser(self) -> ArchiveBrowser:
         from ..services.signing_setup import trust_store_for
+        from .archive_browser import ArchiveBrowser
 
         dlg = ArchiveBrowser(self.window, trust_store_for(self.window.store))  # type: ignore[attr-defined]
         dlg.show()

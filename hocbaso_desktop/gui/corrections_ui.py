@@ -8,7 +8,7 @@ reads window.actor when triggered, so switching user needs no re-wiring.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -16,10 +16,11 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
 
 from ..domain import rights
 from ..domain.errors import HocbasoError
-from ..services import record_history
-from .correction_dialogs import CorrectionsInbox, RequestDialog
-from .history_views import AuditViewer, RecordHistoryDialog
 from .operations import WindowContext
+
+if TYPE_CHECKING:  # the dialogs and record_history (the outbox, signing) load when first used
+    from .correction_dialogs import CorrectionsInbox, RequestDialog
+    from .history_views import AuditViewer, RecordHistoryDialog
 
 
 class CorrectionsUi(QObject):
@@ -60,6 +61,8 @@ class CorrectionsUi(QObject):
 
     def _student(self) -> tuple[int, str, str] | None:
         """(enrolment id, "Name — lớp X (mã định danh)", mã định danh) of the selected student."""
+        from ..services import record_history
+
         eid = self.window.current_enrolment_id()  # type: ignore[attr-defined]
         if eid is None:
             self._say("Hãy chọn một học sinh trong bảng nhập liệu trước.")
@@ -72,6 +75,8 @@ class CorrectionsUi(QObject):
 
     # --- actions -------------------------------------------------------------------------------
     def open_request(self, *, modal: bool = True) -> RequestDialog | None:
+        from .correction_dialogs import RequestDialog
+
         picked = self._student()
         if picked is None:
             return None
@@ -82,6 +87,8 @@ class CorrectionsUi(QObject):
         return dlg
 
     def open_inbox(self, *, modal: bool = True) -> CorrectionsInbox:
+        from .correction_dialogs import CorrectionsInbox
+
         dlg = CorrectionsInbox(self.store, self.actor, self.window)
         dlg.changed.connect(self.window.load_class)  # type: ignore[attr-defined]
         if modal:
@@ -89,6 +96,8 @@ class CorrectionsUi(QObject):
         return dlg
 
     def open_history(self, *, modal: bool = True) -> RecordHistoryDialog | None:
+        from .history_views import RecordHistoryDialog
+
         picked = self._student()
         if picked is None:
             return None
@@ -98,6 +107,8 @@ class CorrectionsUi(QObject):
         return dlg
 
     def open_audit(self, *, modal: bool = True) -> AuditViewer | None:
+        from .history_views import AuditViewer
+
         if not rights.allowed(self.actor, rights.VIEW_AUDIT):
             self._say("Không có quyền xem nhật ký thao tác.")
             return None
@@ -109,6 +120,7 @@ class CorrectionsUi(QObject):
     def withdraw_current(self, reason: str | None = None, prompt: object = None) -> bool:
         """The withdrawal is signed by the school's seal (its PIN asked by the PIN dialog, or `prompt`),
         so it runs on a worker thread while this window keeps answering."""
+        from ..services import record_history
         from ..services.archive_service import SealWith
         from ..services.signing_setup import provider_for, settings_service
         from .archive_menu import run_off_gui_thread

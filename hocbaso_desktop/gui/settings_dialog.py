@@ -6,6 +6,8 @@ else the school's tabs are read-only and only the language (this PC's) can be ch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout
@@ -13,19 +15,24 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QM
 from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
-from ..services import machine_config, school_settings, settings_form
-from ..storage.engine import Store
+from ..services import machine_config
 from . import i18n
 from .idle_lock import IdleLock
 from .menus import TOOLS_MENU, menu_or_new
 from .operations import Changes, WindowContext
-from .settings_tabs import BackupTab, LanguageTab, SchoolTab, SecurityTab, SigningTab, UploadTab, YearTab
+
+if TYPE_CHECKING:  # the dialog's tabs and services (outbox rules, token presets) load when it is first opened
+    from ..services import settings_form
+    from ..storage.engine import Store
 
 TAB_TITLES = ("Trường", "Năm học", "Ký số", "Gửi CSDL", "Bảo mật", "Sao lưu", "Ngôn ngữ")
 
 
 class SettingsDialog(QDialog):
     def __init__(self, store: Store, actor: Actor, year: str | None, parent: QMainWindow | None = None) -> None:
+        from ..services import school_settings, settings_form
+        from .settings_tabs import BackupTab, LanguageTab, SchoolTab, SecurityTab, SigningTab, UploadTab, YearTab
+
         super().__init__(parent)
         self.setWindowTitle("Cài đặt")
         self.setObjectName("settingsDialog")
@@ -72,6 +79,8 @@ class SettingsDialog(QDialog):
         return f
 
     def save(self) -> bool:
+        from ..services import settings_form
+
         new = self.collected()
         try:
             settings_form.save_form(self.store, self.actor, new, self.form)

@@ -8,7 +8,7 @@ lane) and reports through a Qt signal; it is stopped while a batch signs and res
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
@@ -16,11 +16,12 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from ..domain.errors import HocbasoError
 from ..services import signing_setup
-from ..services.signing_service import is_organisation_certificate, school_name
 from ..signing import Pkcs11Provider, TokenChange, TokenWatcher
 from .operations import Op
-from .sign_dialog import SignDialog
-from .verify_dialog import VerifyDialog
+
+if TYPE_CHECKING:  # the dialogs and the signing service (reportlab for paper copies) load when first used
+    from .sign_dialog import SignDialog
+    from .verify_dialog import VerifyDialog
 
 
 class TokenStatus(QObject):
@@ -67,6 +68,8 @@ class TokenStatus(QObject):
 
 def _list_tokens(provider: Pkcs11Provider, school: str) -> str:
     """On the token lane: every token and its signing certificates, as lines for a message box."""
+    from ..services.signing_service import is_organisation_certificate
+
     try:
         lines = []
         for t in provider.list_tokens():
@@ -129,6 +132,8 @@ class SigningActions(QObject):
         self.token_status.resume()
 
     def open_sign_dialog(self) -> SignDialog:
+        from .sign_dialog import SignDialog
+
         self.sync_provider()
         actor = self.window.actor  # type: ignore[attr-defined]
         dlg = SignDialog(self.window, self.window.store, actor, provider=self.provider)  # type: ignore[attr-defined]
@@ -143,6 +148,8 @@ class SigningActions(QObject):
         self.token_status.resume()
 
     def open_verify_dialog(self, path: str | None = None) -> VerifyDialog:
+        from .verify_dialog import VerifyDialog
+
         dlg = VerifyDialog(self.window, self.window.store)  # type: ignore[attr-defined]
         dlg.show()
         if path:
@@ -152,6 +159,8 @@ class SigningActions(QObject):
         return dlg
 
     def show_tokens(self) -> None:
+        from ..services.signing_service import school_name
+
         self.sync_provider()
         if self.provider is None:
             QMessageBox.information(self.window, "Thiết bị ký số", "Chưa chọn thư viện PKCS#11 của thiết bị ký số.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QBrush, QColor
@@ -39,11 +39,14 @@ from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import ROLE_NAMES, Actor
 from ..domain.typed_dates import parse_date
-from ..services import staff_admin, staff_import
+from ..services import staff_admin
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
 from .operations import WindowContext
 from .school_menu import school_menu
+
+if TYPE_CHECKING:  # reading a staff list needs openpyxl: loaded when a list is imported
+    from ..services import staff_import
 
 TITLE = "Cán bộ, giáo viên"
 COLUMNS = ("Mã", "Họ và tên", "Chức vụ", "Vai trò", "Số định danh", "Trạng thái")
@@ -363,6 +366,8 @@ class StaffDialog(QDialog):
     def import_file(self, path: str | Path | None = None) -> staff_import.StaffImportResult | None:
         """Read, check, and write only when no row has an error (all or nothing); the problems of
         every row are listed here."""
+        from ..services import staff_import
+
         if path is None:
             path = ask_open_path(self, "Nhập danh sách cán bộ (CSDL_GiaoVien hoặc tệp mẫu)", "",
                                  XLSX_FILTER)

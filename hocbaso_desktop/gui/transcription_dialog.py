@@ -32,12 +32,12 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..domain.school_years import year_name, year_start
 from ..services import directory
-from ..services.transcription import TranscriptionResult, transcribe, transcription_template
 from ..storage.engine import Store
 from .dialogs import ask_open_path, ask_save_path
 from .operations import Changes, Op
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # services.transcription reads workbooks (openpyxl): loaded when the dialog works
+    from ..services.transcription import TranscriptionResult
     from .main_window import MainWindow
 
 TITLE = "Nhập trích lục từ học bạ giấy"
@@ -147,6 +147,8 @@ class TranscriptionDialog(QDialog):
             self.write_template(path)
 
     def write_template(self, path: str) -> bool:
+        from ..services.transcription import transcription_template
+
         v = self.values()
         try:
             out = transcription_template(self.store, self.actor, v["personal_id"], v["school_year"], v["grade"], path,
@@ -160,6 +162,8 @@ class TranscriptionDialog(QDialog):
 
     # --- the work ------------------------------------------------------------------------------------
     def start(self) -> Op | None:
+        from ..services.transcription import transcribe
+
         if self.job is not None and not self.job.finished_flag:
             return None
         v = self.values()
