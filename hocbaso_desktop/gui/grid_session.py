@@ -15,6 +15,7 @@ from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
 from ..services.evaluation_edit import CellEdit, EditOutcome, apply_edits
 from ..services.grid import ClassGrid, GridRow, load_grid
+from ..services.grid_refresh import row_after
 from ..services.signing_plan import stale_confirmation
 from ..storage.engine import Store
 
@@ -59,7 +60,7 @@ class GridSession(QObject):
         except HocbasoError as e:
             self.message.emit(e.message)
             return [EditOutcome(x, False, message=e.message) for x in edits]
-        self._refresh({o.edit.enrolment_id for o in outcomes})
+        self._refresh(outcomes)
         accepted = [o for o in outcomes if o.ok and o.old != o.new]
         # the same result confirmed again on a stale row: stored (who, when, reason), nothing to undo
         reconfirmed = [o for o in outcomes if o.ok and o.old == o.new and o.edit.enrolment_id in stale]
@@ -93,20 +94,33 @@ class GridSession(QObject):
             out.append(e)
         return out
 
-    def _refresh(self, enrolment_ids: set[int]) -> None:
-        fresh = load_grid(self.store, self.grid.info.id, self.grid.period, only=enrolment_ids, info=self.grid.info)
-        changed = []
-        for r in fresh.rows:
-            i = self._index.get(r.enrolment_id)
-            if i is not None:
-                self.rows[i] = r
+    def _refresh(self, outcomes: list[EditOutcome]) -> None:
+        """The touched rows from what the service committed; only what that cannot say is read back."""
+        by_row: dict[int, list[EditOutcome]] = {}
+        for o in outcomes:
+            if o.ok and o.edit.enrolment_id in self._index:
+                by_row.setdefault(o.edit.enrolment_id, []).append(o)
+        changed, reread = [], set()
+        for enrolment_id, own in by_row.items():
+            i = self._index[enrolment_id]
+            row = row_after(self.grid, self.rows[i], own)
+            if row is None:
+                reread.add(enrolment_id)
+            else:
+                self.rows[i] = row
                 changed.append(i)
-        self.rows_changed.emit(changed)
+        if reread:
+            fresh = load_grid(self.store, self.grid.info.id, self.grid.period, only=reread, info=self.grid.info)
+            for r in fresh.rows:
+                self.rows[self._index[r.enrolment_id]] = r
+                changed.append(self._index[r.enrolment_id])
+        if changed:
+            self.rows_changed.emit(sorted(changed))
 
     def reapply(self, edits: list[CellEdit]) -> None:
         """Undo/redo: the reverse edits are new, audited edits (the audit never rewinds)."""
         outcomes = apply_edits(self.store, self.actor, edits)
-        self._refresh({e.enrolment_id for e in edits})
+        self._refresh(outcomes)
         bad = [o for o in outcomes if not o.ok]
         if bad:
             self.message.emit(f"Không hoàn tác được: {bad[0].message}")

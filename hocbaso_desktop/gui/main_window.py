@@ -140,6 +140,13 @@ class MainWindow(QMainWindow):
 
         self.explain = QTextBrowser()
         self.explain.setObjectName("explainPanel")
+        # A keystroke both changes a row and moves the cursor: the panel (setHtml is slow) is rebuilt
+        # once, when the keystroke is done, not twice inside it.
+        self._explain_timer = QTimer(self)
+        self._explain_timer.setSingleShot(True)
+        self._explain_timer.setInterval(0)
+        self._explain_timer.timeout.connect(self._update_explain)
+        self._explain_html = ""
         dock = QDockWidget("Giải thích kết quả (Điều 9)", self)
         dock.setObjectName("explainDock")
         dock.setWidget(self.explain)
@@ -559,7 +566,7 @@ class MainWindow(QMainWindow):
 
     def _rows_changed(self, _rows: object) -> None:
         self.update_counters()
-        self._update_explain()
+        self._explain_timer.start()
 
     def load_class(self) -> None:
         if self.class_id is None:
@@ -577,7 +584,7 @@ class MainWindow(QMainWindow):
             for i, col in enumerate(model.columns):
                 tv.setColumnWidth(i, col.width)
             tv.horizontalHeader().setMinimumHeight(58)
-            tv.selectionModel().currentChanged.connect(lambda *_: self._update_explain())
+            tv.selectionModel().currentChanged.connect(lambda *_: self._explain_timer.start())
         for tv in self.views.values():
             if tv.model().rowCount():
                 tv.setCurrentIndex(tv.model().index(0, 0))
@@ -591,6 +598,7 @@ class MainWindow(QMainWindow):
             return
         idx = self.current_view().currentIndex()
         if not idx.isValid():
+            self._explain_html = ""
             self.explain.setHtml("<i>Chọn một học sinh để xem giải thích kết quả đề xuất.</i>")
             return
         from html import escape
@@ -617,7 +625,10 @@ class MainWindow(QMainWindow):
                 parts.append(f"<p>Lý do thay đổi: {escape(row.year.change_reason)}</p>")
             if p is not None and p.result and p.result != row.year.confirmed_result and not row.year.change_reason:
                 parts.append("<p style='color:#b35c00'>Kết quả đã xác nhận khác đề xuất mới: hãy xem lại.</p>")
-        self.explain.setHtml("".join(parts))
+        html = "".join(parts)
+        if html != self._explain_html:
+            self._explain_html = html
+            self.explain.setHtml(html)
 
     def update_counters(self) -> None:
         if not self.models:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.catalogue import EXEMPT, FINAL_PERIOD, PERIODS, RESULT_LEVELS, catalogue
-from ..domain.errors import HocbasoError, InvalidValue, NotFound, PermissionDenied
+from ..domain.errors import HocbasoError, InvalidValue, PermissionDenied
 from ..domain.pupil_subjects import parse_codes
 from ..domain.ratings import parse_days, parse_quality_level, parse_score, parse_subject_level
 from ..domain.roles import Actor
@@ -24,14 +24,12 @@ from ..storage.models import (
     Enrolment,
     PeriodSummary,
     QualityEvaluation,
-    SchoolClass,
-    SchoolYear,
-    Student,
     SubjectEvaluation,
     YearResult,
 )
 from .directory import class_by_id
-from .locks import ensure_editable
+from .edit_batch import EditBatch, EditContext
+from .locks import refuse_locked
 from .received_periods import refuse_edit
 
 SUBJECT_KINDS = {"subject_level": "level", "subject_score": "score", "subject_comment": "comment"}
@@ -65,51 +63,48 @@ class EditOutcome:
     message: str = ""  # Vietnamese reason when refused
 
 
-@dataclass
-class _Ctx:
-    enrolment: Enrolment
-    school_class: SchoolClass
-    student: Student
-    year: SchoolYear
-
-
-def _context(s: Session, enrolment_id: int) -> _Ctx:
-    row = s.execute(
-        select(Enrolment, SchoolClass, Student, SchoolYear)
-        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
-        .join(Student, Enrolment.student_id == Student.id)
-        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
-        .where(Enrolment.id == enrolment_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
-    return _Ctx(*row)
-
-
-def _check_rights(actor: Actor, ctx: _Ctx, e: CellEdit) -> None:
-    cid = ctx.school_class.id
+def _check_rights(actor: Actor, ctx: EditContext, e: CellEdit) -> None:
+    cid = ctx.class_id
     if e.kind.startswith("subject_"):
         if not actor.can_edit_subject(cid, e.code):
             name = catalogue().subject(e.code).name
-            raise PermissionDenied(f"sửa môn {name} của lớp {ctx.school_class.name}", "GVBM dạy môn này ở lớp")
+            raise PermissionDenied(f"sửa môn {name} của lớp {ctx.class_name}", "GVBM dạy môn này ở lớp")
     elif not actor.can_edit_class_summary(cid):
-        raise PermissionDenied(f"sửa phẩm chất, năng lực, chuyên cần, kết quả của lớp {ctx.school_class.name}", "GVCN của lớp")
+        raise PermissionDenied(f"sửa phẩm chất, năng lực, chuyên cần, kết quả của lớp {ctx.class_name}", "GVCN của lớp")
 
 
-def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutcome:
+def _record(tx: Tx, batch: EditBatch, own_batch: bool, action: str, entity: str, entity_id: str,
+            changes: dict[str, Any]) -> None:
+    if own_batch:
+        tx.session.flush()  # a caller's own savepoint (transcription) must see the row before the entry
+        tx.audit(action, entity, entity_id, changes)
+    else:
+        batch.events.append((action, entity, entity_id, changes))  # appended, chained, before the commit
+
+
+def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any, batch: EditBatch | None = None) -> EditOutcome:
+    """One cell: validated in full before anything is written, so a refused cell leaves no trace.
+
+    `batch`: the rows and facts read once for a whole batch (apply_edits); its audit entries are then
+    appended by the caller. Without it (transcription, inside its own savepoints) the cell reads what
+    it needs and appends its audit entry at once."""
+    own_batch = batch is None
+    b = batch if batch is not None else EditBatch(tx.session)
     s = tx.session
     cat = catalogue()
     if e.period not in PERIODS:
         raise InvalidValue("Kì đánh giá", e.period, "phải là GK1, CK1, GK2 hoặc CN")
-    ctx = _context(s, e.enrolment_id)
+    ctx = b.context(e.enrolment_id, e.period, e.kind)
     _check_rights(actor, ctx, e)
-    ensure_editable(s, ctx.enrolment, ctx.year)
-    refuse_edit(s, e.enrolment_id, e.period)  # a period evaluated at the old school stays as received
-    grade = ctx.school_class.grade
+    refuse_locked(ctx.year_name, ctx.year_locked, ctx.issued)
+    if e.period in ctx.carried:
+        refuse_edit(s, e.enrolment_id, e.period)  # a period evaluated at the old school stays as received
+    grade = ctx.grade
     # the pupil's own subjects: the class's optional ones plus the pupil's (Enrolment.optional_subjects)
-    optional = parse_codes(ctx.school_class.optional_subjects) | parse_codes(ctx.enrolment.optional_subjects)
-    exempt = parse_codes(ctx.enrolment.exempt_subjects)
-    audit_base = {"hs": ctx.student.personal_id, "ky": e.period}
+    optional = parse_codes(ctx.class_optional) | parse_codes(ctx.optional_subjects)
+    exempt = parse_codes(ctx.exempt_subjects)
+    audit_base = {"hs": ctx.personal_id, "ky": e.period}
+    new: str | int | None  # a level or comment, or a score / number of days
 
     if e.kind in SUBJECT_KINDS:
         try:
@@ -118,41 +113,43 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
             raise InvalidValue("Môn học", e.code, "không có trong danh mục") from None
         if subj not in cat.subjects_for(grade, optional):
             if grade in subj.optional_grades:  # an optional subject others of the class take, not this pupil
-                raise InvalidValue(subj.name, e.value, f"học sinh {ctx.student.full_name} không học môn tự chọn này")
-            raise InvalidValue(subj.name, e.value, f"lớp {ctx.school_class.name} không học môn này")
+                raise InvalidValue(subj.name, e.value, f"học sinh {ctx.full_name} không học môn tự chọn này")
+            raise InvalidValue(subj.name, e.value, f"lớp {ctx.class_name} không học môn này")
         if subj.code in exempt and e.kind != "subject_comment":
             typed = "" if e.value is None else clean(str(e.value)).upper()
             harmless = (e.kind == "subject_level" and typed == EXEMPT) or (e.kind == "subject_score" and typed == "")
             if not harmless:  # M, or no score: what an exempt subject reads anyway
                 raise InvalidValue(subj.name, e.value, "học sinh được miễn môn này (M) ở mọi kì: bỏ miễn trong "
                                                       "Hồ sơ học sinh trước khi nhập mức hoặc điểm")
-        row = s.execute(select(SubjectEvaluation).where(
-            SubjectEvaluation.enrolment_id == e.enrolment_id, SubjectEvaluation.period == e.period,
-            SubjectEvaluation.subject_code == e.code)).scalars().first()
-        if row is None:
-            row = SubjectEvaluation(enrolment_id=e.enrolment_id, period=e.period, subject_code=e.code, level=None, score=None, comment="")
-            s.add(row)
+        key = (e.enrolment_id, e.period, e.code)
+        row = b.subjects.get(key)
         field = SUBJECT_KINDS[e.kind]
-        old = getattr(row, field)
+        old = None if row is None else getattr(row, field)
+        if row is None and field == "comment":
+            old = ""
         changes: dict[str, Any] = {}
-        new: str | int | None  # a level or comment, or a score / number of days
         if field == "level":
             new = parse_subject_level(e.value, subj.name)
-            if new == EXEMPT and row.score is not None:
+            if new == EXEMPT and row is not None and row.score is not None:
                 changes["score"] = [row.score, None]  # an exempt subject carries no score
-                row.score = None
         elif field == "score":
-            if row.level == EXEMPT and e.value not in (None, ""):
+            if row is not None and row.level == EXEMPT and e.value not in (None, ""):
                 raise InvalidValue(f"Điểm {subj.name}", e.value, "học sinh được miễn môn này (M), không nhập điểm")
             new = parse_score(e.value, subj.name, subj.is_tested(grade, e.period), cat)
         else:
             new = _comment(e.value, f"Nhận xét {subj.name}")
         if old == new and not changes:
             return EditOutcome(e, True, old, new)
+        if row is None:
+            row = b.subjects[key] = SubjectEvaluation(enrolment_id=e.enrolment_id, period=e.period, subject_code=e.code,
+                                                      level=None, score=None, comment="")
+            s.add(row)
+        if "score" in changes:
+            row.score = None
         setattr(row, field, new)
         changes[field] = [old, new]
-        s.flush()
-        tx.audit("evaluation.subject", "subject_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}", {**audit_base, "mon": e.code, **changes})
+        _record(tx, b, own_batch, "evaluation.subject", "subject_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}",
+                {**audit_base, "mon": e.code, **changes})
         return EditOutcome(e, True, old, new)
 
     if e.kind in QUALITY_KINDS:
@@ -162,52 +159,48 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
             raise InvalidValue("Phẩm chất/năng lực", e.code, "không có trong danh mục") from None
         if grade not in q.grades:
             raise InvalidValue(q.name, e.value, f"khối {grade} không đánh giá năng lực này")
-        row_q = s.execute(select(QualityEvaluation).where(
-            QualityEvaluation.enrolment_id == e.enrolment_id, QualityEvaluation.period == e.period,
-            QualityEvaluation.quality_code == e.code)).scalars().first()
-        if row_q is None:
-            row_q = QualityEvaluation(enrolment_id=e.enrolment_id, period=e.period, quality_code=e.code, level=None, comment="")
-            s.add(row_q)
+        key = (e.enrolment_id, e.period, e.code)
+        row_q = b.qualities.get(key)
         field = QUALITY_KINDS[e.kind]
-        old = getattr(row_q, field)
+        old = getattr(row_q, field) if row_q is not None else (None if field == "level" else "")
         new = parse_quality_level(e.value, q.name) if field == "level" else _comment(e.value, f"Nhận xét {q.name}")
         if old == new:
             return EditOutcome(e, True, old, new)
+        if row_q is None:
+            row_q = b.qualities[key] = QualityEvaluation(enrolment_id=e.enrolment_id, period=e.period, quality_code=e.code,
+                                                         level=None, comment="")
+            s.add(row_q)
         setattr(row_q, field, new)
-        s.flush()
-        tx.audit("evaluation.quality", "quality_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}",
-                 {**audit_base, "pcnl": e.code, field: [old, new]})
+        _record(tx, b, own_batch, "evaluation.quality", "quality_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}",
+                {**audit_base, "pcnl": e.code, field: [old, new]})
         return EditOutcome(e, True, old, new)
 
-    key = f"{e.kind}:{e.code}" if e.kind == "group_comment" else e.kind
-    if key in SUMMARY_KINDS:
-        field = SUMMARY_KINDS[key]
-        row_p = s.execute(select(PeriodSummary).where(
-            PeriodSummary.enrolment_id == e.enrolment_id, PeriodSummary.period == e.period)).scalars().first()
-        if row_p is None:
-            row_p = PeriodSummary(enrolment_id=e.enrolment_id, period=e.period, comment_pc="", comment_nlc="", comment_nld="", teacher_comment="")
-            s.add(row_p)
-        old = getattr(row_p, field)
+    summary_key = f"{e.kind}:{e.code}" if e.kind == "group_comment" else e.kind
+    if summary_key in SUMMARY_KINDS:
+        field = SUMMARY_KINDS[summary_key]
+        row_p = b.summaries.get((e.enrolment_id, e.period))
+        old = getattr(row_p, field) if row_p is not None else (None if field.startswith("days_") else "")
         if field.startswith("days_"):
             new = parse_days(e.value, "Số ngày nghỉ có phép" if field == "days_excused" else "Số ngày nghỉ không phép")
         else:
             new = _comment(e.value, "Nhận xét")
         if old == new:
             return EditOutcome(e, True, old, new)
+        if row_p is None:
+            row_p = b.summaries[(e.enrolment_id, e.period)] = PeriodSummary(
+                enrolment_id=e.enrolment_id, period=e.period, comment_pc="", comment_nlc="", comment_nld="", teacher_comment="")
+            s.add(row_p)
         setattr(row_p, field, new)
-        s.flush()
-        tx.audit("evaluation.summary", "period_summary", f"{e.enrolment_id}/{e.period}", {**audit_base, field: [old, new]})
+        _record(tx, b, own_batch, "evaluation.summary", "period_summary", f"{e.enrolment_id}/{e.period}",
+                {**audit_base, field: [old, new]})
         return EditOutcome(e, True, old, new)
 
     if e.kind in YEAR_KINDS:
         if e.period != FINAL_PERIOD:
             raise InvalidValue("Kết quả cuối năm", e.value, "chỉ nhập ở kì Cuối năm học (CN)")
         field = YEAR_KINDS[e.kind]
-        row_y = s.execute(select(YearResult).where(YearResult.enrolment_id == e.enrolment_id)).scalars().first()
-        if row_y is None:
-            row_y = YearResult(enrolment_id=e.enrolment_id, awards="", adhoc_awards="", change_reason="", pending_supplementary=False)
-            s.add(row_y)
-        old = getattr(row_y, field)
+        row_y = b.years.get(e.enrolment_id)
+        old = getattr(row_y, field) if row_y is not None else (None if field == "confirmed_result" else "")
         extra: dict[str, Any] = {}
         if field == "confirmed_result":
             v = clean(e.value).upper() if e.value not in (None, "") else None
@@ -216,30 +209,41 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any) -> EditOutco
             proposed = proposal_of(e.enrolment_id)
             reason = clean(e.reason)
             if v is not None and v != proposed and not reason:
-                if ctx.student.not_assessed:
+                if ctx.not_assessed:
                     raise InvalidValue("Kết quả giáo dục", v, "học sinh được đánh giá theo kế hoạch giáo dục cá nhân: "
                                                              "cần ghi lý do (kết quả không tính từ các mức đánh giá)")
                 raise InvalidValue("Kết quả giáo dục", v, f"khác đề xuất theo TT27 ({proposed or 'chưa đủ dữ liệu'}): cần ghi lý do")
             new = v
-            row_y.change_reason = reason if (v is not None and v != proposed) else ""
-            row_y.confirmed_by = None if actor.is_system else _staff_id(s, actor.code)
-            row_y.confirmed_at = datetime.now()
-            row_y.pending_supplementary = v == "CHT"
-            extra = {"de_xuat": proposed, "ly_do": row_y.change_reason}
+            change_reason = reason if (v is not None and v != proposed) else ""
+            extra = {"de_xuat": proposed, "ly_do": change_reason}
             if old == new:
                 # The same result typed again is a decision too: on a stale row (confirmed when the levels
                 # said so, levels changed since) it is what lets signing through, so it is stored and audited.
                 extra["xac_nhan_lai"] = True
+            row_y = _year_row(b, e.enrolment_id)
+            row_y.change_reason = change_reason
+            row_y.confirmed_by = None if actor.is_system else _staff_id(s, actor.code)
+            row_y.confirmed_at = datetime.now()
+            row_y.pending_supplementary = v == "CHT"
         else:
             new = _comment(e.value, "Khen thưởng")
-        if old == new and not extra:
-            return EditOutcome(e, True, old, new)
+            if old == new:
+                return EditOutcome(e, True, old, new)
+            row_y = _year_row(b, e.enrolment_id)
         setattr(row_y, field, new)
-        s.flush()
-        tx.audit("evaluation.year", "year_result", str(e.enrolment_id), {**audit_base, field: [old, new], **extra})
+        _record(tx, b, own_batch, "evaluation.year", "year_result", str(e.enrolment_id), {**audit_base, field: [old, new], **extra})
         return EditOutcome(e, True, old, new)
 
     raise InvalidValue("Ô", e.kind, "không sửa được")
+
+
+def _year_row(b: EditBatch, enrolment_id: int) -> YearResult:
+    row = b.years.get(enrolment_id)
+    if row is None:
+        row = b.years[enrolment_id] = YearResult(enrolment_id=enrolment_id, awards="", adhoc_awards="", change_reason="",
+                                                 pending_supplementary=False)
+        b.session.add(row)
+    return row
 
 
 def _staff_id(s: Session, code: str) -> int | None:
@@ -313,18 +317,20 @@ def apply_edits(store: Store, actor: Actor, edits: list[CellEdit], *,
                     proposals[enrolment_id] = lookup(tx.session, enrolment_id) if lookup else None
                 return proposals[enrolment_id]
 
+            batch = EditBatch(tx.session)
+            batch.load({e.enrolment_id for e in edits}, {e.period for e in edits if e.period in PERIODS}, {e.kind for e in edits})
             for i in order:
                 e = edits[i]
-                sp = tx.session.begin_nested()  # a refused cell rolls back alone (SAVEPOINT)
                 try:
-                    by_index[i] = _apply_one(tx, actor, e, proposal_of)
-                    sp.commit()
+                    # no SAVEPOINT per cell: _apply_one validates everything before it writes anything
+                    by_index[i] = _apply_one(tx, actor, e, proposal_of, batch)
                 except HocbasoError as err:
-                    sp.rollback()
                     by_index[i] = EditOutcome(e, False, message=err.message)
             outcomes = [by_index[i] for i in range(len(edits))]
             if dry_run or (all_or_nothing and not all(o.ok for o in outcomes)):
                 raise _RollBack  # store.transaction rolls back and skips anchoring the audit head
+            tx.session.flush()  # the rows first: a trigger refusing one aborts the batch before its entries
+            tx.audit_many(batch.events)
     except _RollBack:
         pass
     return [by_index[i] for i in range(len(edits))]

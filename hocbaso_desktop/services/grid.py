@@ -78,6 +78,8 @@ class GridRow:
     # this period was evaluated at the old school (mid-year transfer): the mark to show, "" otherwise;
     # every cell of the row is then read-only (services/received_periods.refuse_edit)
     carried_from: str = ""
+    # class optional ∪ the pupil's optional subjects: what the TT27 proposal is computed over
+    optional: frozenset[str] = frozenset()
 
     def takes(self, subject_code: str) -> bool:
         """Does the pupil take this subject? A cell of a subject they do not take is not applicable."""
@@ -193,7 +195,7 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
         prop = propose_result(year_inputs(info.grade, opt, not_assessed, final_cells, final_qual[e_id]), cat)
         rows.append(GridRow(e_id, st_id, pid, name, not_assessed, cells, qual[e_id],
                             summaries.get(e_id, SummaryCell()), years.get(e_id, YearCell()), prop, taken, exempt,
-                            carried.get(e_id, "")))
+                            carried.get(e_id, ""), opt))
     rows.sort(key=lambda r: name_key(r.full_name))
     return ClassGrid(info, period, subjects, qualities, tuple(rows), union)
 

@@ -14,13 +14,18 @@ from ..storage.models import Enrolment, SchoolYear
 
 
 def ensure_editable(s: Session, enrolment: Enrolment, year: SchoolYear) -> None:
-    if year.locked:
-        raise RecordLocked(f"Năm học {year.name} đã khóa: chỉ sửa được qua quy trình đính chính đã được duyệt")
     issued = s.execute(
         text("SELECT 1 FROM record WHERE enrolment_id = :e AND status = 'issued' "
              "AND NOT EXISTS (SELECT 1 FROM record_unlock u WHERE u.enrolment_id = :e AND u.active = 1) LIMIT 1"),
         {"e": enrolment.id},
-    ).first()
+    ).first() if not year.locked else None
+    refuse_locked(year.name, bool(year.locked), issued is not None)
+
+
+def refuse_locked(year_name: str, year_locked: bool, issued: bool) -> None:
+    """The reason, once the facts are known (the grid's batch reads them for all its pupils at once)."""
+    if year_locked:
+        raise RecordLocked(f"Năm học {year_name} đã khóa: chỉ sửa được qua quy trình đính chính đã được duyệt")
     if issued:
         raise RecordLocked("Học bạ của học sinh này đã phát hành: chỉ sửa được qua phiếu đính chính đã được Hiệu trưởng duyệt")
 

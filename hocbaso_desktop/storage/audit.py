@@ -47,10 +47,13 @@ class AuditWriter:
         return (row[0], row[1]) if row else (0, GENESIS)
 
     def append(
-        self, session: Session, actor: str, action: str, entity: str, entity_id: object, changes: dict[str, Any] | None
+        self, session: Session, actor: str, action: str, entity: str, entity_id: object, changes: dict[str, Any] | None,
+        *, head: tuple[int, str] | None = None,
     ) -> AuditEntry:
-        # Re-read the head every time: the cached copy could be stale after a rolled-back transaction.
-        seq, prev = self.head(session)
+        """`head`: the (seq, hash) the caller KNOWS is the head inside this same transaction (Tx.audit
+        passes the entry it appended last, if still persistent); otherwise the head is read here, since a
+        copy kept across transactions could be stale after one was rolled back."""
+        seq, prev = head if head is not None else self.head(session)
         seq += 1
         at = now_iso()
         ch = canonical_json(changes or {})

@@ -103,5 +103,6 @@ def required_columns_all_views(grid: ClassGrid) -> list[Column]:
     return [c for v in (VIEW_SUBJECTS, VIEW_QUALITIES) for c in columns_for(grid, v) if c.kind in ("subject_level", "subject_score", "quality_level")]
 
 
-def missing_count(grid: ClassGrid, row: GridRow) -> int:
-    return sum(1 for c in required_columns_all_views(grid) if is_missing(grid, row, c))
+def missing_count(grid: ClassGrid, row: GridRow, required: list[Column] | None = None) -> int:
+    """`required`: required_columns_all_views(grid), when the caller counts many rows of one grid."""
+    return sum(1 for c in (required if required is not None else required_columns_all_views(grid)) if is_missing(grid, row, c))

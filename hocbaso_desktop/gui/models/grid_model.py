@@ -12,7 +12,7 @@ from ...domain.results import completion
 from ...services.evaluation_edit import CellEdit
 from ...services.grid import ClassGrid, GridRow
 from ...services.signing_plan import stale_confirmation
-from .grid_columns import Column, columns_for, is_missing, missing_count
+from .grid_columns import Column, columns_for, is_missing, missing_count, required_columns_all_views
 
 MISSING_BG = QBrush(QColor("#fff3c4"))
 LEVEL_C_FG = QBrush(QColor("#b00020"))
@@ -24,6 +24,7 @@ CARRIED_FG = QBrush(QColor("#6b6b6b"))
 ISSUED_BG = QBrush(QColor("#e3ecf7"))  # issued record: locked, changed only by an approved correction
 
 Index = QModelIndex | QPersistentModelIndex
+COUNTED_KINDS = ("subject_level", "subject_score", "quality_level")  # their header shows «(thiếu n)»
 EDITABLE_KINDS = {
     "subject_level", "subject_score", "subject_comment", "quality_level", "group_comment",
     "days_excused", "days_unexcused", "confirmed", "awards",
@@ -38,6 +39,17 @@ class GridModel(QAbstractTableModel):
         self.session = session  # GridSession, or None for a read-only snapshot
         self.columns: list[Column] = columns_for(grid, view)
         self._rows = list(grid.rows)
+        # Counted once here and then per changed row: the headers and the counters are read on every
+        # paint, and recounting 45 rows × every required column of three views each time was most of
+        # a keystroke's cost.
+        self._required = required_columns_all_views(grid)
+        self._counted = [i for i, c in enumerate(self.columns) if c.kind in COUNTED_KINDS]
+        self._position = {r.enrolment_id: i for i, r in enumerate(self.rows)}
+        self._row_missing = [self._missing_of(r) for r in self.rows]
+        self._col_missing = [0] * len(self.columns)
+        for cols in self._row_missing:
+            for i in cols[1]:
+                self._col_missing[i] += 1
         if session is not None:
             session.rows_changed.connect(self._rows_changed)
 
@@ -45,11 +57,28 @@ class GridModel(QAbstractTableModel):
     def rows(self) -> list[GridRow]:
         return self.session.rows if self.session is not None else self._rows
 
+    def _missing_of(self, row: GridRow) -> tuple[int, frozenset[int]]:
+        """(missing cells of the row over every view, this view's columns that are missing)."""
+        return (missing_count(self.grid, row, self._required),
+                frozenset(i for i in self._counted if is_missing(self.grid, row, self.columns[i])))
+
     def _rows_changed(self, indices: list[int]) -> None:
         if not indices:
             return
-        self.dataChanged.emit(self.index(min(indices), 0), self.index(max(indices), self.columnCount() - 1))
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        changed_cols: set[int] = set()
+        for r in indices:
+            old = self._row_missing[r]
+            new = self._row_missing[r] = self._missing_of(self.rows[r])
+            for i in old[1] - new[1]:
+                self._col_missing[i] -= 1
+            for i in new[1] - old[1]:
+                self._col_missing[i] += 1
+            changed_cols |= old[1] ^ new[1]
+        last = self.columnCount() - 1
+        for r in indices:
+            self.dataChanged.emit(self.index(r, 0), self.index(r, last))
+        if changed_cols:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, min(changed_cols), max(changed_cols))
 
     # --- shape -------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -59,8 +88,7 @@ class GridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def column_missing(self, col: int) -> int:
-        c = self.columns[col]
-        return sum(1 for r in self.rows if is_missing(self.grid, r, c))
+        return self._col_missing[col]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Vertical:
@@ -69,7 +97,7 @@ class GridModel(QAbstractTableModel):
             return None
         c = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            n = self.column_missing(section) if c.kind in ("subject_level", "subject_score", "quality_level") else 0
+            n = self._col_missing[section]
             return f"{c.header}\n(thiếu {n})" if n else c.header
         if role == Qt.ItemDataRole.ToolTipRole:
             return c.tooltip or c.header
@@ -82,7 +110,7 @@ class GridModel(QAbstractTableModel):
         if k == "name":
             return row.full_name
         if k == "missing":
-            n = missing_count(self.grid, row)
+            n = self._row_missing[self._position[row.enrolment_id]][0]
             return str(n) if n else ""
         if k.startswith("subject_"):
             cell = row.subjects.get(c.code)
@@ -212,4 +240,4 @@ class GridModel(QAbstractTableModel):
 
     # --- counters ----------------------------------------------------------------------------
     def total_missing(self) -> int:
-        return sum(missing_count(self.grid, r) for r in self.rows)
+        return sum(n for n, _cols in self._row_missing)
