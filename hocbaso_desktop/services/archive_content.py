@@ -146,7 +146,7 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
             .join(Record, Record.id == RecordWithdrawal.record_id).join(SchoolYear, SchoolYear.id == Record.year_id)
             .where(SchoolYear.name == year_name))}
     classes: dict[int, dict] = {}
-    pdf_jobs: list[tuple[str, int, Record]] = []
+    pdf_jobs: list[tuple[str, str, Record]] = []
     archived = [r for r in records if r.status in ARCHIVED_STATUSES]
     done = 0
     for enrol, student, cls, pending in rows:
@@ -175,7 +175,7 @@ def build_content(work: Store, year_name: str, st: Staging, facts: ContentFacts,
             st.put(xml_rel, xml)
             pdf_rel = f"{layout.PAPER_DIR}/{base}.pdf" if r.status == "issued" else None
             if pdf_rel:
-                pdf_jobs.append((pdf_rel, enrol.id, r))
+                pdf_jobs.append((pdf_rel, student.full_name, r))
             setattr(facts, r.status, getattr(facts, r.status) + 1)
             withdrawal = None
             doc = withdrawals.get(r.id)
@@ -260,18 +260,25 @@ def _iso(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
 
 
-def _paper_copies(work: Store, st: Staging, jobs: list[tuple[str, int, Record]], facts: ContentFacts,
+def _paper_copies(work: Store, st: Staging, jobs: list[tuple[str, str, Record]], facts: ContentFacts,
                   cancel: Callable[[], bool]) -> Iterator[Step]:
-    from .paper_copies import issued_paper
+    """The PDF stored at issue from each signed XML, never the live rows (issue 15) and never rendered
+    again (issue 19): the export back-filled the copies missing for records issued before they were
+    stored, so each one here was checked against its hashes and the audit log's entry made at issue."""
+    from .paper_copies import checked_copies
 
-    for i, (rel, enrolment_id, rec) in enumerate(jobs, start=1):
+    with work.read() as s:
+        pdfs = checked_copies(s, [rec for _rel, _e, rec in jobs])
+    for i, (rel, name, rec) in enumerate(jobs, start=1):
         if cancel():
             raise ExportCancelled("Đã hủy: chưa ghi gì ra ổ đích.")
-        with work.read() as s:  # the PDF stored at issue from the signed XML, never the live rows (issue 15)
-            paper = issued_paper(s, rec)
-        st.put(rel, paper.pdf)
+        pdf = pdfs.get(rec.id)
+        if pdf is None:
+            raise HocbasoError(f"Học bạ #{rec.id} ({name}) đã phát hành nhưng chưa có bản giấy lưu lúc phát hành: không xuất "
+                               "(hãy xuất lại: lần xuất tạo bản giấy còn thiếu trước khi chụp cơ sở dữ liệu).")
+        st.put(rel, pdf)
         facts.paper_copies += 1
-        yield ("bản giấy", i, len(jobs), paper.student_name)
+        yield ("bản giấy", i, len(jobs), name)
 
 
 def _summaries(work: Store, year_name: str, st: Staging, classes: dict[int, dict], facts: ContentFacts,

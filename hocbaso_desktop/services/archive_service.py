@@ -127,6 +127,12 @@ class ArchiveExport:
         bag = staging_root / "bag"
         bag.mkdir()
         st = Staging(bag)
+        # Records issued before copies were stored get theirs now, once, in the live database (one
+        # transaction): the snapshot then holds them, and no later export renders them again.
+        from .paper_copies import backfill_steps
+
+        for done, total, label in backfill_steps(self.store, self.actor_code, cancel=self.cancel):
+            yield ArchiveProgress("bản giấy (bổ sung)", done, total, label)
         yield ArchiveProgress("sao lưu CSDL", 0, 1, "chụp bản sao cơ sở dữ liệu (SQLite online backup)")
         snap = bag / layout.DB_SNAPSHOT
         snap.parent.mkdir(parents=True)
