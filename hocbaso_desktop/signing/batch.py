@@ -5,16 +5,16 @@ record (signature + outbox row in one transaction) while the next record is bein
 token stops the batch with TokenRemoved after the last completed record: nothing half-signed is ever
 yielded.
 
-One record ahead: while the caller stores record i (its durable commit waits on the disk), a worker
-thread already builds record i+1's signature and the token signs it (both the token's C call and
-the disk wait release the GIL). So a slow token, not the software, sets the pace. Each record is
+One record ahead: while the caller stores record i (its durable commit waits on the disk), the token
+lane already builds record i+1's signature and the token signs it (both the token's C call and the
+disk wait release the GIL). So a slow token, not the software, sets the pace. Each record is
 still signed in order and stored in its own transaction; a signature made ahead is only ever held
 in memory, and dropped unseen when the batch is cancelled or the caller stops reading.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Sequence
@@ -25,6 +25,7 @@ from .certs import check_certificate_usable, common_name
 from .errors import CertificateNotFound, CertificateUnusable, TokenError
 from .info import CertificateInfo
 from .keys import TokenRsaKey
+from .lane import TokenLane
 from .prompt import PinPrompt
 from .session import TokenSession
 from .token import Pkcs11Provider
@@ -123,13 +124,26 @@ def sign_batch(
                 return SignOutcome(job.ref, job.label, None, e.message)
             return SignOutcome(job.ref, job.label, signed, signing_time=when)
 
-        # shutdown(wait=True) on the way out, whatever ends the batch: the session is closed only
+        # The record ahead is signed ON the token lane: the key's C_Sign then runs inline there
+        # instead of being handed from one thread to another (~1.7 ms a signature on a busy PC).
+        # Whatever ends the batch, the session is closed by a call queued on the same lane, so only
         # after the record signed ahead is done with the token.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hocbaso-sign") as ahead:
-            pending: Future[SignOutcome] | None = ahead.submit(sign_one, jobs[0])
-            for done, job in enumerate(jobs):
-                if pending is None or cancel.cancelled:
-                    return
-                outcome = pending.result()  # TokenError: records before this one are stored already
-                pending = ahead.submit(sign_one, jobs[done + 1]) if done + 1 < total and not cancel.cancelled else None
-                yield Progress(done + 1, total, job.label, outcome)
+        lane = provider.lane
+        pending: Future[SignOutcome] | None = _submit(lane, sign_one, jobs[0])
+        for done, job in enumerate(jobs):
+            if pending is None or cancel.cancelled:
+                return
+            outcome = pending.result()  # TokenError: records before this one are stored already
+            pending = _submit(lane, sign_one, jobs[done + 1]) if done + 1 < total and not cancel.cancelled else None
+            yield Progress(done + 1, total, job.label, outcome)
+
+
+def _submit(lane: TokenLane, fn: Callable[[SignJob], SignOutcome], job: SignJob) -> Future[SignOutcome]:
+    if not lane.on_lane():
+        return lane.submit(fn, job)
+    done: Future[SignOutcome] = Future()  # called from the lane itself: run now (waiting would deadlock)
+    try:
+        done.set_result(fn(job))
+    except BaseException as e:
+        done.set_exception(e)
+    return done
