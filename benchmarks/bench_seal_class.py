@@ -1,5 +1,11 @@
-"""Seal one class of the demo school (35 pupils, GVCN → principal → seal on SoftHSM2) and print the
-seal step's time with and without rendering + storing the paper copy at issue (issue 15).
+"""Sign and seal the demo school's largest class (GVCN → principal → seal on its SoftHSM2 demo token),
+as the sign dialog does, and show what the seal step costs with the paper copy rendered and stored
+at issue (issue 15) and without it.
+
+Floor: the token's own signature (inside C_Sign), measured in the same run. Target: software cost
+per signature ≤ 1 × floor (issue 19). Checks: every pupil of the class signed at each step, the
+database holds exactly those signatures, every record issued with its stored paper copy (unless
+--without) and verifies under the issued-record policy.
 
     .venv/bin/python benchmarks/bench_seal_class.py            # with the stored paper copy
     .venv/bin/python benchmarks/bench_seal_class.py --without  # as before issue 15 (no paper copy)
@@ -9,58 +15,57 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _report import Report  # noqa: E402
+from _signing_bench import School, classes_by_size  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from hocbaso_desktop.services import directory, signing_service  # noqa: E402
-from hocbaso_desktop.services.demo import create_demo_school  # noqa: E402
-from hocbaso_desktop.services.signing_plan import plan_signing  # noqa: E402
-from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name  # noqa: E402
-from hocbaso_desktop.services.signing_setup import create_school_demo_token  # noqa: E402
-from hocbaso_desktop.signing import Pkcs11Provider, ScriptedPinPrompt  # noqa: E402
-from hocbaso_desktop.storage.engine import Store  # noqa: E402
-from hocbaso_desktop.storage.models import Enrolment, RecordPaperCopy  # noqa: E402
-
-PIN = "112233"
-PUPILS = 35
+from hocbaso_desktop.services import signing_service  # noqa: E402
+from hocbaso_desktop.signing.modules import find_softhsm_module  # noqa: E402
+from hocbaso_desktop.storage.models import RecordPaperCopy  # noqa: E402
 
 
 def main() -> int:
     without = "--without" in sys.argv
-    if without:
-        signing_service.store_paper_copy = lambda *_a, **_k: None  # type: ignore[assignment]
+    report = Report("bench_seal_class" + (" --without" if without else ""))
+    if find_softhsm_module() is None:
+        report.check(False, "SoftHSM2 is not installed (apt install softhsm2): nothing was signed")
+        return report.finish()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "bench.sqlite3")
+        school = School(Path(tmp))
+        if without:
+            signing_service.store_paper_copy = lambda *_a, **_k: None  # type: ignore[assignment]
         try:
-            create_demo_school(store, seed=2025)
-            info, _pin = create_school_demo_token(store, "system", pin=PIN)
-            provider = Pkcs11Provider(info.module_path)
-            with store.read() as s:
-                sizes = dict(s.execute(select(Enrolment.class_id, func.count()).group_by(Enrolment.class_id)).all())
-            cls = max(directory.classes(store), key=lambda c: sizes.get(c.id, 0))
-            times = {}
-            for code, role in ((cls.homeroom_code, "gvcn"), ("HT", "principal"), ("HT", "seal")):
-                actor = directory.actor(store, code)
-                t0 = time.perf_counter()
-                plan = plan_signing(store, actor, [cls.id], role)
-                choice = choose_certificate(provider, info.label, plan.role, actor.name, school_name(store))
-                run = SigningRun(store, plan, provider, choice, ScriptedPinPrompt(lambda: PIN))
-                for _p in run:
-                    pass
-                times[role] = (time.perf_counter() - t0, len(run.signed), run.store_seconds)
-            with store.read() as s:
-                stored = s.execute(select(func.count()).select_from(RecordPaperCopy)).scalar()
-            for role, (t, n, st) in times.items():
-                print(f"{role:9s}: {n} records in {t:6.2f} s (storing {st:5.2f} s)")
-            print(f"class {cls.name} ({sizes.get(cls.id)} pupils), paper copies stored: {stored}"
-                  f" — {'WITHOUT' if without else 'WITH'} the paper copy at issue")
-            return 0
+            cls = classes_by_size(school.store)[0]
+            steps = [school.sign(code, [cls.id], role)
+                     for code, role in ((cls.homeroom_code, "gvcn"), ("HT", "principal"), ("HT", "seal"))]
+            for step in steps:
+                report.check(step.signatures == step.planned > 0 and not step.failed,
+                             f"{step.role}: {step.signatures} of {step.planned} planned records signed"
+                             + (f" (refused: {'; '.join(step.failed[:2])})" if step.failed else ""))
+            rows, audited, issued = school.counts()
+            signed = sum(s.signatures for s in steps)
+            report.check(rows == audited == signed, f"{signed} signatures signed, {rows} rows, {audited} record.sign entries")
+            with school.store.read() as s:
+                copies = s.execute(select(func.count()).select_from(RecordPaperCopy)).scalar() or 0
+            report.check(issued == steps[-1].signatures and copies == (0 if without else issued),
+                         f"class {cls.name}: {issued} records issued, {copies} paper copies stored")
+            verified, total, bad = school.verify_issued()
+            report.check(verified == total == issued, f"{verified} of {total} issued records verify" + (f": {bad}" if bad else ""))
         finally:
-            store.close()
+            school.close()
+    floor = sum(s.inside_token for s in steps) / max(sum(s.token_calls for s in steps), 1)
+    for step in steps:
+        print(f"  {step.role:9s}: {step.signatures} records in {step.wall:.2f} s (plan {step.plan:.2f} s, inside the token "
+              f"{step.inside_token:.2f} s" + (f", paper copies {step.paper_copy:.2f} s" if step.paper_copy else "") + ")")
+        own = step.software()
+        report.figure(f"{step.role}: software cost per signature" + (", paper copy included" if step.paper_copy else ""),
+                      measured=own, floor=floor, target="≤ 1 × token signature", met=own <= floor, unit="ms")
+    return report.finish()
 
 
 if __name__ == "__main__":
