@@ -361,9 +361,11 @@ class MainWindow(QMainWindow):
         idx = find_class_index(self.tree_model, class_id)
         if idx is None:
             return False
+        shown = self.grid
         self.tree.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.class_id = class_id
-        self.load_class()
+        if self.grid is shown:  # a new current item has loaded it already (_class_selected): not twice at start
+            self.load_class()
         return True
 
     def set_period(self, period: str) -> None:
