@@ -12,7 +12,13 @@ def clean(text: str | None) -> str:
     """NFC, whitespace collapsed and trimmed: the same person typed twice is the same string."""
     if text is None:
         return ""
-    return _WS.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+    text = str(text)
+    # A printable text holds no whitespace but the ASCII space (isprintable is False for Zs/Zl/Zp and
+    # control characters), so without a double space and already NFC it only needs trimming: the
+    # common cell of an import, ~60,000 of them in a 2,000-pupil class list.
+    if text.isprintable() and "  " not in text and unicodedata.is_normalized("NFC", text):
+        return text.strip()
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def fold(text: str | None) -> str:
@@ -45,7 +51,14 @@ def hidden_char_problem(text: object, *, digits: bool = True) -> str:
     """
     if text is None:
         return ""
-    for ch in str(text):
+    text = str(text)
+    # Fast path for the common cell: str.isprintable() is False for every category refused below (Cc,
+    # Cf, Co, Cs, Cn; the bidi and zero-width marks are all Cf), so a printable text can only fail on
+    # its digits, and ASCII digits are the allowed ones. A 2,000-pupil list has ~20,000 such cells.
+    if text.isprintable() and (not digits or text.isascii()
+                               or not any(ch.isdigit() and not "0" <= ch <= "9" for ch in text if ch > "\x7f")):
+        return ""
+    for ch in text:
         o = ord(ch)
         if o in _BIDI:
             return f"có ký tự ẩn đổi chiều hiển thị chữ ({_code(ch)}): hãy xoá ô này và gõ lại bằng bàn phím"

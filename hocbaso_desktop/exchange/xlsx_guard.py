@@ -191,17 +191,21 @@ def sheet_row_count(wb: Workbook, ws: object) -> int:
     """How many rows the sheet really has, for a progress total: read-only mode's `max_row` comes from
     the file's <dimension> tag, which writers other than Excel leave stale (A1:H500 over 3,000 rows)
     or leave out. Counts the <row> elements; falls back to max_row for a sheet too big to scan."""
-    declared = getattr(ws, "max_row", None) or 0
+    def declared() -> int:
+        # asked only when the scan cannot run: without a <dimension> tag openpyxl parses the whole
+        # sheet to answer max_row, which for 2,000 pupils costs as much as the regex count
+        return getattr(ws, "max_row", None) or 0
+
     path = getattr(ws, "_worksheet_path", None)
     archive = getattr(wb, "_archive", None)
     if not path or archive is None:
-        return declared
+        return declared()
     try:
         if archive.getinfo(path).file_size > MAX_SCAN:
-            return declared
+            return declared()
         return len(_ROW.findall(archive.read(path)))
     except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
-        return declared
+        return declared()
 
 
 def sheet_extras(wb: Workbook, ws: object) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
