@@ -47,6 +47,11 @@ class GridSession(QObject):
     def row_index(self, enrolment_id: int) -> int:
         return self._index[enrolment_id]
 
+    def row_label(self, enrolment_id: int) -> str:
+        """How a notice names a row: its number in the grid and the pupil («Dòng 3, Nguyễn Văn An»)."""
+        i = self._index.get(enrolment_id)
+        return "?" if i is None else f"Dòng {i + 1}, {self.rows[i].full_name}"
+
     # --- editing -----------------------------------------------------------------------------
     def submit(self, edits: list[CellEdit], labels: dict[int, str] | None = None, undoable: bool = True) -> list[EditOutcome]:
         """Apply edits (a keystroke or a pasted block); refresh the touched rows; push undo."""
@@ -66,8 +71,8 @@ class GridSession(QObject):
         reconfirmed = [o for o in outcomes if o.ok and o.old == o.new and o.edit.enrolment_id in stale]
         refused = [o for o in outcomes if not o.ok]
         if refused:
-            details = [(self.rows[self._index[o.edit.enrolment_id]].full_name if o.edit.enrolment_id in self._index else "?",
-                        (labels or {}).get(id(o.edit), o.edit.kind), o.message) for o in refused]
+            details = [(self.row_label(o.edit.enrolment_id), (labels or {}).get(id(o.edit), o.edit.kind), o.message)
+                       for o in refused]
             self.refused.emit(details)
             first = refused[0].message
             more = f" (và {len(refused) - 1} ô khác bị từ chối)" if len(refused) > 1 else ""

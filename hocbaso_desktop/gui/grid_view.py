@@ -269,23 +269,26 @@ class GridView(QTableView):
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         if lines and lines[-1] == "":
             lines.pop()  # Excel ends a copied block with a newline
-        edits, labels, refused = [], {}, []
+        edits, labels, refused, unchanged = [], {}, [], 0
         for dr, line in enumerate(lines):
             for dc, raw in enumerate(line.split("\t")):
                 r, c = cur.row() + dr, cur.column() + dc
                 if r >= m.rowCount() or c >= m.columnCount():
-                    refused.append((f"dòng {r + 1}", f"cột {c + 1}", "ngoài bảng"))
+                    refused.append((f"Dòng {r + 1}", f"cột {c + 1}", "ngoài bảng"))
                     continue
                 idx = m.index(r, c)
                 label = m.columns[c].header.replace("\n", " ")
                 if not (m.flags(idx) & Qt.ItemFlag.ItemIsEditable):
                     if raw.strip() != m.display_value(m.rows[r], m.columns[c]):
-                        refused.append((m.rows[r].full_name, label, self._why_readonly(idx)))
+                        refused.append((f"Dòng {r + 1}, {m.rows[r].full_name}", label, self._why_readonly(idx)))
+                    else:
+                        unchanged += 1
                     continue
                 value = raw.strip()
                 if m.columns[c].is_level and value.upper() in LEVEL_KEYS:
                     value = LEVEL_KEYS[value.upper()]
                 if value == m.display_value(m.rows[r], m.columns[c]):
+                    unchanged += 1  # already so: nothing to write, but the teacher is told it was there
                     continue
                 e = m.edit_for(r, c, value)
                 if e is not None:
@@ -296,8 +299,9 @@ class GridView(QTableView):
             m.session.refused.emit(refused)
         ok = sum(1 for o in outcomes if o.ok)
         bad = len(refused) + sum(1 for o in outcomes if not o.ok)
-        if edits or refused:
-            self.message.emit(f"Dán: lưu {ok} ô" + (f", từ chối {bad} ô (xem bảng Thông báo)" if bad else ""))
+        if edits or refused or unchanged:
+            self.message.emit(f"Dán: lưu {ok} ô" + (f", {unchanged} ô đã có đúng giá trị" if unchanged else "")
+                              + (f", từ chối {bad} ô (xem bảng Thông báo)" if bad else ""))
 
     def copy(self) -> None:
         m = self.grid_model()

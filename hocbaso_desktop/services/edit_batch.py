@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, exists, func, select
+from sqlalchemy import BindParameter, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import NotFound
@@ -65,6 +65,7 @@ class EditBatch:
     years: dict[int, YearResult] = field(default_factory=dict)
     events: list[AuditEvent] = field(default_factory=list)  # appended by the caller, in order, before commit
     _read: set[tuple[str, int, str]] = field(default_factory=set)  # (table, enrolment, period) already read
+    _new: list[Any] = field(default_factory=list)  # rows to insert, not yet in the session
 
     def load(self, enrolment_ids: Iterable[int], periods: Iterable[str], kinds: Iterable[str]) -> None:
         """Read the batch's pupils, then their rows of the tables these kinds of cell live in (one query each)."""
@@ -91,6 +92,37 @@ class EditBatch:
                 for yr in self.session.execute(_YEAR_ROWS, {"ids": want_ids}).scalars():
                     self.years.setdefault(yr.enrolment_id, yr)
             self._read |= {(table, e, p) for e, p in todo}
+
+    def new_row(self, row: SubjectEvaluation | QualityEvaluation | PeriodSummary) -> None:
+        """A row the batch creates: inserted by write(), with the others of its table in one statement
+        (the session would insert them one by one, to read each id back)."""
+        self._new.append(row)
+
+    def write(self) -> None:
+        """The batch's changes into the transaction: new rows in bulk, changed rows by the session's flush.
+        Before anything reads them back (the TT27 proposal of a confirmation) and before the audit entries."""
+        self.session.flush()
+        if not self._new:
+            return
+        by_model: dict[type, list[Any]] = {}
+        for row in self._new:
+            by_model.setdefault(type(row), []).append(row)
+        for model, rows in by_model.items():
+            columns = {c.key for c in model.__table__.columns} - {"id"}  # type: ignore[attr-defined]
+            self.session.execute(insert(model), [{k: v for k, v in vars(r).items() if k in columns} for r in rows])
+        # The inserted rows are forgotten, with the mark that their pupil-period was read: a later cell
+        # of the same batch reads them back as rows of the session (a change to a forgotten copy is lost).
+        for row in self._new:
+            if isinstance(row, SubjectEvaluation):
+                self.subjects.pop((row.enrolment_id, row.period, row.subject_code), None)
+                self._read.discard(("subject", row.enrolment_id, row.period))
+            elif isinstance(row, QualityEvaluation):
+                self.qualities.pop((row.enrolment_id, row.period, row.quality_code), None)
+                self._read.discard(("quality", row.enrolment_id, row.period))
+            else:
+                self.summaries.pop((row.enrolment_id, row.period), None)
+                self._read.discard(("summary", row.enrolment_id, row.period))
+        self._new.clear()
 
     def _load_contexts(self, ids: list[int]) -> None:
         if not ids:

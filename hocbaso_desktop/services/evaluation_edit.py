@@ -76,7 +76,7 @@ def _check_rights(actor: Actor, ctx: EditContext, e: CellEdit) -> None:
 def _record(tx: Tx, batch: EditBatch, own_batch: bool, action: str, entity: str, entity_id: str,
             changes: dict[str, Any]) -> None:
     if own_batch:
-        tx.session.flush()  # a caller's own savepoint (transcription) must see the row before the entry
+        batch.write()  # a caller's own savepoint (transcription) must hold the row before the entry
         tx.audit(action, entity, entity_id, changes)
     else:
         batch.events.append((action, entity, entity_id, changes))  # appended, chained, before the commit
@@ -143,7 +143,7 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any, batch: EditB
         if row is None:
             row = b.subjects[key] = SubjectEvaluation(enrolment_id=e.enrolment_id, period=e.period, subject_code=e.code,
                                                       level=None, score=None, comment="")
-            s.add(row)
+            b.new_row(row)
         if "score" in changes:
             row.score = None
         setattr(row, field, new)
@@ -169,7 +169,7 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any, batch: EditB
         if row_q is None:
             row_q = b.qualities[key] = QualityEvaluation(enrolment_id=e.enrolment_id, period=e.period, quality_code=e.code,
                                                          level=None, comment="")
-            s.add(row_q)
+            b.new_row(row_q)
         setattr(row_q, field, new)
         _record(tx, b, own_batch, "evaluation.quality", "quality_evaluation", f"{e.enrolment_id}/{e.period}/{e.code}",
                 {**audit_base, "pcnl": e.code, field: [old, new]})
@@ -189,7 +189,7 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any, batch: EditB
         if row_p is None:
             row_p = b.summaries[(e.enrolment_id, e.period)] = PeriodSummary(
                 enrolment_id=e.enrolment_id, period=e.period, comment_pc="", comment_nlc="", comment_nld="", teacher_comment="")
-            s.add(row_p)
+            b.new_row(row_p)
         setattr(row_p, field, new)
         _record(tx, b, own_batch, "evaluation.summary", "period_summary", f"{e.enrolment_id}/{e.period}",
                 {**audit_base, field: [old, new]})
@@ -311,13 +311,14 @@ def apply_edits(store: Store, actor: Actor, edits: list[CellEdit], *,
     try:
         with store.transaction(actor.code) as tx:
             proposals: dict[int, str | None] = {}
+            batch = EditBatch(tx.session)
 
             def proposal_of(enrolment_id: int) -> str | None:
                 if enrolment_id not in proposals:
+                    batch.write()  # the ratings this batch brings count
                     proposals[enrolment_id] = lookup(tx.session, enrolment_id) if lookup else None
                 return proposals[enrolment_id]
 
-            batch = EditBatch(tx.session)
             batch.load({e.enrolment_id for e in edits}, {e.period for e in edits if e.period in PERIODS}, {e.kind for e in edits})
             for i in order:
                 e = edits[i]
@@ -327,9 +328,9 @@ def apply_edits(store: Store, actor: Actor, edits: list[CellEdit], *,
                 except HocbasoError as err:
                     by_index[i] = EditOutcome(e, False, message=err.message)
             outcomes = [by_index[i] for i in range(len(edits))]
+            batch.write()  # the rows first: a trigger refusing one aborts the batch (a dry run too) before its entries
             if dry_run or (all_or_nothing and not all(o.ok for o in outcomes)):
                 raise _RollBack  # store.transaction rolls back and skips anchoring the audit head
-            tx.session.flush()  # the rows first: a trigger refusing one aborts the batch before its entries
             tx.audit_many(batch.events)
     except _RollBack:
         pass
