@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, bindparam, exists, func, insert, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import NotFound
@@ -53,6 +53,7 @@ class EditContext:
 
 
 AuditEvent = tuple[str, str, object, dict[str, Any] | None]
+_Cells = TypeVar("_Cells", SubjectEvaluation, QualityEvaluation, PeriodSummary)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class EditBatch:
     events: list[AuditEvent] = field(default_factory=list)  # appended by the caller, in order, before commit
     _read: set[tuple[str, int, str]] = field(default_factory=set)  # (table, enrolment, period) already read
     _new: list[Any] = field(default_factory=list)  # rows to insert, not yet in the session
+    _loaded_rows: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (row, values as read/written)
 
     def load(self, enrolment_ids: Iterable[int], periods: Iterable[str], kinds: Iterable[str]) -> None:
         """Read the batch's pupils, then their rows of the tables these kinds of cell live in (one query each)."""
@@ -80,13 +82,13 @@ class EditBatch:
             params: dict[str, Any] = {"ids": want_ids, "periods": sorted({p for _e, p in todo})}
             # setdefault: a row this batch already holds (and may have changed) stays the one it holds
             if table == "subject":
-                for se in self.session.execute(_SUBJECT_ROWS, params).scalars():
+                for se in self._rows(SubjectEvaluation, _SUBJECT_ROWS, params):
                     self.subjects.setdefault((se.enrolment_id, se.period, se.subject_code), se)
             elif table == "quality":
-                for qe in self.session.execute(_QUALITY_ROWS, params).scalars():
+                for qe in self._rows(QualityEvaluation, _QUALITY_ROWS, params):
                     self.qualities.setdefault((qe.enrolment_id, qe.period, qe.quality_code), qe)
             elif table == "summary":
-                for ps in self.session.execute(_SUMMARY_ROWS, params).scalars():
+                for ps in self._rows(PeriodSummary, _SUMMARY_ROWS, params):
                     self.summaries.setdefault((ps.enrolment_id, ps.period), ps)
             else:
                 for yr in self.session.execute(_YEAR_ROWS, {"ids": want_ids}).scalars():
@@ -98,18 +100,42 @@ class EditBatch:
         (the session would insert them one by one, to read each id back)."""
         self._new.append(row)
 
+    def _rows(self, model: type[_Cells], statement: Select[Any], params: dict[str, Any]) -> list[_Cells]:
+        """Evaluation rows as plain values (ORM instances kept out of the session): write() sends what
+        changed as UPDATEs, without the session's unit of work."""
+        out = []
+        for values in self.session.connection().execute(statement, params).mappings():
+            row = model(**values)
+            self._loaded_rows.append((row, dict(values)))
+            out.append(row)
+        return out
+
     def write(self) -> None:
-        """The batch's changes into the transaction: new rows in bulk, changed rows by the session's flush.
-        Before anything reads them back (the TT27 proposal of a confirmation) and before the audit entries."""
+        """The batch's changes into the transaction: changed and new rows in one statement per table and
+        set of columns, the year results by the session's flush. Before anything reads them back (the
+        TT27 proposal of a confirmation) and before the audit entries."""
         self.session.flush()
+        conn = self.session.connection()
+        updates: dict[tuple[Any, tuple[str, ...]], list[dict[str, Any]]] = {}
+        for row, seen in self._loaded_rows:
+            changed = tuple(sorted(k for k, v in seen.items() if k != "id" and getattr(row, k) != v))
+            if changed:
+                updates.setdefault((type(row).__table__, changed), []).append(
+                    {"row_id": seen["id"], **{f"new_{k}": getattr(row, k) for k in changed}})
+                seen.update({k: getattr(row, k) for k in changed})
+        for (table, changed), params in updates.items():
+            conn.execute(update(table).where(table.c.id == bindparam("row_id"))
+                         .values({k: bindparam(f"new_{k}") for k in changed}), params)
         if not self._new:
             return
-        by_model: dict[type, list[Any]] = {}
-        for row in self._new:
-            by_model.setdefault(type(row), []).append(row)
-        for model, rows in by_model.items():
-            columns = {c.key for c in model.__table__.columns} - {"id"}  # type: ignore[attr-defined]
-            self.session.execute(insert(model), [{k: v for k, v in vars(r).items() if k in columns} for r in rows])
+        by_table: dict[Any, list[dict[str, Any]]] = {}
+        for new in self._new:
+            table = type(new).__table__
+            columns = {c.key for c in table.columns} - {"id"}
+            by_table.setdefault(table, []).append({k: v for k, v in vars(new).items() if k in columns})
+        for table, rows in by_table.items():
+            for keys in {tuple(sorted(r)) for r in rows}:  # one executemany per set of columns given
+                conn.execute(insert(table), [r for r in rows if tuple(sorted(r)) == keys])
         # The inserted rows are forgotten, with the mark that their pupil-period was read: a later cell
         # of the same batch reads them back as rows of the session (a change to a forgotten copy is lost).
         for row in self._new:
@@ -127,7 +153,7 @@ class EditBatch:
     def _load_contexts(self, ids: list[int]) -> None:
         if not ids:
             return
-        for row in self.session.execute(_CONTEXTS, {"ids": ids}):
+        for row in self.session.connection().execute(_CONTEXTS, {"ids": ids}):  # columns only: no ORM layer
             (e_id, optional, exempt, class_id, class_name, grade, class_optional, personal_id, full_name, not_assessed,
              year_name, year_locked, is_issued, periods_carried) = row
             self.contexts[e_id] = EditContext(
@@ -166,9 +192,9 @@ _CONTEXTS = (
     .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
     .where(Enrolment.id.in_(_IDS))
 )
-_SUBJECT_ROWS = select(SubjectEvaluation).where(SubjectEvaluation.enrolment_id.in_(_IDS), SubjectEvaluation.period.in_(_PERIODS))
-_QUALITY_ROWS = select(QualityEvaluation).where(QualityEvaluation.enrolment_id.in_(_IDS), QualityEvaluation.period.in_(_PERIODS))
-_SUMMARY_ROWS = select(PeriodSummary).where(PeriodSummary.enrolment_id.in_(_IDS), PeriodSummary.period.in_(_PERIODS))
+_SUBJECT_ROWS = select(*SubjectEvaluation.__table__.columns).where(SubjectEvaluation.enrolment_id.in_(_IDS), SubjectEvaluation.period.in_(_PERIODS))
+_QUALITY_ROWS = select(*QualityEvaluation.__table__.columns).where(QualityEvaluation.enrolment_id.in_(_IDS), QualityEvaluation.period.in_(_PERIODS))
+_SUMMARY_ROWS = select(*PeriodSummary.__table__.columns).where(PeriodSummary.enrolment_id.in_(_IDS), PeriodSummary.period.in_(_PERIODS))
 _YEAR_ROWS = select(YearResult).where(YearResult.enrolment_id.in_(_IDS))
 
 
