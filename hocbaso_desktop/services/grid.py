@@ -174,18 +174,22 @@ def load_grid(store: Store, class_id: int, period: str, only: set[int] | None = 
             if p == FINAL_PERIOD:
                 final_qual[e_id][code] = q_cell
         summaries: dict[int, SummaryCell] = {}
+        # columns, not ORM rows: a snapshot needs the values only (and building 45 ORM objects per table
+        # was a third of opening a grid)
         for ps in s.execute(
-            select(PeriodSummary).join(Enrolment, PeriodSummary.enrolment_id == Enrolment.id)
+            select(PeriodSummary.enrolment_id, PeriodSummary.days_excused, PeriodSummary.days_unexcused, PeriodSummary.comment_pc,
+                   PeriodSummary.comment_nlc, PeriodSummary.comment_nld, PeriodSummary.teacher_comment)
+            .join(Enrolment, PeriodSummary.enrolment_id == Enrolment.id)
             .where(Enrolment.class_id == class_id, PeriodSummary.period == period)
-        ).scalars():
-            summaries[ps.enrolment_id] = SummaryCell(ps.days_excused, ps.days_unexcused, ps.comment_pc, ps.comment_nlc, ps.comment_nld,
-                                                     ps.teacher_comment)
+        ):
+            summaries[ps[0]] = SummaryCell(ps[1], ps[2], ps[3], ps[4], ps[5], ps[6])
         years: dict[int, YearCell] = {}
         for yr in s.execute(
-            select(YearResult).join(Enrolment, YearResult.enrolment_id == Enrolment.id).where(Enrolment.class_id == class_id)
-        ).scalars():
-            years[yr.enrolment_id] = YearCell(yr.confirmed_result, yr.change_reason, yr.awards, yr.adhoc_awards, yr.pending_supplementary,
-                                              yr.promoted)
+            select(YearResult.enrolment_id, YearResult.confirmed_result, YearResult.change_reason, YearResult.awards,
+                   YearResult.adhoc_awards, YearResult.pending_supplementary, YearResult.promoted)
+            .join(Enrolment, YearResult.enrolment_id == Enrolment.id).where(Enrolment.class_id == class_id)
+        ):
+            years[yr[0]] = YearCell(yr[1], yr[2], yr[3], yr[4], yr[5], yr[6])
         carried = {e: origin_text(r.school_name, r.class_name) for (e, _p), r in carried_periods(s, ids, period).items()}
     rows = []
     for e_id, st_id, pid, name, not_assessed in enrol:

@@ -45,17 +45,25 @@ class GridModel(QAbstractTableModel):
         self._required = required_columns_all_views(grid)
         self._counted = [i for i, c in enumerate(self.columns) if c.kind in COUNTED_KINDS]
         self._position = {r.enrolment_id: i for i, r in enumerate(self.rows)}
-        self._row_missing = [self._missing_of(r) for r in self.rows]
-        self._col_missing = [0] * len(self.columns)
-        for cols in self._row_missing:
-            for i in cols[1]:
-                self._col_missing[i] += 1
+        self._row_missing: list[tuple[int, frozenset[int]]] = []  # counted when first asked: a hidden view waits
+        self._col_missing: list[int] = []
+        self._counted_yet = False
         if session is not None:
             session.rows_changed.connect(self._rows_changed)
 
     @property
     def rows(self) -> list[GridRow]:
         return self.session.rows if self.session is not None else self._rows
+
+    def _counts(self) -> None:
+        if self._counted_yet:
+            return
+        self._counted_yet = True
+        self._row_missing = [self._missing_of(r) for r in self.rows]
+        self._col_missing = [0] * len(self.columns)
+        for cols in self._row_missing:
+            for i in cols[1]:
+                self._col_missing[i] += 1
 
     def _missing_of(self, row: GridRow) -> tuple[int, frozenset[int]]:
         """(missing cells of the row over every view, this view's columns that are missing)."""
@@ -66,7 +74,7 @@ class GridModel(QAbstractTableModel):
         if not indices:
             return
         changed_cols: set[int] = set()
-        for r in indices:
+        for r in indices if self._counted_yet else ():
             old = self._row_missing[r]
             new = self._row_missing[r] = self._missing_of(self.rows[r])
             for i in old[1] - new[1]:
@@ -88,6 +96,7 @@ class GridModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def column_missing(self, col: int) -> int:
+        self._counts()
         return self._col_missing[col]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -97,7 +106,7 @@ class GridModel(QAbstractTableModel):
             return None
         c = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            n = self._col_missing[section]
+            n = self.column_missing(section)
             return f"{c.header}\n(thiếu {n})" if n else c.header
         if role == Qt.ItemDataRole.ToolTipRole:
             return c.tooltip or c.header
@@ -110,6 +119,7 @@ class GridModel(QAbstractTableModel):
         if k == "name":
             return row.full_name
         if k == "missing":
+            self._counts()
             n = self._row_missing[self._position[row.enrolment_id]][0]
             return str(n) if n else ""
         if k.startswith("subject_"):
@@ -240,4 +250,5 @@ class GridModel(QAbstractTableModel):
 
     # --- counters ----------------------------------------------------------------------------
     def total_missing(self) -> int:
+        self._counts()
         return sum(n for n, _cols in self._row_missing)
