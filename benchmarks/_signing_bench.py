@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hocbaso_desktop.services import directory, signing_service
+from hocbaso_desktop.services import directory
 from hocbaso_desktop.services.demo import create_demo_school
 from hocbaso_desktop.services.signing_plan import plan_signing
 from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
@@ -43,7 +43,8 @@ class StepTimes:
     plan: float = 0.0
     inside_token: float = 0.0  # inside C_Sign
     token_calls: int = 0  # C_Sign calls (the seal also signs the audit head)
-    paper_copy: float = 0.0  # rendering + storing the paper copy at issue (inside `wall`)
+    paper_copy: float = 0.0  # waiting for the paper copies after the last record was issued (inside `wall`)
+    copies: int = 0  # paper copies stored by the batch
 
     @property
     def per_token_call(self) -> float:
@@ -55,7 +56,7 @@ class StepTimes:
         return own / max(self.signatures, 1)
 
     def add(self, other: "StepTimes") -> None:
-        for name in ("signatures", "planned", "wall", "cpu", "plan", "inside_token", "token_calls", "paper_copy"):
+        for name in ("signatures", "planned", "wall", "cpu", "plan", "inside_token", "token_calls", "paper_copy", "copies"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failed += other.failed
 
@@ -68,17 +69,6 @@ class School:
         create_demo_school(self.store, seed=2025)
         self.token, _pin = create_school_demo_token(self.store, "system", pin=PIN)
         self.provider = Pkcs11Provider(self.token.module_path)
-        self._paper_seconds = 0.0
-        real = signing_service.store_paper_copy
-
-        def timed_paper_copy(*a, **k):  # noqa: ANN002, ANN003, ANN202 - a timer around the product's own call
-            started = time.perf_counter()
-            try:
-                return real(*a, **k)
-            finally:
-                self._paper_seconds += time.perf_counter() - started
-
-        signing_service.store_paper_copy = timed_paper_copy  # type: ignore[assignment]
 
     def close(self) -> None:
         self.store.close()
@@ -87,7 +77,6 @@ class School:
         """One batch, as the sign dialog runs it: plan, choose the certificate, sign and store."""
         times = StepTimes(role)
         actor = directory.actor(self.store, actor_code)
-        paper_before = self._paper_seconds
         cpu0, t0 = time.process_time(), time.perf_counter()
         plan = plan_signing(self.store, actor, class_ids, role)
         times.plan = time.perf_counter() - t0
@@ -103,7 +92,9 @@ class School:
         times.planned = len(plan.items)
         times.signatures = len(run.signed)
         times.failed = [f"{o.student_name}: {o.message}" for o in run.failed]
-        times.paper_copy = self._paper_seconds - paper_before
+        # The copies render in workers during the loop; what is left after it is the wait for them.
+        times.paper_copy = max(0.0, times.wall - (run.loop_ended_at - t0)) if run.copies is not None else 0.0
+        times.copies = run.copies.stored if run.copies is not None else 0
         return times
 
     # -- what the database says ---------------------------------------------------------------

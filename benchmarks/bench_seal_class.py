@@ -1,6 +1,7 @@
 """Sign and seal the demo school's largest class (GVCN → principal → seal on its SoftHSM2 demo token),
-as the sign dialog does, and show what the seal step costs with the paper copy rendered and stored
-at issue (issue 15) and without it.
+as the sign dialog does, and show what the seal step costs with the paper copies (rendered from the
+signed XML in worker processes while the token signs on, services/issue_copies.py) and without them:
+until the last record is issued, and until its copies are stored.
 
 Floor: the token's own signature (inside C_Sign), measured in the same run. Target: software cost
 per signature ≤ 1 × floor (issue 19). Checks: every pupil of the class signed at each step, the
@@ -38,7 +39,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         school = School(Path(tmp))
         if without:
-            signing_service.store_paper_copy = lambda *_a, **_k: None  # type: ignore[assignment]
+            signing_service.IssueCopies = lambda *_a, **_k: None  # type: ignore[assignment] - no copies made
         try:
             cls = classes_by_size(school.store)[0]
             steps = [school.sign(code, [cls.id], role)
@@ -61,9 +62,14 @@ def main() -> int:
     floor = sum(s.inside_token for s in steps) / max(sum(s.token_calls for s in steps), 1)
     for step in steps:
         print(f"  {step.role:9s}: {step.signatures} records in {step.wall:.2f} s (plan {step.plan:.2f} s, inside the token "
-              f"{step.inside_token:.2f} s" + (f", paper copies {step.paper_copy:.2f} s" if step.paper_copy else "") + ")")
+              f"{step.inside_token:.2f} s" + (f"; {step.copies} paper copies rendered in worker processes during the loop,"
+                                              f" then waited for {step.paper_copy:.2f} s" if step.copies else "") + ")")
+        if step.copies:  # the issue no longer waits on reportlab: the loop, then the wait for the last copies
+            own = step.software(paper_copy=False)
+            report.figure(f"{step.role}: software cost per signature, until the last record issued (copies rendering aside)",
+                          measured=own, floor=floor, target="≤ 1 × token signature", met=own <= floor, unit="ms")
         own = step.software()
-        report.figure(f"{step.role}: software cost per signature" + (", paper copy included" if step.paper_copy else ""),
+        report.figure(f"{step.role}: software cost per signature" + (", until its paper copies are stored" if step.copies else ""),
                       measured=own, floor=floor, target="≤ 1 × token signature", met=own <= floor, unit="ms")
     return report.finish()
 

@@ -65,6 +65,17 @@ def _warm() -> None:
     styles()
 
 
+def _warm_background() -> None:
+    # Copies rendered while records are being signed must not take the CPU from the signing loop
+    # (the seal batch, services/issue_copies.py): the loop comes first, the copies use what is left.
+    if hasattr(os, "nice"):
+        try:
+            os.nice(10)
+        except OSError:
+            pass
+    _warm()
+
+
 def workers_for(jobs: int, workers: int | None = None) -> int:
     """How many processes a batch of `jobs` copies gets: every core, none for a small batch, and none
     in a frozen build (its bootstrap does not re-enter for a worker)."""
@@ -91,11 +102,13 @@ class PaperRenderer:
     workers (a small batch, one core) everything renders in this process, with the same bytes.
     """
 
-    def __init__(self, jobs: int, workers: int | None = None) -> None:
+    def __init__(self, jobs: int, workers: int | None = None, *, background: bool = False) -> None:
+        """`background`: the workers run at a lower priority, behind the caller's own work."""
         self.workers = workers_for(jobs, workers)
         self._pool: ProcessPoolExecutor | None = None
         if self.workers:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_warm)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
+                                             initializer=_warm_background if background else _warm)
 
     def __enter__(self) -> PaperRenderer:
         return self

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import func, select
@@ -41,7 +43,7 @@ from ..sync.outbox import enqueue_issued
 from . import settings as settings_service
 from .certificates import CertificateNotRegistered, require_registered
 from .corrections import on_version_issued
-from .paper_copies import store_paper_copy
+from .issue_copies import IssueCopies
 from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, reset_to_draft, sha256_hex
 
 log = logging.getLogger(__name__)
@@ -164,6 +166,9 @@ class SigningRun:
         self._foreign_change = False
         self._key: object | None = None  # the token key of this batch (its token_seconds: time inside the token)
         self._chain: list[x509.Certificate] = []  # the key's certificate and its issuers (signed audit heads)
+        self._issued: tuple[int, bytes, date | None] | None = None  # the record the last _store issued
+        self.copies: IssueCopies | None = None  # the seal's paper copies (stored, problems)
+        self.loop_ended_at = 0.0  # perf_counter() when the last record was stored (copies may still be rendering)
 
     @property
     def token_seconds(self) -> float:
@@ -214,6 +219,9 @@ class SigningRun:
         done = 0
         if jobs:
             self._check_registered()
+        # The seal's paper copies render in worker processes while the token signs on (issue_copies.py).
+        issuing = sum(1 for item in items if item.issues)
+        copies = self.copies = IssueCopies(self.store, self.plan.actor_code, issuing) if issuing else None
         try:
             for p in sign_batch(self.provider, self.choice.signer, jobs, self.plan.role, self.prompt, self.cancel,
                                 on_ready=self._ready):
@@ -224,18 +232,29 @@ class SigningRun:
                                             p.outcome.error or "không ký được")
                 else:
                     outcome = self._store(item, p.outcome.signed_xml, p.outcome.signing_time)
+                    if copies is not None and outcome.issued and self._issued is not None:
+                        copies.add(*self._issued)
                 self.outcomes.append(outcome)
                 done = p.done
+                if copies is not None:
+                    copies.store_ready()
                 yield SignProgress(done, total, item.label, outcome)
         except TokenError as e:
             if done == 0:
                 raise  # nothing signed: PIN wrong/locked/cancelled, token missing — the caller says so
             self.stopped = e.message  # pulled mid-batch: what was stored stays stored
+        finally:
+            self.loop_ended_at = time.perf_counter()
+            if copies is not None and (self.cancel.cancelled or sys.exc_info()[0] is not None):
+                copies.close()  # cancelled or failing: what is not stored yet waits for the next batch / export
         self.cancelled = self.cancel.cancelled and done < total
+        if copies is not None and not self.cancel.cancelled:
+            # This batch's copies, and those an earlier batch of these classes left (a crash, a cancel).
+            copies.heal({i.enrolment_id for i in items} | {n.enrolment_id for n in self.plan.already + self.plan.skipped})
+            copies.finish()
 
     def _store(self, item: PlanItem, signed_xml: bytes, signed_at: datetime | None = None) -> RecordOutcome:
-        import time
-
+        self._issued = None
         start = time.perf_counter()
         try:
             return self._store_tx(item, signed_xml, signed_at)
@@ -321,8 +340,6 @@ class SigningRun:
                     "enrolment_id": item.enrolment_id, "version": rec.version, "sha256": rec.sha256,
                     "valid_from": rec.valid_from.isoformat(),
                 })
-                # The paper copy, rendered from the signed XML (never live rows) and stored, immutable.
-                store_paper_copy(s, tx.audit, rec)
                 # A correction's new version: the old one becomes "replaced", the request applied and
                 # the record's opening closed, in this same transaction (never one without the other).
                 on_version_issued(s, tx.audit, rec)
@@ -332,6 +349,8 @@ class SigningRun:
                 # Queued after the head is signed: the package carries the head covering this issue.
                 enqueue_issued(s, rec)
                 issued = True
+                # Its paper copy is rendered from these signed bytes once they are committed (issue_copies.py).
+                self._issued = (rec.id, signed_xml, rec.valid_from)
             record_id = rec.id
             mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0  # our own entries, write lock held
         self._audit_mark = mark

@@ -1,0 +1,125 @@
+"""The seal batch's paper copies are rendered off the signing path and stored as they are ready
+(services/issue_copies.py, issue 19): each issued record gets exactly one copy, rendered from its
+signed XML and audited; a batch cancelled before its copies were stored leaves them to the next
+seal batch of the class, which stores them. Hostile: a copy rendered from other bytes than the
+record's signed XML is never stored, and nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hocbaso_desktop.domain.progress import CancelToken
+from hocbaso_desktop.exchange.paper_batch import render_signed_xml
+from hocbaso_desktop.services import directory
+from hocbaso_desktop.services.audit_heads import trust_for, verify_heads
+from hocbaso_desktop.services.issue_copies import IssueCopies
+from hocbaso_desktop.services.paper_copies import checked_copies, missing_copies
+from hocbaso_desktop.services.signing_plan import plan_signing
+from hocbaso_desktop.services.signing_service import SigningRun, choose_certificate, school_name
+from hocbaso_desktop.signing import ScriptedPinPrompt
+from hocbaso_desktop.storage.engine import Store
+from hocbaso_desktop.storage.models import AuditEntry, Record, RecordPaperCopy
+from tests.school_token import PIN, SchoolToken, school_token
+
+
+@pytest.fixture
+def token(demo_template: Path) -> SchoolToken:
+    return school_token(demo_template)
+
+
+@pytest.fixture
+def store(demo_store: Store, token: SchoolToken) -> Store:
+    token.attach(demo_store)
+    return demo_store
+
+
+def _run(store: Store, token: SchoolToken, code: str, class_id: int, role: str,
+         cancel_after: int | None = None) -> SigningRun:
+    actor = directory.actor(store, code)
+    plan = plan_signing(store, actor, [class_id], role)
+    assert plan.items
+    choice = choose_certificate(token.provider, token.info.label, plan.role, actor.name, school_name(store))
+    cancel = CancelToken()
+    run = SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN), cancel)
+    for p in run:
+        if cancel_after is not None and p.done == cancel_after:
+            cancel.cancel()
+    return run
+
+
+def _to_seal(store: Store, token: SchoolToken, name: str) -> directory.ClassInfo:
+    cls = directory.find_class(store, name)
+    _run(store, token, cls.homeroom_code, cls.id, "gvcn")
+    _run(store, token, "HT", cls.id, "principal")
+    return cls
+
+
+def _issued(store: Store, class_id: int) -> list[Record]:
+    from hocbaso_desktop.storage.models import Enrolment
+
+    with store.read() as s:
+        out = list(s.execute(select(Record).join(Enrolment, Enrolment.id == Record.enrolment_id)
+                             .where(Enrolment.class_id == class_id, Record.status == "issued")).scalars())
+        s.expunge_all()
+    return out
+
+
+def test_the_seal_stores_one_audited_copy_per_record_from_its_signed_xml(store: Store, token: SchoolToken) -> None:
+    cls = _to_seal(store, token, "1A")
+    run = _run(store, token, "HT", cls.id, "seal")
+    assert len(run.signed) == cls.student_count and all(o.issued for o in run.signed)
+    assert run.copies is not None and run.copies.stored == cls.student_count and run.copies.problems == []
+    recs = _issued(store, cls.id)
+    with store.read() as s:
+        copies = checked_copies(s, recs)  # hashes of the copy, of its XML, and its record.paper_copy audit entry
+        audited = s.execute(select(func.count()).select_from(AuditEntry)
+                            .where(AuditEntry.action == "record.paper_copy")).scalar()
+        assert verify_heads(s, trust_for(store)).ok
+    assert len(copies) == len(recs) == audited == cls.student_count
+    for rec in (recs[0], recs[-1]):  # rendered by a worker: the same bytes as here
+        assert copies[rec.id] == render_signed_xml(bytes(rec.signed_xml), rec.valid_from)
+    assert store.verify_audit().ok
+
+
+def test_a_cancelled_seal_leaves_its_copies_to_the_next_seal_of_the_class(store: Store, token: SchoolToken) -> None:
+    cls = _to_seal(store, token, "1A")
+    first = _run(store, token, "HT", cls.id, "seal", cancel_after=2)
+    assert first.cancelled and len(first.signed) == 2
+    assert first.copies is not None
+    with store.read() as s:
+        left = len(missing_copies(s))
+    assert first.copies.stored + left == 2  # whatever was not ready when Cancel came is not stored
+    second = _run(store, token, "HT", cls.id, "seal")
+    assert len(second.signed) == cls.student_count - 2
+    recs = _issued(store, cls.id)
+    with store.read() as s:
+        assert missing_copies(s) == []
+        assert len(checked_copies(s, recs)) == cls.student_count
+    assert store.verify_audit().ok
+
+
+def test_a_copy_of_other_bytes_than_the_signed_xml_is_not_stored(store: Store, token: SchoolToken) -> None:
+    cls = _to_seal(store, token, "1A")
+    # issue without copies (as if the program died right after the issue), then offer forged ones
+    from hocbaso_desktop.services import signing_service
+
+    real = signing_service.IssueCopies
+    signing_service.IssueCopies = lambda *_a, **_k: None  # type: ignore[assignment,misc]
+    try:
+        _run(store, token, "HT", cls.id, "seal")
+    finally:
+        signing_service.IssueCopies = real  # type: ignore[misc]
+    rec = _issued(store, cls.id)[0]
+    with store.read() as s:
+        head = s.execute(select(func.max(AuditEntry.id))).scalar()
+    forged = bytes(rec.signed_xml).replace(b"</", b" </", 1)
+    copies = IssueCopies(store, "HT", 1)
+    copies.add(rec.id, forged, rec.valid_from)
+    copies.add(rec.id, bytes(rec.signed_xml), rec.valid_from)  # the same record again: ignored
+    assert copies.finish() == 0 and copies.stored == 0 and copies.problems
+    with store.read() as s:
+        assert s.get(RecordPaperCopy, rec.id) is None
+        assert s.execute(select(func.max(AuditEntry.id))).scalar() == head
