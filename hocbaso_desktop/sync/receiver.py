@@ -18,10 +18,15 @@ Every package names the newest seal-signed head of its school's audit chain; the
 checked with the record's (payload_check.py) and a head contradicting one already held for the same
 seq is refused (head_ledger.py: the school's chain was rewritten).
 
-On disk (DIR): `packages/<record id>/v<version>-<key>.xml`, `keys/<key>.json` and `heads/<school>.json`. Each is written
-temp → fsync → rename; the key file is written last and is the commit point, so a crash between
-the two leaves an orphan package file that the repeat (same key) simply rewrites. The per-record
-highest version is rebuilt from keys/ at start.
+On disk (DIR): `packages/<record id>/v<version>-<key>-<receipt>.xml`, `keys/<key>.json` and
+`heads/<school>.json`. The package file is the commit point: written temp → fsync → rename → fsync of
+its folder (and of packages/ for a record's first package) before the receipt goes out, its name
+carrying the key and the receipt, so one durable file holds everything a repeat needs. keys/ is its
+index, written after it without a sync of its own (each sync costs a journal commit of the disk, and
+they were two of a package's four) and rebuilt from packages/ at start wherever it is missing or
+differs. A crash before the package's folder sync leaves no receipt given, and the sender's repeat
+(same key) stores it again. Stores written before this layout (`v<version>-<key>.xml`, whose key
+file was the commit point) are read as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 import re
 import socket
 import threading
@@ -41,7 +47,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..domain.errors import InputFileError
-from ..fileio import write_atomic
+from ..fileio import fsync_dir, write_atomic
 from .head_ledger import HeadLedger
 from .package import Package, parse_package
 from .payload_check import Refusal, SignedRecordCheck, Verifier, withdrawal_target_problem
@@ -52,6 +58,7 @@ _Request = socket.socket | tuple[bytes, socket.socket]
 MAX_PACKAGE_BYTES = 10 * 1024 * 1024  # a signed record is tens of KB
 _KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _RECORD_ID = re.compile(r"^[0-9a-f]{32}-\d{4}-\d{4}$")
+_STORED = re.compile(r"^v([0-9]{1,9})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(BN-[0-9]{8}-[0-9a-f]{20})\.xml$")
 _LENGTH = re.compile(r"^[0-9]{1,15}$")  # digits only: no sign, no spaces, nothing a float or int() would also take
 READ_TIMEOUT = 30.0  # seconds one socket read may wait: idle keep-alive connections end after this
 BODY_SECONDS = 120.0  # the whole body must arrive within this (a trickle of one byte per read timeout)
@@ -79,6 +86,21 @@ def _error(status: int, message: str) -> Response:
     return Response(status, {"error": message})
 
 
+def _event_of(path: Path) -> str:
+    """A package's event from its envelope, when only the file is left (the key file was lost)."""
+    try:
+        return parse_package(path.read_bytes(), path.name).envelope.event
+    except (OSError, InputFileError):
+        return ""
+
+
+def _mtime(path: Path) -> str:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+    except OSError:
+        return ""
+
+
 class PackageStore:
     """The receiver's state: thread-safe, durable, rebuilt from disk at start."""
 
@@ -96,12 +118,43 @@ class PackageStore:
         self._lock = threading.Lock()
         self.keys: dict[str, dict[str, Any]] = {}
         self.highest: dict[str, Held] = {}
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """The index from the package files (the truth), then keys/ of the older layout; a key file
+        missing, cut by a crash or differing from its package is rewritten."""
+        indexed: dict[str, dict[str, Any]] = {}
         for f in (self.root / "keys").glob("*.json"):
             try:
-                info = json.loads(f.read_text(encoding="utf-8"))
+                indexed[f.stem] = json.loads(f.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                continue  # cannot happen with atomic writes; never let one bad file stop the server
-            self._remember(f.stem, info)
+                continue  # a key file written just before a crash: its package says what it held
+        for folder in (self.root / "packages").iterdir():
+            if not (folder.is_dir() and _RECORD_ID.match(folder.name)):
+                continue
+            for f in folder.glob("v*.xml"):
+                m = _STORED.match(f.name)
+                if m is None:
+                    continue  # the older layout: its key file is its commit point (below)
+                version, key, receipt = int(m.group(1)), m.group(2), m.group(3)
+                old = indexed.get(key, {})
+                event = old.get("event") if old.get("receipt") == receipt else None
+                info = {"receipt": receipt, "record_id": folder.name, "version": version,
+                        "event": event or _event_of(f), "file": f"packages/{folder.name}/{f.name}",
+                        "stored_at": old.get("stored_at") or _mtime(f)}
+                if info != old:
+                    self._write_index(key, info)
+                self._remember(key, info)
+        for key, info in indexed.items():
+            if key not in self.keys and isinstance(info, dict) and (self.root / str(info.get("file", ""))).is_file():
+                self._remember(key, info)
+
+    def _write_index(self, key: str, info: dict[str, Any]) -> None:
+        # temp → rename (never half a file) but no sync: the package file already holds all of it
+        target = self.root / "keys" / f"{key}.json"
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        os.replace(tmp, target)
 
     def _remember(self, key: str, info: dict[str, Any]) -> None:
         self.keys[key] = info
@@ -183,12 +236,15 @@ class PackageStore:
                                       "record_id": record_id, "version": held.version, "receipt": held.receipt})
             receipt = f"BN-{datetime.now(timezone.utc):%Y%m%d}-{uuid.uuid4().hex[:20]}"
             folder = self.root / "packages" / record_id
+            first = not folder.is_dir()
             folder.mkdir(exist_ok=True)
-            name = f"v{version:03d}-{key}.xml"
-            write_atomic(folder / name, body)
+            name = f"v{version:03d}-{key}-{receipt}.xml"
+            write_atomic(folder / name, body)  # the commit point: synced, its folder too
+            if first:
+                fsync_dir(folder.parent)  # the record's new folder itself (mostly committed already by now)
             info = {"receipt": receipt, "record_id": record_id, "version": version, "event": event,
                     "file": f"packages/{record_id}/{name}", "stored_at": datetime.now(timezone.utc).isoformat()}
-            write_atomic(self.root / "keys" / f"{key}.json", json.dumps(info, ensure_ascii=False).encode("utf-8"))
+            self._write_index(key, info)
             self._remember(key, info)
             if env.head is not None:
                 self.heads.remember(env.school_code, env.head)
