@@ -73,6 +73,16 @@ def claim_next(s: Session, owner: str, now: float, lease_seconds: float, *, othe
     return SendRequest(row.id, row.envelope_id, row.version, row.event, row.idempotency_key, bytes(row.package))
 
 
+def release(s: Session, request: SendRequest, owner: str) -> bool:
+    """Give back an entry claimed ahead and never sent (the run stopped first): pending and due as it
+    was, its attempt not counted. False when `owner` no longer holds it."""
+    done = cast(CursorResult[Any], s.execute(
+        text("""UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL,
+                attempts = max(attempts - 1, 0) WHERE id = :id AND state = 'sending' AND lease_owner = :owner"""),
+        {"id": request.entry_id, "owner": owner}))
+    return done.rowcount == 1
+
+
 @dataclass(frozen=True)
 class Finished:
     applied: bool  # False: the lease was lost meanwhile (another sender owns the entry now)

@@ -1,8 +1,12 @@
 """The sender: drains due outbox entries, one request in flight, state only in the database.
 
-Each step is one short transaction that finishes the previous entry and claims the next under a
-lease; the network call happens between transactions, holding no session (architecture.md: the
-network worker holds no DB session). A kill -9 at any moment leaves either the old state or the new
+Each step is one short transaction that stores the outcome of the request just answered and claims,
+under a lease, the entry after the one about to leave: the next request is already leased when an
+answer arrives, so it goes out at once on the network thread while this thread makes the previous
+outcome durable (the two no longer wait for each other; each outcome is still its own commit before
+the run counts it). The network call holds no session (architecture.md: the network worker holds no
+DB session). An entry claimed ahead and not sent because the run stopped is released (pending, its
+attempt not counted). A kill -9 at any moment leaves either the old state or the new
 one; an entry left "sending" is taken over when its lease expires (at once by the next process, since
 the instance lock proves its owner dead), and re-sent with the same idempotency key, which the
 receiver answers with the receipt it already gave.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -79,41 +84,69 @@ class Sender:
         if problem is not None:
             report.unreachable = problem.message
             return report
-        held: tuple[SendRequest, Outcome] | None = None
-        stop = False
+        net = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-send")
+        flight: tuple[SendRequest, Future[Outcome]] | None = None
+        ahead: SendRequest | None = None  # leased, not yet sent
         try:
-            while True:
-                with self.store.transaction(self.actor) as tx:
-                    now = self.clock.time()
-                    if held is not None:
-                        self._finish(tx.session, *held, now, report)
-                        held = None
-                    if stop:
-                        break
-                    if deadline is not None and time.monotonic() >= deadline:
-                        self._out_of_time(report, max_seconds)
-                        break
-                    request = queue.claim_next(tx.session, self.owner, now, self.lease_seconds, others_dead=self.others_dead)
-                if request is None:
-                    break
-                if deadline is None:
-                    outcome = self.transport.send(request, self.clock.time())  # no session held here
-                else:
-                    outcome = self.transport.send(request, self.clock.time(), time_limit=deadline - time.monotonic())
+            with self.store.transaction(self.actor) as tx:
+                first = self._claim(tx.session)
+                ahead = self._claim(tx.session) if first is not None and self._may_send(report, 1, max_requests) else None
+            if first is not None and not self._stop_before_send(report, deadline, max_seconds):
+                flight = (first, net.submit(self._send, first, deadline))
+            elif first is not None:
+                self._release([first, *([ahead] if ahead else [])])
+                ahead = None
+            while flight is not None:
+                request, future = flight
+                outcome = future.result()
+                flight = None
                 report.requests += 1
-                held = (request, outcome)
                 if progress is not None:
                     progress(request, outcome)
+                stop = False
                 if outcome.kind == UNREACHABLE:
                     report.unreachable = outcome.message
                     stop = True
                 if deadline is not None and time.monotonic() >= deadline:
                     self._out_of_time(report, max_seconds)
                     stop = True
-                if (cancel is not None and cancel()) or (max_requests is not None and report.requests >= max_requests):
+                if (cancel is not None and cancel()) or not self._may_send(report, 0, max_requests):
                     stop = True
+                if ahead is not None and not stop:
+                    flight = (ahead, net.submit(self._send, ahead, deadline))  # travels during the commit below
+                    ahead = None
+                after: SendRequest | None = None  # claimed now, to leave once this commit is done
+                with self.store.transaction(self.actor) as tx:
+                    self._finish(tx.session, request, outcome, self.clock.time(), report)
+                    if stop:
+                        if ahead is not None:
+                            queue.release(tx.session, ahead, self.owner)
+                            ahead = None
+                    elif flight is not None:
+                        ahead = self._claim(tx.session) if self._may_send(report, 1, max_requests) else None
+                    else:
+                        # nothing was leased ahead (e.g. the next due entry was the next version of the
+                        # one just answered): claimed now that its predecessor's outcome is stored
+                        after = self._claim(tx.session)
+                if after is not None and not self._stop_before_send(report, deadline, max_seconds):
+                    flight = (after, net.submit(self._send, after, deadline))
+                    with self.store.transaction(self.actor) as tx:
+                        ahead = self._claim(tx.session) if self._may_send(report, 1, max_requests) else None
+                elif after is not None:
+                    self._release([after])
         finally:
+            if flight is not None:  # an error above: the request in flight still ends before the run does
+                try:
+                    flight[1].result()
+                except Exception:  # noqa: BLE001 - the first error is the one raised
+                    log.exception("outbox: the request in flight failed while the run was ending")
+            net.shutdown(wait=True)
             self.transport.close()
+            if ahead is not None:  # leased ahead and never sent: due again at once, not after the lease
+                try:
+                    self._release([ahead])
+                except Exception:  # noqa: BLE001 - the first error is the one raised
+                    log.exception("outbox %s: could not release the entry leased ahead", ahead.entry_id)
         if report.requests:
             with self.store.transaction(self.actor) as tx:
                 tx.audit("outbox.send", "outbox", "batch", {
@@ -121,6 +154,30 @@ class Sender:
                     "superseded": report.superseded, "failed": report.failed, "retried": report.retried,
                 })
         return report
+
+    def _claim(self, s: Session) -> SendRequest | None:
+        return queue.claim_next(s, self.owner, self.clock.time(), self.lease_seconds, others_dead=self.others_dead)
+
+    def _release(self, requests: list[SendRequest]) -> None:
+        with self.store.transaction(self.actor) as tx:
+            for r in requests:
+                queue.release(tx.session, r, self.owner)
+
+    @staticmethod
+    def _may_send(report: SendReport, in_flight: int, max_requests: int | None) -> bool:
+        """Whether one more request may start, with `in_flight` already started and not yet answered."""
+        return max_requests is None or report.requests + in_flight < max_requests
+
+    def _stop_before_send(self, report: SendReport, deadline: float | None, max_seconds: float | None) -> bool:
+        if deadline is not None and time.monotonic() >= deadline:
+            self._out_of_time(report, max_seconds)
+            return True
+        return False
+
+    def _send(self, request: SendRequest, deadline: float | None) -> Outcome:
+        if deadline is None:
+            return self.transport.send(request, self.clock.time())
+        return self.transport.send(request, self.clock.time(), time_limit=deadline - time.monotonic())
 
     @staticmethod
     def _out_of_time(report: SendReport, max_seconds: float | None) -> None:
