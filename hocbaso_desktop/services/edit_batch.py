@@ -65,21 +65,27 @@ class EditBatch:
     summaries: dict[tuple[int, str], PeriodSummary] = field(default_factory=dict)
     years: dict[int, YearResult] = field(default_factory=dict)
     events: list[AuditEvent] = field(default_factory=list)  # appended by the caller, in order, before commit
-    _read: set[tuple[str, int, str]] = field(default_factory=set)  # (table, enrolment, period) already read
+    _read: set[tuple[str, int, str, str]] = field(default_factory=set)  # (table, enrolment, period, code) read
     _new: list[Any] = field(default_factory=list)  # rows to insert, not yet in the session
     _loaded_rows: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (row, values as read/written)
 
-    def load(self, enrolment_ids: Iterable[int], periods: Iterable[str], kinds: Iterable[str]) -> None:
-        """Read the batch's pupils, then their rows of the tables these kinds of cell live in (one query each)."""
-        ids, periods = set(enrolment_ids), set(periods)
-        self._load_contexts(sorted(ids - set(self.contexts)))
-        for table in sorted({_TABLE_OF[k] for k in kinds if k in _TABLE_OF}):
-            todo = {(e, p) for e in ids for p in (periods if table != "year" else {""})} - \
-                {(e, p) for t, e, p in self._read if t == table}
-            if not todo:
-                continue
-            want_ids = sorted({e for e, _p in todo})
-            params: dict[str, Any] = {"ids": want_ids, "periods": sorted({p for _e, p in todo})}
+    def load(self, cells: Iterable[tuple[int, str, str, str]]) -> None:
+        """Read the pupils of these cells (enrolment, period, kind, code), then the rows the cells live in:
+        one query per table, only the subjects/qualities the cells name (a keystroke reads one row)."""
+        cells = list(cells)
+        self._load_contexts(sorted({e for e, _p, _k, _c in cells} - set(self.contexts)))
+        wanted: dict[str, set[tuple[int, str, str]]] = {}
+        for e, p, kind, code in cells:
+            table = _TABLE_OF.get(kind)
+            if table is not None:
+                key = (e, "" if table == "year" else p, code if table in ("subject", "quality") else "")
+                if (table, *key) not in self._read:
+                    wanted.setdefault(table, set()).add(key)
+        for table, todo in sorted(wanted.items()):
+            ids = sorted({e for e, _p, _c in todo})
+            periods = sorted({p for _e, p, _c in todo})
+            codes = sorted({c for _e, _p, c in todo})
+            params: dict[str, Any] = {"ids": ids, "periods": periods, "codes": codes}
             # setdefault: a row this batch already holds (and may have changed) stays the one it holds
             if table == "subject":
                 for se in self._rows(SubjectEvaluation, _SUBJECT_ROWS, params):
@@ -91,9 +97,10 @@ class EditBatch:
                 for ps in self._rows(PeriodSummary, _SUMMARY_ROWS, params):
                     self.summaries.setdefault((ps.enrolment_id, ps.period), ps)
             else:
-                for yr in self.session.execute(_YEAR_ROWS, {"ids": want_ids}).scalars():
+                for yr in self.session.execute(_YEAR_ROWS, {"ids": ids}).scalars():
                     self.years.setdefault(yr.enrolment_id, yr)
-            self._read |= {(table, e, p) for e, p in todo}
+            # every combination the query covered is read (it returned all rows that exist for them)
+            self._read |= {(table, e, p, c) for e in ids for p in periods for c in codes}
 
     def new_row(self, row: SubjectEvaluation | QualityEvaluation | PeriodSummary) -> None:
         """A row the batch creates: inserted by write(), with the others of its table in one statement
@@ -141,13 +148,13 @@ class EditBatch:
         for row in self._new:
             if isinstance(row, SubjectEvaluation):
                 self.subjects.pop((row.enrolment_id, row.period, row.subject_code), None)
-                self._read.discard(("subject", row.enrolment_id, row.period))
+                self._read.discard(("subject", row.enrolment_id, row.period, row.subject_code))
             elif isinstance(row, QualityEvaluation):
                 self.qualities.pop((row.enrolment_id, row.period, row.quality_code), None)
-                self._read.discard(("quality", row.enrolment_id, row.period))
+                self._read.discard(("quality", row.enrolment_id, row.period, row.quality_code))
             else:
                 self.summaries.pop((row.enrolment_id, row.period), None)
-                self._read.discard(("summary", row.enrolment_id, row.period))
+                self._read.discard(("summary", row.enrolment_id, row.period, ""))
         self._new.clear()
 
     def _load_contexts(self, ids: list[int]) -> None:
@@ -161,8 +168,8 @@ class EditBatch:
                 bool(not_assessed), year_name, bool(year_locked), bool(is_issued),
                 frozenset(periods_carried.split(",")) if periods_carried else frozenset())
 
-    def context(self, enrolment_id: int, period: str, kind: str) -> EditContext:
-        self.load([enrolment_id], [period], [kind])
+    def context(self, enrolment_id: int, period: str, kind: str, code: str) -> EditContext:
+        self.load([(enrolment_id, period, kind, code)])
         ctx = self.contexts.get(enrolment_id)
         if ctx is None:
             raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
@@ -192,8 +199,11 @@ _CONTEXTS = (
     .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
     .where(Enrolment.id.in_(_IDS))
 )
-_SUBJECT_ROWS = select(*SubjectEvaluation.__table__.columns).where(SubjectEvaluation.enrolment_id.in_(_IDS), SubjectEvaluation.period.in_(_PERIODS))
-_QUALITY_ROWS = select(*QualityEvaluation.__table__.columns).where(QualityEvaluation.enrolment_id.in_(_IDS), QualityEvaluation.period.in_(_PERIODS))
+_CODES: BindParameter[list[str]] = bindparam("codes", expanding=True)
+_SUBJECT_ROWS = select(*SubjectEvaluation.__table__.columns).where(
+    SubjectEvaluation.enrolment_id.in_(_IDS), SubjectEvaluation.period.in_(_PERIODS), SubjectEvaluation.subject_code.in_(_CODES))
+_QUALITY_ROWS = select(*QualityEvaluation.__table__.columns).where(
+    QualityEvaluation.enrolment_id.in_(_IDS), QualityEvaluation.period.in_(_PERIODS), QualityEvaluation.quality_code.in_(_CODES))
 _SUMMARY_ROWS = select(*PeriodSummary.__table__.columns).where(PeriodSummary.enrolment_id.in_(_IDS), PeriodSummary.period.in_(_PERIODS))
 _YEAR_ROWS = select(YearResult).where(YearResult.enrolment_id.in_(_IDS))
 

@@ -94,7 +94,7 @@ def _apply_one(tx: Tx, actor: Actor, e: CellEdit, proposal_of: Any, batch: EditB
     cat = catalogue()
     if e.period not in PERIODS:
         raise InvalidValue("Kì đánh giá", e.period, "phải là GK1, CK1, GK2 hoặc CN")
-    ctx = b.context(e.enrolment_id, e.period, e.kind)
+    ctx = b.context(e.enrolment_id, e.period, e.kind, e.code)
     _check_rights(actor, ctx, e)
     refuse_locked(ctx.year_name, ctx.year_locked, ctx.issued)
     if e.period in ctx.carried:
@@ -319,7 +319,7 @@ def apply_edits(store: Store, actor: Actor, edits: list[CellEdit], *,
                     proposals[enrolment_id] = lookup(tx.session, enrolment_id) if lookup else None
                 return proposals[enrolment_id]
 
-            batch.load({e.enrolment_id for e in edits}, {e.period for e in edits if e.period in PERIODS}, {e.kind for e in edits})
+            batch.load((e.enrolment_id, e.period, e.kind, e.code) for e in edits)
             for i in order:
                 e = edits[i]
                 try:
