@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -70,9 +70,26 @@ def _load_principal(s: Session) -> Person | None:
     return signer.person if signer is not None else None
 
 
-def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> RecordData:
-    """The record's content as the store holds it now (and the version/status of `record`, if given)."""
-    cat = catalogue()
+@dataclass
+class RecordRows:
+    """What one record's content is built from, as read from the store (`record_data` assembles it).
+    Read per record by `_record_rows`, or for a whole batch in a few queries by `prefetch_record_rows`:
+    the same rows either way, so the same bytes."""
+
+    enrol: Enrolment
+    student: Student
+    cls: SchoolClass
+    year: SchoolYear
+    subj: dict[str, tuple[str | None, int | None, str]]  # final period: code → (level, score, comment)
+    qual: dict[str, str | None]  # final period: code → level
+    summaries: dict[str, PeriodSummary]
+    year_result: YearResult | None
+    paper_book_ref: tuple[str, ...] | None  # the trích lục's row, when the year was entered from the paper book
+    learning: list[LearningHistory]  # years at earlier schools, by seq
+    enrolments: list[tuple[Enrolment, SchoolClass, SchoolYear]]  # the pupil's enrolments here, by year name
+
+
+def _record_rows(s: Session, enrolment_id: int) -> RecordRows:
     row = s.execute(
         select(Enrolment, Student, SchoolClass, SchoolYear)
         .join(Student, Enrolment.student_id == Student.id)
@@ -83,16 +100,95 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
     if row is None:
         raise NotFound(f"Không có học sinh (ghi danh #{enrolment_id})")
     enrol, st, cls, year = row
+    # Plain column tuples, not ORM objects: these two queries run for every record of a batch.
+    subj = {code: (level, score, comment) for code, level, score, comment in s.execute(
+        select(SubjectEvaluation.subject_code, SubjectEvaluation.level, SubjectEvaluation.score, SubjectEvaluation.comment)
+        .where(SubjectEvaluation.enrolment_id == enrolment_id, SubjectEvaluation.period == FINAL_PERIOD))}
+    qual = {code: level for code, level in s.execute(
+        select(QualityEvaluation.quality_code, QualityEvaluation.level)
+        .where(QualityEvaluation.enrolment_id == enrolment_id, QualityEvaluation.period == FINAL_PERIOD))}
+    summaries = {p.period: p for p in s.execute(select(PeriodSummary).where(PeriodSummary.enrolment_id == enrolment_id)).scalars()}
+    yr = s.execute(select(YearResult).where(YearResult.enrolment_id == enrolment_id).order_by(YearResult.id)).scalars().first()
+    paper = s.execute(select(Transcription.paper_book_ref).where(Transcription.enrolment_id == enrolment_id)).first()
+    learning = list(s.execute(select(LearningHistory).where(LearningHistory.student_id == st.id)
+                              .order_by(LearningHistory.seq)).scalars())
+    enrolments = [(r[0], r[1], r[2]) for r in s.execute(
+        select(Enrolment, SchoolClass, SchoolYear)
+        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
+        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+        .where(Enrolment.student_id == st.id).order_by(SchoolYear.name))]  # one enrolment a year (unique)
+    return RecordRows(enrol, st, cls, year, subj, qual, summaries, yr, tuple(paper) if paper is not None else None,
+                      learning, enrolments)
+
+
+def prefetch_record_rows(s: Session, enrolment_ids: Sequence[int]) -> dict[int, RecordRows]:
+    """The rows of every record of a batch (a class being signed) in nine queries, whatever its
+    size, instead of nine per record. Enrolments that do not exist are left out."""
+    ids = sorted(set(enrolment_ids))
+    if not ids:
+        return {}
+    out: dict[int, RecordRows] = {}
+    for enrol, st, cls, year in s.execute(
+        select(Enrolment, Student, SchoolClass, SchoolYear)
+        .join(Student, Enrolment.student_id == Student.id)
+        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
+        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+        .where(Enrolment.id.in_(ids))
+    ):
+        out[enrol.id] = RecordRows(enrol, st, cls, year, {}, {}, {}, None, None, [], [])
+    for eid, code, level, score, comment in s.execute(
+        select(SubjectEvaluation.enrolment_id, SubjectEvaluation.subject_code, SubjectEvaluation.level,
+               SubjectEvaluation.score, SubjectEvaluation.comment)
+        .where(SubjectEvaluation.enrolment_id.in_(ids), SubjectEvaluation.period == FINAL_PERIOD)):
+        if eid in out:
+            out[eid].subj[code] = (level, score, comment)
+    for eid, code, level in s.execute(
+        select(QualityEvaluation.enrolment_id, QualityEvaluation.quality_code, QualityEvaluation.level)
+        .where(QualityEvaluation.enrolment_id.in_(ids), QualityEvaluation.period == FINAL_PERIOD)):
+        if eid in out:
+            out[eid].qual[code] = level
+    for p in s.execute(select(PeriodSummary).where(PeriodSummary.enrolment_id.in_(ids))).scalars():
+        if p.enrolment_id in out:
+            out[p.enrolment_id].summaries[p.period] = p
+    for yr in s.execute(select(YearResult).where(YearResult.enrolment_id.in_(ids)).order_by(YearResult.id)).scalars():
+        if yr.enrolment_id in out and out[yr.enrolment_id].year_result is None:
+            out[yr.enrolment_id].year_result = yr
+    for eid, ref in s.execute(select(Transcription.enrolment_id, Transcription.paper_book_ref)
+                              .where(Transcription.enrolment_id.in_(ids))):
+        if eid in out and out[eid].paper_book_ref is None:
+            out[eid].paper_book_ref = (ref,)
+    by_student: dict[int, list[RecordRows]] = {}
+    for r in out.values():
+        by_student.setdefault(r.student.id, []).append(r)
+    students = sorted(by_student)
+    for h in s.execute(select(LearningHistory).where(LearningHistory.student_id.in_(students))
+                       .order_by(LearningHistory.student_id, LearningHistory.seq)).scalars():
+        for r in by_student[h.student_id]:
+            r.learning.append(h)
+    for e2, c2, y2 in s.execute(
+        select(Enrolment, SchoolClass, SchoolYear)
+        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
+        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
+        .where(Enrolment.student_id.in_(students)).order_by(SchoolYear.name)):
+        for r in by_student[e2.student_id]:
+            r.enrolments.append((e2, c2, y2))
+    return out
+
+
+def record_data(s: Session, enrolment_id: int, record: Record | None = None, *, rows: RecordRows | None = None,
+                with_signatures: bool = True) -> RecordData:
+    """The record's content as the store holds it now (and the version/status of `record`, if given).
+    `rows`: read beforehand (prefetch_record_rows); `with_signatures=False` when the caller drops them
+    (the content the signatures cover)."""
+    cat = catalogue()
+    r = rows if rows is not None else _record_rows(s, enrolment_id)
+    enrol, st, cls, year = r.enrol, r.student, r.cls, r.year
     school = _cached(s, "school", lambda: _school_info(s))
     grade = cls.grade
     # the pupil's subjects: class optional ∪ the pupil's own; an exempt subject is printed M (no score)
     optional = parse_codes(cls.optional_subjects) | parse_codes(enrol.optional_subjects)
     exempt = parse_codes(enrol.exempt_subjects)
-
-    # Plain column tuples, not ORM objects: these two queries run for every record of a batch.
-    subj = {code: (level, score, comment) for code, level, score, comment in s.execute(
-        select(SubjectEvaluation.subject_code, SubjectEvaluation.level, SubjectEvaluation.score, SubjectEvaluation.comment)
-        .where(SubjectEvaluation.enrolment_id == enrolment_id, SubjectEvaluation.period == FINAL_PERIOD))}
+    subj = dict(r.subj)
     for code in exempt:
         subj[code] = (EXEMPT, None, subj[code][2] if code in subj else "")
     subjects = tuple(
@@ -100,39 +196,32 @@ def record_data(s: Session, enrolment_id: int, record: Record | None = None) -> 
                    (subj[x.code][2] or "") if x.code in subj else "", x.is_tested(grade, FINAL_PERIOD))
         for x in cat.subjects_for(grade, optional)
     )
-    qual = {code: level for code, level in s.execute(
-        select(QualityEvaluation.quality_code, QualityEvaluation.level)
-        .where(QualityEvaluation.enrolment_id == enrolment_id, QualityEvaluation.period == FINAL_PERIOD))}
+    qual = r.qual
     qualities = tuple(QualityRow(q.code, q.group, q.name, q.national, qual.get(q.code)) for q in cat.qualities_for(grade))
 
-    summaries = {p.period: p for p in s.execute(select(PeriodSummary).where(PeriodSummary.enrolment_id == enrolment_id)).scalars()}
+    summaries = r.summaries
     final = summaries.get(FINAL_PERIOD)
-    yr = s.execute(select(YearResult).where(YearResult.enrolment_id == enrolment_id)).scalars().first()
+    yr = r.year_result
     result = yr.confirmed_result if yr else None
     comp = completion(grade, result, cat)
     # a trích lục (a year entered from the paper book) names no GVCN: that year's teacher signs nothing here
-    paper = s.execute(select(Transcription.paper_book_ref).where(Transcription.enrolment_id == enrolment_id)).first()
+    paper = r.paper_book_ref
     homeroom = None if paper is not None else _cached(
         s, f"staff:{cls.homeroom_id}", lambda: _person(s, cls.homeroom_id, "Giáo viên chủ nhiệm"))
 
     # Years at earlier schools first (brought by a transfer package), then this school's enrolments.
     history = [HistoryRow(h.school_year, h.class_name, h.school_name, h.province, h.transfer_in_date)
-               for h in s.execute(select(LearningHistory).where(LearningHistory.student_id == st.id)
-                                  .order_by(LearningHistory.seq)).scalars()
-               if h.school_year <= year.name]
-    for e2, c2, y2 in s.execute(
-        select(Enrolment, SchoolClass, SchoolYear)
-        .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
-        .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
-        # a record states the history up to its own year: the grade-2 record signed in 2027 must not change
-        # (nor its signed content differ from a re-export) because the pupil was later enrolled in grade 3
-        .where(Enrolment.student_id == st.id, SchoolYear.name <= year.name).order_by(SchoolYear.name)
-    ):
+               for h in r.learning if h.school_year <= year.name]
+    # a record states the history up to its own year: the grade-2 record signed in 2027 must not change
+    # (nor its signed content differ from a re-export) because the pupil was later enrolled in grade 3
+    for e2, c2, y2 in r.enrolments:
+        if y2.name > year.name:
+            continue
         joined = e2.joined_on if e2.joined_on and e2.joined_on != y2.start_date else None
         history.append(HistoryRow(y2.name, c2.name, school.name, school.province, joined))
 
     signatures: tuple[SignatureInfo, ...] = ()
-    if record is not None:
+    if record is not None and with_signatures:
         signatures = tuple(
             SignatureInfo(sig.role, sig.signer_name, sig.cert_subject, sig.signed_at)
             for sig in s.execute(select(RecordSignature).where(RecordSignature.record_id == record.id).order_by(RecordSignature.seq)).scalars()
