@@ -76,7 +76,7 @@ def _audit_count(db: Path) -> int:
         con.close()
 
 
-def test_a_45_by_10_paste_saves_450_cells_in_one_transaction(grid) -> None:  # noqa: ANN001
+def test_a_45_by_10_paste_saves_450_cells_in_one_transaction(grid, qtbot) -> None:  # noqa: ANN001
     w, store, db = grid
     v = w.views["qualities"]
     m = v.model()
@@ -93,6 +93,7 @@ def test_a_45_by_10_paste_saves_450_cells_in_one_transaction(grid) -> None:  # n
     assert _audit_count(db) - before == 450  # an audit entry per cell, inside that transaction
     assert store.verify_audit().ok
     assert w.statusBar().currentMessage() == "Dán: lưu 450 ô"
+    qtbot.waitUntil(lambda: m.rows[0].full_name in w.explain.toPlainText())  # the panel follows, once, after
     # the grid shows what the database holds (the rows were rebuilt from the saved values)
     assert [m.data(m.index(r, start + j)) for r in (0, 44) for j in range(10)] == [*rows[0], *rows[44]]
     # the same block again changes nothing and says so

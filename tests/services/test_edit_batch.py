@@ -4,6 +4,7 @@ school set up from nothing."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,20 @@ def test_the_audit_head_is_read_again_after_a_savepoint_rolled_back(tmp_path: Pa
         assert store.read_anchor() == chain.head
         with store.read() as s:
             assert [e for (e,) in s.execute(select(AuditEntry.entity_id).order_by(AuditEntry.id))] == ["1", "2", "4", "5", "6", "7"]
+
+
+def test_the_anchor_is_rewritten_in_place_whatever_was_there(tmp_path: Path) -> None:
+    """The head is written over the file (no rename): a longer line left there (a restored copy, a
+    hand edit) is cut to the new one, and a missing file is created owner-only."""
+    with Store.open(tmp_path / "a.sqlite3") as store:
+        store.anchor_path.write_text("999999999 " + "f" * 64 + " trailing words\n", encoding="ascii")
+        with store.transaction("test") as tx:
+            tx.audit("a", "x", 1, {})
+        assert store.read_anchor() == store.verify_audit().head
+        assert store.anchor_path.read_text(encoding="ascii") == f"1 {store.verify_audit().head[1]}\n"
+        store.anchor_path.unlink()
+        with store.transaction("test") as tx:
+            tx.audit("a", "x", 2, {})
+        assert store.read_anchor() == store.verify_audit().head
+        if os.name == "posix":
+            assert store.anchor_path.stat().st_mode & 0o077 == 0
