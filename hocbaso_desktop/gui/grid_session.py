@@ -18,6 +18,7 @@ from ..services.grid import ClassGrid, GridRow, load_grid
 from ..services.grid_refresh import row_after
 from ..services.signing_plan import stale_confirmation
 from ..storage.engine import Store
+from .models.grid_columns import missing_count, required_columns_all_views
 
 ReasonProvider = Callable[[GridRow, str, str | None], str | None]  # row, new result, proposal → reason or None (cancel)
 
@@ -35,11 +36,20 @@ class GridSession(QObject):
         self.rows: list[GridRow] = list(grid.rows)
         self._index = {r.enrolment_id: i for i, r in enumerate(self.rows)}
         self.undo_stack = QUndoStack(self)
+        self._required = required_columns_all_views(grid)
+        self._missing: dict[int, int] = {}
         self.reason_provider: ReasonProvider | None = None
         from ..services.locks import locked_enrolments
 
         # Issued records and a locked year are read-only here; the database refuses them anyway.
         self.year_locked, self.issued = locked_enrolments(store, grid.info.id)
+
+    def missing_in_row(self, i: int) -> int:
+        """Required cells still empty in row i over every view: counted once for the three views' models."""
+        n = self._missing.get(i)
+        if n is None:
+            n = self._missing[i] = missing_count(self.grid, self.rows[i], self._required)
+        return n
 
     def is_locked(self, enrolment_id: int) -> bool:
         return self.year_locked or enrolment_id in self.issued
@@ -119,6 +129,8 @@ class GridSession(QObject):
             for r in fresh.rows:
                 self.rows[self._index[r.enrolment_id]] = r
                 changed.append(self._index[r.enrolment_id])
+        for i in changed:
+            self._missing.pop(i, None)
         if changed:
             self.rows_changed.emit(sorted(changed))
 

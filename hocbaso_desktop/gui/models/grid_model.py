@@ -59,15 +59,17 @@ class GridModel(QAbstractTableModel):
         if self._counted_yet:
             return
         self._counted_yet = True
-        self._row_missing = [self._missing_of(r) for r in self.rows]
+        self._row_missing = [self._missing_of(i) for i in range(len(self.rows))]
         self._col_missing = [0] * len(self.columns)
         for cols in self._row_missing:
             for i in cols[1]:
                 self._col_missing[i] += 1
 
-    def _missing_of(self, row: GridRow) -> tuple[int, frozenset[int]]:
+    def _missing_of(self, i: int) -> tuple[int, frozenset[int]]:
         """(missing cells of the row over every view, this view's columns that are missing)."""
-        return (missing_count(self.grid, row, self._required),
+        row = self.rows[i]
+        total = self.session.missing_in_row(i) if self.session is not None else missing_count(self.grid, row, self._required)
+        return (total,
                 frozenset(i for i in self._counted if is_missing(self.grid, row, self.columns[i])))
 
     def _rows_changed(self, indices: list[int]) -> None:
@@ -76,7 +78,7 @@ class GridModel(QAbstractTableModel):
         changed_cols: set[int] = set()
         for r in indices if self._counted_yet else ():
             old = self._row_missing[r]
-            new = self._row_missing[r] = self._missing_of(self.rows[r])
+            new = self._row_missing[r] = self._missing_of(r)
             for i in old[1] - new[1]:
                 self._col_missing[i] -= 1
             for i in new[1] - old[1]:
