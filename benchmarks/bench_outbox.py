@@ -48,14 +48,17 @@ def make(store: Store, n: int) -> None:
     h.make_packages(store, n, versions=-(-n // 300))
 
 
-def floor_per_package(folder: Path, package: bytes) -> tuple[float, float]:
-    """(one bare durable commit, one durable write of a package), seconds, medians of FLOOR_SAMPLES."""
+def floor_samples(folder: Path, package: bytes) -> tuple[list[float], list[float]]:
+    """FLOOR_SAMPLES × (one bare durable commit, one durable write of a package), seconds. Taken
+    before and after the upload: the disk this machine shares is not equally busy all the time."""
+    folder.mkdir()
     db = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, state TEXT)")
     db.execute("INSERT INTO t (state) VALUES ('pending')")
-    commits, writes = [], []
+    commits: list[float] = []
+    writes: list[float] = []
     (folder / "floor-files").mkdir()
     for i in range(FLOOR_SAMPLES):
         t0 = time.perf_counter()
@@ -67,7 +70,11 @@ def floor_per_package(folder: Path, package: bytes) -> tuple[float, float]:
         writes.append(time.perf_counter() - t1)
         commits.append(t1 - t0)
     db.close()
-    return sorted(commits)[len(commits) // 2], sorted(writes)[len(writes) // 2]
+    return commits, writes
+
+
+def median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 def serve(root: Path, port_out: "multiprocessing.connection.Connection") -> None:
@@ -97,6 +104,7 @@ def main() -> int:
             child = multiprocessing.get_context("fork").Process(target=serve, args=(base / "recv", port_out), daemon=True)
             child.start()
             transport = HttpTransport(f"http://127.0.0.1:{port_in.recv()}")
+            commits, writes = floor_samples(base / "floor-before", sample)
             start = time.perf_counter()
             sent = outbox_service.send_due(store, transport)
             elapsed = time.perf_counter() - start
@@ -110,7 +118,8 @@ def main() -> int:
         report.check(len(rows) == n, f"database: {len(rows)} of {n} entries sent with a receipt")
         report.check(all(held.get(k) == r for k, r in rows), "every receipt in the database is the receiver's for that key")
         report.check(len(held) == n and files == n, f"receiver: {len(held)} keys, {files} package files (want {n})")
-        commit, write = floor_per_package(base, sample)
+        after = floor_samples(base / "floor-after", sample)
+        commit, write = median(commits + after[0]), median(writes + after[1])
         rate, floor_rate = n / elapsed, 1 / (commit + write)
         print(f"  floor per package: durable commit {commit * 1000:.2f} ms + durable file write {write * 1000:.2f} ms "
               f"({len(sample) // 1024} KB)")
