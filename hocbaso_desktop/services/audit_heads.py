@@ -50,11 +50,22 @@ def record_signed_head(tx, key, cert: x509.Certificate, chain: list[x509.Certifi
     """Sign the head as it stands in `tx` with the token key (RSA PKCS#1 v1.5, SHA-256) and append the
     signed head to the chain in that same transaction: a failure here rolls the issue (or lock) back.
     `after` only says, for a reader, what the head closes; it is not part of what is signed."""
+    head = sign_head(tx, key, cert, chain, after=after)
+    return head.seq, head.hash
+
+
+def sign_head(tx, key, cert: x509.Certificate, chain: list[x509.Certificate] | tuple = (),  # noqa: ANN001
+              *, after: str = ISSUE_ACTION) -> SignedHead:
+    """record_signed_head, giving the signed head as its audit entry states it (with the entry's time):
+    what the issue's upload package carries, without reading back and re-parsing the entry just written."""
     seq, head_hash = current_head(tx.session)
     signature = key.sign(head_message(seq, head_hash), padding.PKCS1v15(), hashes.SHA256())
     head = SignedHead(seq, head_hash, signature, cert, tuple(chain))
     tx.audit(HEAD_ACTION, "audit_log", seq, {**head.detail(), "after": after})
-    return seq, head_hash
+    entry = tx.session.get(AuditEntry, tx.head[0]) if tx.head is not None else None  # in the session: no query
+    if entry is None or entry.action != HEAD_ACTION:
+        raise HocbasoError("đầu chuỗi nhật ký vừa ký không có trong nhật ký")
+    return SignedHead(seq, head_hash, signature, cert, tuple(c for c in chain if c != cert), signed_at=str(entry.at or ""))
 
 
 class SealRequired(HocbasoError):

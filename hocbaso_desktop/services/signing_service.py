@@ -48,8 +48,10 @@ from .signing_plan import VN_TZ, PlanItem, SigningPlan, content_xml, local_now, 
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:  # the chain's annotation only
+if TYPE_CHECKING:  # annotations only
     from cryptography import x509
+
+    from ..signing.chain_head import SignedHead
 
 # ---- which certificate ------------------------------------------------------------------------------
 
@@ -190,16 +192,16 @@ class SigningRun:
         if self.plan.role == "seal":  # the seal also signs the audit head: keep its chain at hand
             self._chain = list(session.chain_for(cert.certificate()))  # type: ignore[attr-defined]
 
-    def _sign_audit_head(self, tx: object) -> None:
+    def _sign_audit_head(self, tx: object) -> SignedHead:
         """The seal that issues signs the audit chain's head, in the issue's own transaction: no
         issued record without a signed head after it (services/audit_heads.py). A failure here
         rolls the issue back; the record can be sealed again."""
-        from .audit_heads import record_signed_head
+        from .audit_heads import sign_head
 
         cert = getattr(self._key, "certificate", None) or self.choice.certificate.certificate()
         if self._key is None or cert is None:
             raise HocbasoError("không có khoá con dấu để ký đầu chuỗi nhật ký")
-        record_signed_head(tx, self._key, cert, self._chain)
+        return sign_head(tx, self._key, cert, self._chain)
 
     def _check_registered(self) -> None:
         """Refuse a certificate not registered to the signer (the seal: to the school); register it
@@ -343,11 +345,11 @@ class SigningRun:
                 # A correction's new version: the old one becomes "replaced", the request applied and
                 # the record's opening closed, in this same transaction (never one without the other).
                 on_version_issued(s, tx.audit, rec)
-                self._sign_audit_head(tx)
+                signed_head = self._sign_audit_head(tx)
                 # The upload package, in this same transaction (reliability.md: no signed record misses
                 # its upload, no upload exists for an unsigned record): NEW for version 1, UPDATE after.
                 # Queued after the head is signed: the package carries the head covering this issue.
-                enqueue_issued(s, rec)
+                enqueue_issued(s, rec, head=signed_head)
                 issued = True
                 # Its paper copy is rendered from these signed bytes once they are committed (issue_copies.py).
                 self._issued = (rec.id, signed_xml, rec.valid_from)

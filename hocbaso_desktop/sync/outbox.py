@@ -59,7 +59,7 @@ def newest_signed_head(session: Session) -> SignedHead | None:
 
 
 def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", now: float | None = None,
-             payload: bytes | None = None) -> OutboxEntry:
+             payload: bytes | None = None, head: SignedHead | None = None) -> OutboxEntry:
     if record.id is None:
         session.flush()
     if not record.signed_xml:
@@ -79,7 +79,7 @@ def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", 
         record_id=env_id, lookup_code=lookup, school_year=year.name, event=event, version=version,
         record_version=record.version, status=STATUS_WITHDRAWN if event == "CANCEL" else STATUS_VALID,
         changed_at=_changed_at(when), idempotency_key=key, school_code=school_code, reason=reason[:1000],
-        head=newest_signed_head(session),
+        head=head if head is not None else newest_signed_head(session),
         issued_on=record.valid_from.isoformat() if event != "CANCEL" and record.valid_from else "",
     )
     package = build_package(envelope, payload)
@@ -95,13 +95,15 @@ def _enqueue(session: Session, record: Record, event: str, *, reason: str = "", 
     return entry
 
 
-def enqueue_issued(session: Session, record: Record, event: str | None = None, *, now: float | None = None) -> OutboxEntry:
+def enqueue_issued(session: Session, record: Record, event: str | None = None, *, now: float | None = None,
+                   head: SignedHead | None = None) -> OutboxEntry:
     """The package for a record that was just issued: NEW for version 1, UPDATE for a correction's
-    new version (pass `event` to say so explicitly)."""
+    new version (pass `event` to say so explicitly). `head`: the head the issuer has just signed in
+    this transaction (audit_heads.sign_head), so the newest one need not be read back and re-parsed."""
     event = event or ("NEW" if record.version == 1 else "UPDATE")
     if event not in ("NEW", "UPDATE"):
         raise OutboxError(f"sự kiện {event} không dùng cho học bạ phát hành (NEW hoặc UPDATE)")
-    return _enqueue(session, record, event, now=now)
+    return _enqueue(session, record, event, now=now, head=head)
 
 
 def enqueue_update(session: Session, record: Record, *, now: float | None = None) -> OutboxEntry:

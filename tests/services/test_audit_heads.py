@@ -127,6 +127,25 @@ def test_every_issue_signs_the_head_with_the_seal(issued: Store) -> None:
     assert issued.verify_audit().ok
 
 
+def test_each_package_carries_the_head_its_issue_signed_as_the_log_states_it(issued: Store) -> None:
+    """The issuer hands the head it has just signed to the outbox instead of reading it back: the
+    package must still carry exactly the audit entry's head (seq, hash, signature, seal, time)."""
+    from hocbaso_desktop.signing.chain_head import SignedHead
+    from hocbaso_desktop.storage.outbox_models import OutboxEntry
+    from hocbaso_desktop.sync.package import parse_package
+
+    heads = {e.id: SignedHead.from_detail(json.loads(e.changes), e.at) for e in _entries(issued, HEAD_ACTION)}
+    with issued.read() as s:
+        packages = [bytes(p) for p in s.execute(select(OutboxEntry.package).order_by(OutboxEntry.id)).scalars()]
+    assert len(packages) == len(heads) > 0
+    for package, entry_id in zip(packages, sorted(heads)):
+        carried, logged = parse_package(package).envelope.head, heads[entry_id]
+        assert carried is not None
+        assert (carried.seq, carried.hash, carried.signature, carried.cert, carried.signed_at) == \
+            (logged.seq, logged.hash, logged.signature, logged.cert, logged.signed_at)
+        assert carried.seq == entry_id - 1  # the head just before the signed-head entry: it covers the issue
+
+
 def test_cli_audit_verify_reports_the_signed_heads(issued: Store, capsys: pytest.CaptureFixture[str]) -> None:
     path = issued.path
     issued.close()
