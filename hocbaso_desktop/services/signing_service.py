@@ -296,7 +296,7 @@ class SigningRun:
                 sigs = list(s.execute(select(RecordSignature).where(RecordSignature.record_id == rec.id)).scalars())
                 expected = rec.signed_xml if item.seq > 1 else None
                 if rec.status not in ("draft", "signing") or len(sigs) != item.seq - 1 or (
-                        item.seq > 1 and (expected is None or sha256_hex(expected) != sha256_hex(item.xml))):
+                        item.seq > 1 and (expected is None or bytes(expected) != item.xml)):  # the bytes signed so far
                     return fail("học bạ đã thay đổi trạng thái trong lúc ký (có người khác vừa ký hoặc sửa): hãy ký lại")
             # The content must still be what the database says now (an edit may have landed meanwhile).
             head = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
@@ -354,7 +354,8 @@ class SigningRun:
                 # Its paper copy is rendered from these signed bytes once they are committed (issue_copies.py).
                 self._issued = (rec.id, signed_xml, rec.valid_from)
             record_id = rec.id
-            mark = s.execute(select(func.max(AuditEntry.id))).scalar() or 0  # our own entries, write lock held
+            # our own last entry is the head (one writer, write lock held): no need to read it again
+            mark = tx.head[0] if tx.head is not None else (s.execute(select(func.max(AuditEntry.id))).scalar() or 0)
         self._audit_mark = mark
         message = "đã ký và phát hành" if issued else f"đã ký ({plan.role_title})"
         return RecordOutcome(item.enrolment_id, item.student_name, item.class_name, True, message, issued, record_id)
