@@ -1,9 +1,11 @@
 """The paper copy of an issued record: rendered from its signed XML once, at issue, and stored.
 
 Never from live rows (issue 15): the rows behind an issued record are frozen by triggers, but anyone
-with the file and sqlite3 can drop those; the signed XML is the record. So the seal's transaction
-(services/signing_service.py) renders the PDF from the signed bytes and stores it with its SHA-256
-(table record_paper_copy, migration 0012: written once, never changed or deleted), and `records pdf`,
+with the file and sqlite3 can drop those; the signed XML is the record. So the seal batch renders the
+PDF from the signed bytes once the issue is committed, in worker processes while it signs on
+(services/issue_copies.py), and stores it with its SHA-256 (table record_paper_copy, migration 0012:
+written once, never changed or deleted); a copy missing after a crash or a cancel is made by the next
+seal batch of the class or by the archive export (backfill_steps). `records pdf`,
 the GUI preview and the archive take that stored PDF. Drafts still render from live rows, stamped
 BẢN NHÁP (exchange/paper_copy.py).
 """
@@ -70,7 +72,7 @@ def _add_copy(s: Session, rec: Record, pdf: bytes) -> tuple[str, str, int, dict[
 
 
 def store_paper_copy(s: Session, audit: Callable[..., object], rec: Record, pdf: bytes | None = None) -> None:
-    """At issue, in the issuing transaction: render from rec.signed_xml, store (once), audit.
+    """Store the paper copy of the issued `rec` (once), audited: rendered from rec.signed_xml.
 
     `pdf`: the copy already rendered by exchange.paper_batch (a worker, while the token signed the
     next record) from exactly rec.signed_xml and rec.valid_from; None renders it here."""
