@@ -16,9 +16,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain import rights
@@ -334,9 +334,13 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
         student_rows = [_student_values(data[c.personal_id]) | {"lookup_code": uuid.uuid4().hex} for c in plan.new]
         ids: dict[str, int] = {}
         for i in range(0, len(student_rows), _CHUNK):
-            for sid, pid in s.execute(insert(Student).returning(Student.id, Student.personal_id), student_rows[i:i + _CHUNK]):
+            # Core inserts on the tables (their column defaults apply): the ORM's bulk path costs a
+            # third of the write for 2,000 pupils and gives nothing back here
+            students = cast(Table, Student.__table__)
+            for sid, pid in s.execute(insert(students).returning(students.c.id, students.c.personal_id),
+                                      student_rows[i:i + _CHUNK]):
                 ids[pid] = sid
-        s.execute(insert(Enrolment), [
+        s.execute(insert(cast(Table, Enrolment.__table__)), [
             {"student_id": ids[c.personal_id], "year_id": year_row.id, "class_id": class_ids[c.class_name.upper()],
              "status": "active", **_enrolment_values(data[c.personal_id])} for c in plan.new
         ])
