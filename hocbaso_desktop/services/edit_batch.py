@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import BindParameter, Select, Update, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import NotFound
@@ -87,17 +87,20 @@ class EditBatch:
             codes = sorted({c for _e, _p, c in todo})
             params: dict[str, Any] = {"ids": ids, "periods": periods, "codes": codes}
             # setdefault: a row this batch already holds (and may have changed) stays the one it holds
+            one = len(ids) == 1 and len(periods) == 1 and len(codes) == 1
+            if one:  # a keystroke: equalities, no expanding IN to render again on every statement
+                params = {"id": ids[0], "period": periods[0], "code": codes[0]}
             if table == "subject":
-                for se in self._rows(SubjectEvaluation, _SUBJECT_ROWS, params):
+                for se in self._rows(SubjectEvaluation, _SUBJECT_ONE if one else _SUBJECT_ROWS, params):
                     self.subjects.setdefault((se.enrolment_id, se.period, se.subject_code), se)
             elif table == "quality":
-                for qe in self._rows(QualityEvaluation, _QUALITY_ROWS, params):
+                for qe in self._rows(QualityEvaluation, _QUALITY_ONE if one else _QUALITY_ROWS, params):
                     self.qualities.setdefault((qe.enrolment_id, qe.period, qe.quality_code), qe)
             elif table == "summary":
-                for ps in self._rows(PeriodSummary, _SUMMARY_ROWS, params):
+                for ps in self._rows(PeriodSummary, _SUMMARY_ONE if one else _SUMMARY_ROWS, params):
                     self.summaries.setdefault((ps.enrolment_id, ps.period), ps)
             else:
-                for yr in self.session.execute(_YEAR_ROWS, {"ids": ids}).scalars():
+                for yr in self.session.execute(_YEAR_ONE if one else _YEAR_ROWS, params if one else {"ids": ids}).scalars():
                     self.years.setdefault(yr.enrolment_id, yr)
             # every combination the query covered is read (it returned all rows that exist for them)
             self._read |= {(table, e, p, c) for e in ids for p in periods for c in codes}
@@ -131,8 +134,7 @@ class EditBatch:
                     {"row_id": seen["id"], **{f"new_{k}": getattr(row, k) for k in changed}})
                 seen.update({k: getattr(row, k) for k in changed})
         for (table, changed), params in updates.items():
-            conn.execute(update(table).where(table.c.id == bindparam("row_id"))
-                         .values({k: bindparam(f"new_{k}") for k in changed}), params)
+            conn.execute(_update_of(table, changed), params)
         if not self._new:
             return
         by_table: dict[Any, list[dict[str, Any]]] = {}
@@ -160,7 +162,9 @@ class EditBatch:
     def _load_contexts(self, ids: list[int]) -> None:
         if not ids:
             return
-        for row in self.session.connection().execute(_CONTEXTS, {"ids": ids}):  # columns only: no ORM layer
+        rows = (self.session.connection().execute(_CONTEXT_ONE, {"id": ids[0]}) if len(ids) == 1
+                else self.session.connection().execute(_CONTEXTS, {"ids": ids}))
+        for row in rows:  # columns only: no ORM layer
             (e_id, optional, exempt, class_id, class_name, grade, class_optional, personal_id, full_name, not_assessed,
              year_name, year_locked, is_issued, periods_carried) = row
             self.contexts[e_id] = EditContext(
@@ -190,15 +194,21 @@ _ISSUED = exists().where(Record.enrolment_id == Enrolment.id, Record.status == "
                          ~exists().where(RecordUnlock.enrolment_id == Enrolment.id, RecordUnlock.active.is_(True)))
 _CARRIED = (select(func.group_concat(ReceivedPeriod.period))
             .where(ReceivedPeriod.enrolment_id == Enrolment.id).scalar_subquery())
-_CONTEXTS = (
+_CONTEXT_COLUMNS = (
     select(Enrolment.id, Enrolment.optional_subjects, Enrolment.exempt_subjects, SchoolClass.id, SchoolClass.name,
            SchoolClass.grade, SchoolClass.optional_subjects, Student.personal_id, Student.full_name,
            Student.not_assessed, SchoolYear.name, SchoolYear.locked, _ISSUED, _CARRIED)
     .join(SchoolClass, Enrolment.class_id == SchoolClass.id)
     .join(Student, Enrolment.student_id == Student.id)
     .join(SchoolYear, Enrolment.year_id == SchoolYear.id)
-    .where(Enrolment.id.in_(_IDS))
 )
+_CONTEXTS = _CONTEXT_COLUMNS.where(Enrolment.id.in_(_IDS))
+# One pupil, one period, one code (a keystroke): the same statements with equalities. An expanding IN
+# is rendered again at every execution, which cost about as much as running the statement.
+_ID = bindparam("id")
+_PERIOD = bindparam("period")
+_CODE = bindparam("code")
+_CONTEXT_ONE = _CONTEXT_COLUMNS.where(Enrolment.id == _ID)
 _CODES: BindParameter[list[str]] = bindparam("codes", expanding=True)
 _SUBJECT_ROWS = select(*SubjectEvaluation.__table__.columns).where(
     SubjectEvaluation.enrolment_id.in_(_IDS), SubjectEvaluation.period.in_(_PERIODS), SubjectEvaluation.subject_code.in_(_CODES))
@@ -206,6 +216,24 @@ _QUALITY_ROWS = select(*QualityEvaluation.__table__.columns).where(
     QualityEvaluation.enrolment_id.in_(_IDS), QualityEvaluation.period.in_(_PERIODS), QualityEvaluation.quality_code.in_(_CODES))
 _SUMMARY_ROWS = select(*PeriodSummary.__table__.columns).where(PeriodSummary.enrolment_id.in_(_IDS), PeriodSummary.period.in_(_PERIODS))
 _YEAR_ROWS = select(YearResult).where(YearResult.enrolment_id.in_(_IDS))
+_SUBJECT_ONE = select(*SubjectEvaluation.__table__.columns).where(
+    SubjectEvaluation.enrolment_id == _ID, SubjectEvaluation.period == _PERIOD, SubjectEvaluation.subject_code == _CODE)
+_QUALITY_ONE = select(*QualityEvaluation.__table__.columns).where(
+    QualityEvaluation.enrolment_id == _ID, QualityEvaluation.period == _PERIOD, QualityEvaluation.quality_code == _CODE)
+_SUMMARY_ONE = select(*PeriodSummary.__table__.columns).where(PeriodSummary.enrolment_id == _ID, PeriodSummary.period == _PERIOD)
+_YEAR_ONE = select(YearResult).where(YearResult.enrolment_id == _ID)
+_UPDATES: dict[tuple[str, tuple[str, ...]], Update] = {}
+
+
+def _update_of(table: Any, changed: tuple[str, ...]) -> Update:
+    """UPDATE … SET the changed columns WHERE id: built once per table and set of columns (building it
+    and its cache key cost more than running it on a keystroke's one row)."""
+    key = (table.name, changed)
+    statement = _UPDATES.get(key)
+    if statement is None:
+        statement = _UPDATES[key] = (update(table).where(table.c.id == bindparam("row_id"))
+                                     .values({k: bindparam(f"new_{k}") for k in changed}))
+    return statement
 
 
 __all__ = ["AuditEvent", "EditBatch", "EditContext"]
