@@ -3,23 +3,23 @@
 `install_signing_actions(window)` needs only `window.store`, `window.actor`, `menuBar()` and
 `statusBar()`; after a batch the sign dialog announces what changed on the window context (the grid
 reloads, showing the newly issued records locked). The token watcher polls on its own thread (calls go through the token
-lane) and reports through a Qt signal; it is stopped while a batch signs and restarted afterwards.
+lane) and reports through a Qt signal; it is stopped while a batch signs and restarted afterwards. It starts once the
+window is shown (a zero timer): the PKCS#11, cryptography and XML libraries load then, not before the first window.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from ..domain.errors import HocbasoError
-from ..services import signing_setup
-from ..signing import Pkcs11Provider, TokenChange, TokenWatcher
 from .operations import Op
 
-if TYPE_CHECKING:  # the dialogs and the signing service (reportlab for paper copies) load when first used
+if TYPE_CHECKING:  # the dialogs, the signing service (reportlab for paper copies) and the token library load when first used
+    from ..signing import Pkcs11Provider, TokenChange, TokenWatcher
     from .sign_dialog import SignDialog
     from .verify_dialog import VerifyDialog
 
@@ -37,14 +37,19 @@ class TokenStatus(QObject):
         self.watcher: TokenWatcher | None = None
         self.present: tuple = ()
         self.changed.connect(self._show, Qt.ConnectionType.QueuedConnection)
-        if provider is None:
-            label.setText("Thiết bị ký số: chưa cài đặt thư viện PKCS#11")
+        self.show_provider()
+
+    def show_provider(self) -> None:
+        if self.provider is None:
+            self.label.setText("Thiết bị ký số: chưa cài đặt thư viện PKCS#11")
         else:
-            label.setText("Thiết bị ký số: đang tìm…")
+            self.label.setText("Thiết bị ký số: đang tìm…")
 
     def resume(self) -> None:
         if self.provider is None or self.watcher is not None:
             return
+        from ..signing import TokenWatcher
+
         # A stopped TokenWatcher cannot restart: a fresh one, which reports the present tokens again.
         self.watcher = TokenWatcher(self.provider, self.changed.emit, self.interval)
         self.watcher.start()
@@ -88,11 +93,9 @@ class SigningActions(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
-        store = window.store  # type: ignore[attr-defined]
-        try:
-            self.provider: Pkcs11Provider | None = signing_setup.provider_for(store)
-        except HocbasoError:
-            self.provider = None
+        self._provider: Pkcs11Provider | None = None
+        self._provider_read = False
+        self._watch_pending = True  # until the zero timer, or a menu that needs the token first, starts it
         menu = window.menuBar().addMenu("&Ký số")
         self.menu = menu
         self.sign_action = QAction("Ký và phát hành…", window)
@@ -106,14 +109,43 @@ class SigningActions(QObject):
         self.status_label = QLabel()
         self.status_label.setObjectName("token_status")
         window.statusBar().addPermanentWidget(self.status_label)
-        self.token_status = TokenStatus(self.status_label, self.provider)
-        self.token_status.resume()
+        self.token_status = TokenStatus(self.status_label, None)
+        self.status_label.setText("Thiết bị ký số: đang tìm…")
+        QTimer.singleShot(0, self, self._start_watching)  # after the window is shown and painted
         self.sign_dialog: SignDialog | None = None
         self._lister: Op | None = None
+
+    @property
+    def provider(self) -> Pkcs11Provider | None:
+        """The token library of Cài đặt › Ký số, read when first needed; None when none is set up."""
+        if not self._provider_read:
+            from ..services import signing_setup
+
+            try:
+                self._provider = signing_setup.provider_for(self.window.store)  # type: ignore[attr-defined]
+            except HocbasoError:
+                self._provider = None
+            self._provider_read = True
+        return self._provider
+
+    @provider.setter
+    def provider(self, provider: Pkcs11Provider | None) -> None:
+        self._provider, self._provider_read = provider, True
+
+    def _start_watching(self) -> None:
+        if not self._watch_pending:  # started already (a menu came first), or the window closed
+            return
+        self._watch_pending = False
+        self.token_status.provider = self.provider
+        self.token_status.show_provider()
+        self.token_status.resume()
 
     def sync_provider(self) -> None:
         """Follow Cài đặt › Ký số: a module path saved after the window opened is used from the next
         signing on, without a restart (the watcher moves to the new module)."""
+        from ..services import signing_setup
+
+        self._start_watching()
         store = self.window.store  # type: ignore[attr-defined]
         try:
             wanted = signing_setup.module_path(signing_setup.settings_service.signing_settings(store))
@@ -174,6 +206,7 @@ class SigningActions(QObject):
         QMessageBox.information(self.window, "Thiết bị ký số", text)
 
     def shutdown(self) -> None:
+        self._watch_pending = False
         self.token_status.pause()
 
 

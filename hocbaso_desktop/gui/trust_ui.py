@@ -7,6 +7,7 @@ certificates and bundled removals; this dialog only shows and asks.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
 from ..domain import rights
 from ..domain.errors import HocbasoError
 from ..domain.roles import Actor
-from ..services import trust_anchors
 from ..storage.engine import Store
 from .dialogs import ask_directory, ask_open_path
 from .operations import WindowContext
 from .row_table import row_table
 from .school_menu import school_menu
+
+if TYPE_CHECKING:  # the service reads certificates (cryptography, the token library): loaded with the dialog
+    from ..services import trust_anchors
 
 TITLE = "Chứng thư số gốc tin cậy"
 COLUMNS = ("Chủ thể", "Do tổ chức cấp", "Hiệu lực từ", "Hiệu lực đến", "Nguồn", "Thử nghiệm", "SHA-256")
@@ -84,6 +87,8 @@ class TrustDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
+        from ..services import trust_anchors
+
         self.rows = trust_anchors.list_anchors(self.store)
         self.table.setRowCount(len(self.rows))
         for i, a in enumerate(self.rows):
@@ -126,6 +131,8 @@ class TrustDialog(QDialog):
                 path = ask_open_path(self, "Chứng thư gốc tin cậy", "", CERT_FILTER)
             if path is None:
                 return None
+        from ..services import trust_anchors
+
         try:
             res = trust_anchors.add(self.store, self.actor, path)
         except HocbasoError as e:
@@ -148,6 +155,8 @@ class TrustDialog(QDialog):
             f"SHA-256 {a.fingerprint}\n\nCác chữ ký số dẫn tới chứng thư này sẽ không còn được tin cậy.")
         if answer != QMessageBox.StandardButton.Yes:
             return None
+        from ..services import trust_anchors
+
         try:
             gone = trust_anchors.remove(self.store, self.actor, a.fingerprint)
         except HocbasoError as e:

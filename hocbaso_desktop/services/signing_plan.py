@@ -35,7 +35,6 @@ from ..domain.catalogue import FINAL_PERIOD
 from ..domain.errors import HocbasoError, PermissionDenied
 from ..domain.record_data import RecordData
 from ..domain.roles import Actor
-from ..exchange.record_xml import build_record_xml, record_xml_bytes
 from ..storage.engine import Store
 from ..storage.models import Enrolment, Record, RecordSignature, RecordUnlock, SchoolClass, Staff, TeachingAssignment
 from ..storage.transcription_models import Transcription
@@ -173,6 +172,9 @@ def content_xml(s: Session, enrolment_id: int, record: Record, place_of_issue: s
                 *, rows: RecordRows | None = None) -> bytes:
     """The content the signatures cover, as the database holds it now (deterministic bytes).
     `rows`: the record's rows read beforehand for the whole batch (records.prefetch_record_rows)."""
+    # the XML writer (lxml, the XSD) loads with the first plan: the grid only asks stale_confirmation
+    from ..exchange.record_xml import build_record_xml
+
     return build_record_xml(_content_data(s, enrolment_id, record, place_of_issue, rows))
 
 
@@ -186,6 +188,8 @@ def content_unchanged(s: Session, enrolment_id: int, record: Record, place_of_is
                       *, rows: RecordRows | None = None) -> bool:
     """Is the frozen (already validated) content still what the database says? Skips the XSD pass:
     a byte-equal rebuild is the validated content, and a different one voids the signatures anyway."""
+    from ..exchange.record_xml import record_xml_bytes
+
     frozen = record.content_xml
     return frozen is not None and record_xml_bytes(_content_data(s, enrolment_id, record, place_of_issue, rows)) == frozen
 
