@@ -205,9 +205,9 @@ _CONTEXT_COLUMNS = (
 _CONTEXTS = _CONTEXT_COLUMNS.where(Enrolment.id.in_(_IDS))
 # One pupil, one period, one code (a keystroke): the same statements with equalities. An expanding IN
 # is rendered again at every execution, which cost about as much as running the statement.
-_ID = bindparam("id")
-_PERIOD = bindparam("period")
-_CODE = bindparam("code")
+_ID: BindParameter[int] = bindparam("id")
+_PERIOD: BindParameter[str] = bindparam("period")
+_CODE: BindParameter[str] = bindparam("code")
 _CONTEXT_ONE = _CONTEXT_COLUMNS.where(Enrolment.id == _ID)
 _CODES: BindParameter[list[str]] = bindparam("codes", expanding=True)
 _SUBJECT_ROWS = select(*SubjectEvaluation.__table__.columns).where(
