@@ -132,6 +132,12 @@ class SigningActions(QObject):
     def provider(self, provider: Pkcs11Provider | None) -> None:
         self._provider, self._provider_read = provider, True
 
+    @property
+    def watching_started(self) -> bool:
+        """Has the status bar begun watching the token (or found none set up)? False until the window
+        has been shown and its events run."""
+        return not self._watch_pending
+
     def _start_watching(self) -> None:
         if not self._watch_pending:  # started already (a menu came first), or the window closed
             return

@@ -64,3 +64,65 @@ def test_an_unknown_class_is_named_and_no_window_is_saved(demo_db: Path, tmp_pat
     code, _loaded, err = _first_window("--db", str(demo_db), "--class", "9Z", "--screenshot", str(shot))
     assert code == 1 and "không có lớp 9Z" in err
     assert not shot.exists()
+
+
+# The window is built and shown, then (before its events run) the loaded modules are listed; then the
+# events run until the status bar has started watching the token, and they are listed again.
+RUN_SHOWN = """
+import json, sys, time
+from PySide6.QtWidgets import QApplication
+from hocbaso_desktop.gui.app import open_main_window
+app = QApplication(sys.argv[:1])
+win = open_main_window(sys.argv[1], class_name=sys.argv[2], actor=sys.argv[3])
+win.show()
+sa = win.signing_actions
+before = sorted(sys.modules)
+started_before = sa.watching_started
+end = time.monotonic() + 60
+while time.monotonic() < end and not (sa.watching_started and sys.argv[4] in sa.status_label.text()):
+    app.processEvents()
+    time.sleep(0.01)
+print(json.dumps({"before": before, "started_before": started_before, "after": sorted(sys.modules),
+                  "started": sa.watching_started, "label": sa.status_label.text()}))
+sa.shutdown()
+"""
+NOT_BEFORE_THE_WATCHER = ("pkcs11", "cryptography", "lxml", "signxml", "asn1crypto", "hocbaso_desktop.services.signing_setup",
+                          "hocbaso_desktop.signing.token", "hocbaso_desktop.sync.outbox")
+
+
+def _shown(db: Path, class_name: str, actor: str, wait_for: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOCBASO_") or k.endswith("_DIR")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    done = subprocess.run([sys.executable, "-c", RUN_SHOWN, str(db), class_name, actor, wait_for], capture_output=True,
+                          text=True, encoding="utf-8", env=env, stdin=subprocess.DEVNULL, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _loaded(names: list[str], wanted: tuple[str, ...]) -> list[str]:
+    return sorted(w for w in wanted if any(n == w or n.startswith(w + ".") for n in names))
+
+
+def test_the_token_library_loads_after_the_demo_window_is_shown_and_the_token_is_seen(demo_db: Path, demo_template: Path) -> None:
+    from hocbaso_desktop.storage.engine import Store
+    from tests.school_token import school_token
+
+    token = school_token(demo_template)
+    with Store.open(demo_db) as store:
+        token.attach(store)
+    got = _shown(demo_db, "1A", "HT", token.info.label)
+    assert not got["started_before"]
+    assert not _loaded(got["before"], NOT_BEFORE_THE_WATCHER), _loaded(got["before"], NOT_BEFORE_THE_WATCHER)
+    # deferred, not dropped: once the events ran, the watcher polled the token and the status bar names it
+    assert got["started"] and token.info.label in got["label"], got["label"]
+    assert "pkcs11" in _loaded(got["after"], ("pkcs11",))
+
+
+def test_a_new_schools_window_starts_watching_after_it_is_shown(tmp_path: Path) -> None:
+    db = tmp_path / "kimdong.sqlite3"
+    _new_school(db, tmp_path)
+    got = _shown(db, CLASS, "QT01", "Thiết bị ký số")
+    assert not got["started_before"]
+    assert not _loaded(got["before"], NOT_BEFORE_THE_WATCHER), _loaded(got["before"], NOT_BEFORE_THE_WATCHER)
+    assert got["started"] and "hocbaso_desktop.services.signing_setup" in got["after"]
+    assert got["label"].startswith("Thiết bị ký số: ") and got["label"] != "Thiết bị ký số: "
