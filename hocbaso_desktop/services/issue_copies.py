@@ -7,8 +7,8 @@ soon as it is ready — the copies ready at that moment in one audited transacti
 
 The issue and its copy are no longer one transaction, and need not be: the copy is a deterministic
 function of the signed bytes the issue committed. A crash (or a cancel) between the two leaves an
-issued record without its copy, which `heal` renders at the end of the next seal batch over its
-classes and the archive export renders before its snapshot (paper_copies.backfill_steps): the same
+issued record without its copy, which `heal` renders at the end of the next seal batch and the
+archive export renders before its snapshot (paper_copies.backfill_steps): the same
 bytes, audited the same way. A copy is stored only if its record is still issued with the hash
 it was rendered from, and once.
 """
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
-from concurrent.futures import Future
+from collections.abc import Generator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
@@ -76,28 +76,41 @@ class IssueCopies:
         ready = [p for p in self._pending if p.future.done()]
         return self._store(ready)
 
-    def heal(self, enrolment_ids: Iterable[int]) -> None:
-        """Queue the copies missing for issued records of these enrolments (a crash or a cancel
-        between an earlier issue and its copy)."""
-        ids = sorted(set(enrolment_ids))
-        if not ids:
-            return
+    def heal(self) -> None:
+        """Queue the copies missing for any issued record (a crash or a cancel between an earlier
+        issue and its copy; records issued before copies were stored): the export would make them
+        anyway, here they render while this batch's last copies do."""
         with self.store.read() as s:
             rows = s.execute(
                 select(Record.id, Record.signed_xml, Record.valid_from)
                 .outerjoin(RecordPaperCopy, RecordPaperCopy.record_id == Record.id)
-                .where(Record.enrolment_id.in_(ids), Record.status == "issued", RecordPaperCopy.record_id.is_(None))
+                .where(Record.status == "issued", RecordPaperCopy.record_id.is_(None))
                 .order_by(Record.id)).all()
         for rid, xml, valid_from in rows:
             if xml:  # bytes that do not match the record's hash are refused when storing
                 self.add(int(rid), bytes(xml), valid_from)
 
-    def finish(self) -> int:
-        """Wait for every copy still rendering and store them; then stop the workers."""
+    def drain(self) -> Generator[tuple[int, int], None, None]:
+        """Wait for the copies still rendering, storing them as they come; yields (stored, queued)
+        after each store, so a progress bar moves and Cancel can stop the wait (close: the rest is
+        left for the next seal batch or the export). The workers stop at the end."""
         try:
-            return self._store(list(self._pending))
+            while self._pending:
+                wait([p.future for p in self._pending], return_when=FIRST_COMPLETED)
+                self.store_ready()
+                yield self.stored, self.queued
         finally:
             self.close()
+
+    @property
+    def queued(self) -> int:
+        return len(self._seen)
+
+    def finish(self) -> int:
+        """drain() to the end: the number of copies this batch stored."""
+        for _ in self.drain():
+            pass
+        return self.stored
 
     def close(self) -> None:
         """Stop the workers; copies not stored yet are left for the next seal batch or export."""

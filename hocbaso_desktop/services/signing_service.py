@@ -251,9 +251,17 @@ class SigningRun:
                 copies.close()  # cancelled or failing: what is not stored yet waits for the next batch / export
         self.cancelled = self.cancel.cancelled and done < total
         if copies is not None and not self.cancel.cancelled:
-            # This batch's copies, and those an earlier batch of these classes left (a crash, a cancel).
-            copies.heal({i.enrolment_id for i in items} | {n.enrolment_id for n in self.plan.already + self.plan.skipped})
-            copies.finish()
+            # This batch's copies, and those an earlier batch left (a crash, a cancel): a progress step
+            # each time some are stored, with no outcome (the records themselves are all reported).
+            copies.heal()
+            steps = copies.drain()
+            try:
+                for stored, queued in steps:
+                    if self.cancel.cancelled:
+                        break  # the rest is left to the next seal batch or the export
+                    yield SignProgress(stored, queued, f"Lưu bản giấy {stored}/{queued}")
+            finally:
+                steps.close()  # stops the workers, whether the caller read to the end or not
 
     def _store(self, item: PlanItem, signed_xml: bytes, signed_at: datetime | None = None) -> RecordOutcome:
         self._issued = None

@@ -37,7 +37,7 @@ def store(demo_store: Store, token: SchoolToken) -> Store:
 
 
 def _run(store: Store, token: SchoolToken, code: str, class_id: int, role: str,
-         cancel_after: int | None = None) -> SigningRun:
+         cancel_after: int | None = None, *, steps: list | None = None, cancel_in_copies: bool = False) -> SigningRun:
     actor = directory.actor(store, code)
     plan = plan_signing(store, actor, [class_id], role)
     assert plan.items
@@ -45,7 +45,11 @@ def _run(store: Store, token: SchoolToken, code: str, class_id: int, role: str,
     cancel = CancelToken()
     run = SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN), cancel)
     for p in run:
-        if cancel_after is not None and p.done == cancel_after:
+        if steps is not None:
+            steps.append(p)
+        if cancel_after is not None and p.done == cancel_after and p.outcome is not None:
+            cancel.cancel()
+        if cancel_in_copies and p.outcome is None:
             cancel.cancel()
     return run
 
@@ -69,8 +73,15 @@ def _issued(store: Store, class_id: int) -> list[Record]:
 
 def test_the_seal_stores_one_audited_copy_per_record_from_its_signed_xml(store: Store, token: SchoolToken) -> None:
     cls = _to_seal(store, token, "1A")
-    run = _run(store, token, "HT", cls.id, "seal")
+    steps: list = []
+    run = _run(store, token, "HT", cls.id, "seal", steps=steps)
     assert len(run.signed) == cls.student_count and all(o.issued for o in run.signed)
+    # every record reported first, then the wait for the copies as steps without an outcome, to the end
+    records = [p for p in steps if p.outcome is not None]
+    tail = steps[len(records):]
+    assert [p.done for p in records] == list(range(1, cls.student_count + 1))
+    assert all(p.outcome is None for p in tail) and (tail == [] or (tail[-1].done, tail[-1].total) == (
+        cls.student_count, cls.student_count))
     assert run.copies is not None and run.copies.stored == cls.student_count and run.copies.problems == []
     recs = _issued(store, cls.id)
     with store.read() as s:
@@ -99,6 +110,21 @@ def test_a_cancelled_seal_leaves_its_copies_to_the_next_seal_of_the_class(store:
         assert missing_copies(s) == []
         assert len(checked_copies(s, recs)) == cls.student_count
     assert store.verify_audit().ok
+
+
+def test_cancel_while_waiting_for_the_copies_leaves_them_to_the_next_batch(store: Store, token: SchoolToken) -> None:
+    one = _to_seal(store, token, "1A")
+    first = _run(store, token, "HT", one.id, "seal", cancel_in_copies=True)
+    assert len(first.signed) == one.student_count and first.copies is not None
+    with store.read() as s:
+        assert first.copies.stored + len(missing_copies(s)) == one.student_count
+    other = _to_seal(store, token, "1B")  # 1A has nothing left to seal: the next seal batch is another class's
+    second = _run(store, token, "HT", other.id, "seal")
+    assert second.copies is not None and second.copies.problems == []
+    recs = _issued(store, one.id) + _issued(store, other.id)
+    with store.read() as s:
+        assert missing_copies(s) == []
+        assert len(checked_copies(s, recs)) == len(recs) == one.student_count + len(second.signed)
 
 
 def test_a_copy_of_other_bytes_than_the_signed_xml_is_not_stored(store: Store, token: SchoolToken) -> None:
