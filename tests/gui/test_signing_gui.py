@@ -167,3 +167,40 @@ def test_a_module_saved_after_start_is_used_without_a_restart(window, qtbot, tok
     assert sa.token_status.watcher is not None  # the status bar now watches the new module
     dlg.close()
     sa.shutdown()
+
+
+def test_seal_dialog_issues_the_class_and_stores_every_paper_copy(qtbot, demo_store, token) -> None:
+    """The copies render in worker processes while the dialog's batch seals on (issue 19): when the
+    batch finishes, every issued record has its stored copy and the dialog lists each record once."""
+    from sqlalchemy import func, select
+
+    from hocbaso_desktop.storage.models import RecordPaperCopy
+
+    QApplication.instance().setFont(install_ui_font())
+    token.attach(demo_store)
+    cid = directory.find_class(demo_store, "1A").id
+    for code in ("GV001", "HT"):
+        actor = directory.actor(demo_store, code)
+        plan = plan_signing(demo_store, actor, [cid])
+        choice = choose_certificate(token.provider, token.info.label, plan.role, actor.name, school_name(demo_store))
+        list(SigningRun(demo_store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN)))
+    w = MainWindow(demo_store, "HT")
+    qtbot.addWidget(w)
+    actions = install_signing_actions(w)
+    try:
+        dialog = actions.open_sign_dialog()
+        qtbot.addWidget(dialog)
+        dialog.role_combo.setCurrentIndex(dialog.role_combo.findData("seal"))
+        dialog.select_classes(["1A"])
+        with qtbot.waitSignal(dialog.batch_finished, timeout=120_000) as finished:
+            dialog.start()
+            _answer_pin(qtbot, dialog, PIN)
+        result = finished.args[0]
+        assert result.error is None and result.signed == 29
+        assert dialog.outcomes.count() == 29 and "phát hành 29" in dialog.status.text()
+        with demo_store.read() as s:
+            assert s.execute(select(func.count()).select_from(RecordPaperCopy)).scalar() == 29
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert dialog.grab().save(str(SHOTS / "seal-dialog.png"))
+    finally:
+        actions.shutdown()
