@@ -76,14 +76,15 @@ def _warm_background() -> None:
     _warm()
 
 
-def workers_for(jobs: int, workers: int | None = None) -> int:
+def workers_for(jobs: int, workers: int | None = None, *, background: bool = False) -> int:
     """How many processes a batch of `jobs` copies gets: every core, none for a small batch, and none
-    in a frozen build (its bootstrap does not re-enter for a worker)."""
+    in a frozen build (its bootstrap does not re-enter for a worker). `background`: rendering beside
+    the caller's own work (a seal batch signing on) leaves it a core, and one worker is then worth it."""
     if getattr(sys, "frozen", False) or jobs < POOL_MIN:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    n = min(workers if workers is not None else cores, jobs)
-    return n if n > 1 else 0
+    n = min(workers if workers is not None else (cores - 1 if background else cores), jobs)
+    return n if n > (0 if background else 1) else 0
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -104,7 +105,7 @@ class PaperRenderer:
 
     def __init__(self, jobs: int, workers: int | None = None, *, background: bool = False) -> None:
         """`background`: the workers run at a lower priority, behind the caller's own work."""
-        self.workers = workers_for(jobs, workers)
+        self.workers = workers_for(jobs, workers, background=background)
         self._pool: ProcessPoolExecutor | None = None
         if self.workers:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=_context(),
@@ -120,6 +121,15 @@ class PaperRenderer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def warm_up(self) -> None:
+        """Start a worker now (interpreter, reportlab, fonts: ~0.3 s), e.g. while the PIN is asked,
+        so the first copy does not wait for it."""
+        if self._pool is not None:
+            try:
+                self._pool.submit(_warm)
+            except BrokenProcessPool:
+                self._pool = None
 
     def submit(self, job: SignedPaper) -> Future[tuple[bool, bytes | str]]:
         if self._pool is not None:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Generator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -61,6 +61,10 @@ class IssueCopies:
             self._renderer = PaperRenderer(self._expected, background=True)
         return self._renderer
 
+    def start(self) -> None:
+        """Start the workers before the first issue (while the token logs in and the PIN is asked)."""
+        self._render().warm_up()
+
     def add(self, record_id: int, signed_xml: bytes, valid_from: date | None) -> None:
         """Render the copy of `record_id` from these bytes; it is stored only if they are (still) the
         record's signed XML, by hash, and `valid_from` its issue date."""
@@ -86,6 +90,7 @@ class IssueCopies:
                 .outerjoin(RecordPaperCopy, RecordPaperCopy.record_id == Record.id)
                 .where(Record.status == "issued", RecordPaperCopy.record_id.is_(None))
                 .order_by(Record.id)).all()
+        self._expected = max(self._expected, len(self._seen) + len(rows))  # sizes the workers, if not started yet
         for rid, xml, valid_from in rows:
             if xml:  # bytes that do not match the record's hash are refused when storing
                 self.add(int(rid), bytes(xml), valid_from)
@@ -96,7 +101,9 @@ class IssueCopies:
         left for the next seal batch or the export). The workers stop at the end."""
         try:
             while self._pending:
-                wait([p.future for p in self._pending], return_when=FIRST_COMPLETED)
+                # The loop is over: this process renders too, taking the last copies no worker started.
+                if not self._render_one_here():
+                    wait([p.future for p in self._pending], return_when=FIRST_COMPLETED)
                 self.store_ready()
                 yield self.stored, self.queued
         finally:
@@ -105,6 +112,19 @@ class IssueCopies:
     @property
     def queued(self) -> int:
         return len(self._seen)
+
+    def _render_one_here(self) -> bool:
+        for i in range(len(self._pending) - 1, -1, -1):  # from the end: the workers take from the front
+            p = self._pending[i]
+            if p.future.cancel():
+                here: Future[tuple[bool, bytes | str]] = Future()
+                try:
+                    here.set_result((True, render_signed_xml(p.job.xml, p.job.valid_from)))
+                except HocbasoError as e:
+                    here.set_result((False, e.message))
+                self._pending[i] = replace(p, future=here)
+                return True
+        return False
 
     def finish(self) -> int:
         """drain() to the end: the number of copies this batch stored."""

@@ -225,6 +225,8 @@ class SigningRun:
         issuing = sum(1 for item in items if item.issues)
         copies = self.copies = IssueCopies(self.store, self.plan.actor_code, issuing) if issuing else None
         try:
+            if copies is not None:
+                copies.start()
             for p in sign_batch(self.provider, self.choice.signer, jobs, self.plan.role, self.prompt, self.cancel,
                                 on_ready=self._ready):
                 assert p.outcome is not None
