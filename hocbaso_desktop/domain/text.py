@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
+_FOLD_DROP = re.compile(r"[\s\-'’`´._/()]+")
 
 
 def clean(text: str | None) -> str:
@@ -23,9 +25,19 @@ def clean(text: str | None) -> str:
 
 def fold(text: str | None) -> str:
     """A key without diacritics, case, spaces, hyphens or apostrophes ("Khơ-me" == "khome")."""
+    if isinstance(text, str) and len(text) <= 64:
+        # the short labels folded on every row of an import (sex, ethnicity, status) repeat: remembered
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str | None) -> str:
     t = unicodedata.normalize("NFD", clean(text).lower()).replace("đ", "d")
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    return re.sub(r"[\s\-'’`´._/()]+", "", t)
+    return _FOLD_DROP.sub("", t)
+
+
+_fold_short = lru_cache(maxsize=4096)(_fold)
 
 
 # Characters that change how a text is shown or compared without being seen: a name or ID carrying them
@@ -34,6 +46,11 @@ def fold(text: str | None) -> str:
 _BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _ZERO_WIDTH = frozenset([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 _WHITESPACE_CONTROLS = "\t\n\r"  # a line break typed with Alt+Enter: clean() turns it into a space
+
+
+# Vietnamese letters are in Latin-1 (from À) and the Latin Extended blocks, which hold no digit of any
+# kind (the superscripts ¹²³ sit below À): a text with nothing outside them has no digit to refuse.
+_BEYOND_LATIN = re.compile("[^\x00-\x7f\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def _code(ch: str) -> str:
@@ -55,7 +72,7 @@ def hidden_char_problem(text: object, *, digits: bool = True) -> str:
     # Fast path for the common cell: str.isprintable() is False for every category refused below (Cc,
     # Cf, Co, Cs, Cn; the bidi and zero-width marks are all Cf), so a printable text can only fail on
     # its digits, and ASCII digits are the allowed ones. A 2,000-pupil list has ~20,000 such cells.
-    if text.isprintable() and (not digits or text.isascii()
+    if text.isprintable() and (not digits or text.isascii() or not _BEYOND_LATIN.search(text)
                                or not any(ch.isdigit() and not "0" <= ch <= "9" for ch in text if ch > "\x7f")):
         return ""
     for ch in text:

@@ -26,7 +26,7 @@ from .class_list_model import ClassList, ImportCancelled, ListRow, Problem, Stud
 from .class_list_rows import RowParser
 from .class_list_values import age_problem, display, parse_class_name
 from .problems import ERROR, WARNING
-from .xlsx_guard import damaged, open_xlsx, sheet_extras, sheet_row_count
+from .xlsx_guard import SheetExtras, damaged, open_xlsx, sheet_scan
 
 MAX_ROWS = 20_000  # students per file: a whole district, not a school, lives above this
 MAX_COLS = 60
@@ -37,6 +37,9 @@ MAX_BLANK_RUN = 1_000  # formatted-but-empty rows after the data: stop instead o
 _FOOTER = re.compile(r"nguoilapbieu|hieutruong|ngay\d*thang\d*nam|kyghiro|kyten|xacnhan|tongso|tongcong|"
                      r"danhsachnaygom|giaovienchunhiem|thutruongdonvi|nguoilap|kytenvadongdau")
 _YEAR = re.compile(r"namhoc(\d{4})(\d{4})")
+_SECTION = re.compile(r"(?i)\s*l[ớo]p\b")
+_COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
+_PID12 = re.compile(r"\d{12}")
 
 
 def read_class_list(
@@ -52,11 +55,13 @@ def read_class_list(
     if year is not None:
         year_start(year)
     p = Path(path)
-    wb = open_xlsx(p)
+    wb = open_xlsx(p, sized=False)
     try:
         result = ClassList(p, year or fallback_year)
         sheets = list(wb.worksheets)
-        total = sum(sheet_row_count(wb, ws) for ws in sheets) or 1
+        # one pass over each sheet's XML answers both the row count and what read-only mode hides
+        scans = [sheet_scan(wb, ws) for ws in sheets]
+        total = sum(n for n, _extras in scans) or 1
         for ws in sheets:
             # read-only mode stops at the <dimension> tag's last row: a stale tag (A1:H500 over 3,000
             # rows) would drop every pupil after it without a word; read to the sheet's real end
@@ -64,8 +69,8 @@ def read_class_list(
             if callable(reset):
                 reset()
         done = 0
-        for ws in sheets:
-            reader = _SheetReader(wb, ws, result, max_rows, progress, cancel, done, total)
+        for ws, (_n, extras) in zip(sheets, scans):
+            reader = _SheetReader(wb, ws, result, max_rows, progress, cancel, done, total, extras)
             try:
                 reader.read()
             except (HocbasoError, MemoryError):
@@ -98,8 +103,9 @@ class _SheetReader:
     """One pass over one sheet's rows: find the header, then turn data rows into ListRows."""
 
     def __init__(self, wb: object, ws: object, out: ClassList, max_rows: int, progress: Progress | None,
-                 cancel: Cancel | None, done: int, total: int) -> None:
+                 cancel: Cancel | None, done: int, total: int, extras: SheetExtras) -> None:
         self.wb, self.ws, self.out = wb, ws, out
+        self.extras = extras
         self.sheet = clean(getattr(ws, "title", "")) or "?"
         self.max_rows, self.progress, self.cancel = max_rows, progress, cancel
         self.done, self.total = done, total
@@ -113,10 +119,11 @@ class _SheetReader:
         self.header_texts: list[tuple[int, str]] = []
         self.reported_no_class = False
         self.name_header_key = ""
+        self._letters: tuple[HeaderMap | None, dict[str, str]] = (None, {})
 
     # --- the pass --------------------------------------------------------------------------
     def read(self) -> None:
-        merges, self.formula_missing = sheet_extras(self.wb, self.ws)
+        merges, self.formula_missing = self.extras
         for r1, c1, r2, c2 in merges:
             if (r2 - r1 + 1) * (c2 - c1 + 1) > 200_000:
                 continue  # a whole-sheet merge says nothing about our columns
@@ -269,20 +276,23 @@ class _SheetReader:
             # A section row "LỚP 3A" (often merged across the table) names the class of the rows below it.
             filled = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
             only = filled[0] if len(filled) == 1 else None
-            if isinstance(only, str) and re.match(r"(?i)\s*l[ớo]p\b", clean(only)):
+            if isinstance(only, str) and _SECTION.match(clean(only)):
                 section = parse_class_name(only)[0]
                 if section:
                     self.section_class = section[0]
                     return
-        present = [v for v in list(raw.values()) + [v for _p, v in parts] if v is not None and display(v) != ""]
+        # each cell as shown, worked out once for the row: the checks below and the preview all need it
+        shown = {f: display(v) for f, v in raw.items()}
+        present = [(v, t) for v, t in zip(raw.values(), shown.values()) if v is not None and t != ""]
+        present += [(v, t) for _p, v in parts if v is not None and (t := display(v)) != ""]
         if not present:
             return  # only STT or other ignored columns: a prefilled template row
-        if all(isinstance(v, (int, float)) or re.fullmatch(r"\(?\d{1,2}\)?", display(v)) for v in present) \
-                and len(present) > 2 and not any(isinstance(v, (int, float)) and v > 999 for v in present):
+        if len(present) > 2 and all(isinstance(v, (int, float)) or _COLUMN_NUMBER.fullmatch(t) for v, t in present) \
+                and not any(isinstance(v, (int, float)) and v > 999 for v, _t in present):
             return  # the "(1) (2) (3)…" column-numbering row of printed forms
         if self._repeated_header(values):
             return  # the header repeated on each printed page
-        RowParser(self, idx, raw, parts).parse()
+        RowParser(self, idx, raw, parts, shown).parse()
 
     def _repeated_header(self, values: tuple) -> bool:
         """The name column holds its own header again (printed pages repeat it). One cell, not all: speed."""
@@ -293,14 +303,22 @@ class _SheetReader:
         return isinstance(v, str) and len(v) < 40 and header_key(v) == self.name_header_key
 
     def coordinate(self, idx: int, field_key: str) -> str:
-        from openpyxl.utils import get_column_letter
+        letter = self.column_letters().get(field_key)
+        return f"{letter}{idx}" if letter is not None else ""
 
+    def column_letters(self) -> dict[str, str]:
+        """field → column letter ("C") under the current header, worked out once per header."""
         h = self.header
         assert h is not None
-        col = h.columns.get(field_key)
-        if col is None and field_key == "full_name" and h.name_parts:
-            col = h.name_parts[-1][1]
-        return f"{get_column_letter(col + 1)}{idx}" if col is not None else ""
+        held, letters = self._letters
+        if held is not h:
+            from openpyxl.utils import get_column_letter
+
+            letters = {f: get_column_letter(c + 1) for f, c in h.columns.items()}
+            if "full_name" not in letters and h.name_parts:
+                letters["full_name"] = get_column_letter(h.name_parts[-1][1] + 1)
+            self._letters = (h, letters)
+        return letters
 
     def label(self, field_key: str) -> str:
         h = self.header
@@ -318,7 +336,7 @@ def _check_across_rows(result: ClassList) -> None:
     by_moet: dict[str, list[ListRow]] = {}
     for r in result.rows:
         pid = r.raw.get("personal_id", "")
-        if r.student is not None or (pid and re.fullmatch(r"\d{12}", pid)):
+        if r.student is not None or (pid and _PID12.fullmatch(pid)):
             by_pid.setdefault(pid, []).append(r)
         if r.student is not None and r.student.moet_code:
             by_moet.setdefault(r.student.moet_code, []).append(r)

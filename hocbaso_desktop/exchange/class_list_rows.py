@@ -49,8 +49,11 @@ _NO = {"khong", "k", "0", "no", "false"}
 class RowParser:
     """Turns one data row into StudentData, adding a Problem for every cell it refuses or doubts."""
 
-    def __init__(self, sheet: _SheetReader, idx: int, raw: dict[str, object], parts: list[tuple[str, object]]) -> None:
+    def __init__(self, sheet: _SheetReader, idx: int, raw: dict[str, object], parts: list[tuple[str, object]],
+                 shown: dict[str, str] | None = None) -> None:
         self.s, self.idx, self.raw, self.parts = sheet, idx, raw, parts
+        # display() of each raw value, when the caller already worked it out for the row
+        self.shown = shown if shown is not None else {f: display(v) for f, v in raw.items()}
         self.failed = False
         self.reported: set[str] = set()
 
@@ -65,22 +68,28 @@ class RowParser:
     def cell(self, field_key: str) -> object:
         """The value, or None; a formula error or an uncalculated formula is reported and read as None."""
         v = self.raw.get(field_key)
+        if v is None:
+            self._blank(field_key)
+            return None
+        if not isinstance(v, str):
+            return v
         if is_excel_error(v):
             self.problem(ERROR, field_key, v, "ô báo lỗi công thức")
             return None
-        if v is None and field_key in (self.s.header.columns if self.s.header else {}):
-            col = self.s.header.columns[field_key] + 1  # type: ignore[union-attr]
-            if (self.idx, col) in self.s.formula_missing:
-                self.problem(ERROR, field_key, "", "ô có công thức nhưng chưa có kết quả tính sẵn: hãy mở tệp bằng "
-                                                   "Excel, để Excel tính lại rồi lưu")
-                return None
-        if isinstance(v, str) and not v.strip():
+        if not v.strip():
             return None
-        if isinstance(v, str) and (why := hidden_char_problem(v)):
+        if why := hidden_char_problem(v):
             # bidi overrides, zero-width and control characters, digits other than 0-9: the row is refused
             self.problem(ERROR, field_key, reveal(v), why)
             return None
         return v
+
+    def _blank(self, field_key: str) -> None:
+        if field_key in (self.s.header.columns if self.s.header else {}):
+            col = self.s.header.columns[field_key] + 1  # type: ignore[union-attr]
+            if (self.idx, col) in self.s.formula_missing:
+                self.problem(ERROR, field_key, "", "ô có công thức nhưng chưa có kết quả tính sẵn: hãy mở tệp bằng "
+                                                   "Excel, để Excel tính lại rồi lưu")
 
     def empty(self, field_key: str, reason: str) -> None:
         if field_key not in self.reported:  # a formula error in the cell was already reported
@@ -123,7 +132,7 @@ class RowParser:
             self.problem(WARNING, "c1_status", status[0], f"học sinh không đang học ({status[0]}{on}): không "
                                                           "xếp vào lớp, không nhập")
             student = None
-        raw_text = {f: display(v) for f, v in self.raw.items()}
+        raw_text = dict(self.shown)
         if self.parts:
             raw_text["full_name"] = clean(" ".join(display(v) for _p, v in self.parts))
         if "class_name" not in raw_text and cls:
@@ -302,7 +311,7 @@ class RowParser:
         v = self.cell(field_key)
         if v is None:
             return None
-        text = display(v)
+        text = self.shown[field_key]
         if len(text) > limit:
             self.problem(ERROR, field_key, text[:40] + "…", f"dài quá {limit} ký tự")
             return None

@@ -16,7 +16,10 @@ from pathlib import Path
 from xml.parsers import expat
 
 from openpyxl import load_workbook
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from ..domain.errors import InputFileError
 
@@ -150,19 +153,56 @@ def _ref_area(ref: str) -> int:
 _AREA = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?")
 
 
-def open_xlsx(path: str | Path) -> Workbook:
-    """A read-only, values-only workbook (cached results of formulas). The caller must close() it."""
+def open_xlsx(path: str | Path, *, sized: bool = True) -> Workbook:
+    """A read-only, values-only workbook (cached results of formulas). The caller must close() it.
+
+    sized=False: the sheets' max_row/max_column are left unknown (None) instead of taken from each
+    sheet's <dimension> tag, for a reader that goes to the sheet's real end anyway. A sheet without
+    the tag (openpyxl's write-only mode and other exporters leave it out) is then not parsed a whole
+    extra time just to find it missing.
+    """
     p = check_xlsx(path)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about unsupported extensions / data validation: not the user's problem.
             warnings.simplefilter("ignore")
-            return load_workbook(p, read_only=True, data_only=True, keep_links=False)
+            if sized:
+                return load_workbook(p, read_only=True, data_only=True, keep_links=False)
+            reader = _UnsizedReader(p, read_only=True, data_only=True, keep_links=False)
+            reader.read()
+            return reader.wb
     except InputFileError:
         raise
     except Exception:  # noqa: BLE001 - any failure inside a damaged package is the same answer to the user
         raise InputFileError(f"Tệp {p.name} bị hỏng: Excel không lưu đúng cấu trúc bảng tính. "
                              "Hãy mở bằng Excel và lưu lại, hoặc lấy lại tệp gốc.", path=str(p)) from None
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    def _get_size(self) -> None:
+        pass  # dimensions stay None: rows are read to the sheet's end
+
+    def declared_size(self) -> None:
+        """The <dimension> tag's bounds, for who asks (a sheet too big to count its rows)."""
+        ReadOnlyWorksheet._get_size(self)
+
+
+class _UnsizedReader(ExcelReader):
+    """openpyxl's reader in read-only mode, making _UnsizedSheet worksheets (same steps otherwise)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            rels_path = get_rels_path(rel.target)
+            if rels_path in self.valid_files:
+                get_dependents(self.archive, rels_path)  # parsed as openpyxl does: a broken part is refused
+            ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
 
 
 def damaged(path: str | Path) -> InputFileError:
@@ -193,46 +233,27 @@ def _col_index(letters: bytes) -> int:
 _ROW = re.compile(rb"<(?:\w+:)?row\b")
 
 
-def sheet_row_count(wb: Workbook, ws: object) -> int:
-    """How many rows the sheet really has, for a progress total: read-only mode's `max_row` comes from
-    the file's <dimension> tag, which writers other than Excel leave stale (A1:H500 over 3,000 rows)
-    or leave out. Counts the <row> elements; falls back to max_row for a sheet too big to scan."""
-    def declared() -> int:
-        # asked only when the scan cannot run: without a <dimension> tag openpyxl parses the whole
-        # sheet to answer max_row, which for 2,000 pupils costs as much as the regex count
-        return getattr(ws, "max_row", None) or 0
-
-    path = getattr(ws, "_worksheet_path", None)
-    archive = getattr(wb, "_archive", None)
-    if not path or archive is None:
-        return declared()
-    try:
-        if archive.getinfo(path).file_size > MAX_SCAN:
-            return declared()
-        return len(_ROW.findall(archive.read(path)))
-    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
-        return declared()
+SheetExtras = tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]
 
 
-def sheet_extras(wb: Workbook, ws: object) -> tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]:
-    """What read-only mode does not tell: merged ranges, and formula cells that have no cached value.
+def sheet_scan(wb: Workbook, ws: object) -> tuple[int, SheetExtras]:
+    """The sheet's XML unpacked once for what read-only mode does not tell: how many rows it really has
+    (a progress total), its merged ranges, and its formula cells that have no cached value.
 
-    Both only matter for cells that read as empty: the lower cells of a merged "Lớp" column carry the
-    value of the top cell, and a formula never calculated (files written by scripts) is a cell error
-    rather than a blank. One regex pass over the sheet's XML; skipped for sheets too big to scan.
+    Read-only mode's `max_row` comes from the file's <dimension> tag, which writers other than Excel
+    leave stale (A1:H500 over 3,000 rows) or leave out: the <row> elements are counted instead. Merges
+    and uncalculated formulas only matter for cells that read as empty: the lower cells of a merged
+    "Lớp" column carry the value of the top cell, and a formula never calculated (files written by
+    scripts) is a cell error rather than a blank. A sheet too big to scan gets max_row and no extras.
     """
     merges: list[tuple[int, int, int, int]] = []
     formulas: set[tuple[int, int]] = set()
-    path = getattr(ws, "_worksheet_path", None)
-    archive = getattr(wb, "_archive", None)
-    if not path or archive is None:
-        return merges, formulas
-    try:
-        if archive.getinfo(path).file_size > MAX_SCAN:
-            return merges, formulas
-        data = archive.read(path)
-    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
-        return merges, formulas
+    data = _sheet_xml(wb, ws)
+    if data is None:
+        if isinstance(ws, _UnsizedSheet) and ws.max_row is None:
+            # without a <dimension> tag this parses the whole sheet: only asked when it cannot be counted
+            ws.declared_size()
+        return getattr(ws, "max_row", None) or 0, (merges, formulas)
     for c1, r1, c2, r2 in _MERGE.findall(data):
         merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
     if b"<f" in data or b":f" in data:
@@ -241,4 +262,17 @@ def sheet_extras(wb: Workbook, ws: object) -> tuple[list[tuple[int, int, int, in
                 m = _REF.search(attrs)
                 if m:
                     formulas.add((int(m.group(2)), _col_index(m.group(1))))
-    return merges, formulas
+    return len(_ROW.findall(data)), (merges, formulas)
+
+
+def _sheet_xml(wb: Workbook, ws: object) -> bytes | None:
+    path = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if not path or archive is None:
+        return None
+    try:
+        if archive.getinfo(path).file_size > MAX_SCAN:
+            return None
+        return archive.read(path)
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
+        return None

@@ -46,3 +46,21 @@ def test_common_cells() -> None:
     assert "U+202E" in T.hidden_char_problem("An\u202egpj.exe")
     assert "chữ số" in T.hidden_char_problem("0123\u0664")
     assert T.hidden_char_problem("0123\u0664", digits=False) == ""
+
+
+def test_the_latin_blocks_skipped_by_the_digit_check_hold_no_digit() -> None:
+    # hidden_char_problem skips the per-character digit test for text within these blocks
+    for o in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        assert not chr(o).isdigit(), hex(o)
+        assert not T._BEYOND_LATIN.search(chr(o))
+    for ch in "\u00b2\u00b3\u00b9\u0660\uff10\u2460":
+        assert T._BEYOND_LATIN.search(ch) and "chữ số" in T.hidden_char_problem(f"Nguyễn {ch}")
+
+
+def test_remembered_fold_answers_the_full_fold() -> None:
+    rng = random.Random(27)
+    for _ in range(5_000):
+        s = "".join(rng.choice(ALPHABET + list("-'’. /()")) for _ in range(rng.randint(0, 12)))
+        assert T.fold(s) == T._fold(s) == T.fold(s), repr(s)
+    long = "Nguyễn " * 20
+    assert T.fold(long) == T._fold(long) and T.fold(None) == "" and T.fold("Khơ-me") == "khome"
