@@ -332,6 +332,7 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
     # New students: one multi-row INSERT … RETURNING, then their enrolments the same way.
     if plan.new:
         student_rows = [_student_values(data[c.personal_id]) | {"lookup_code": uuid.uuid4().hex} for c in plan.new]
+        enrolment_rows = [_enrolment_values(data[c.personal_id]) for c in plan.new]  # once: the insert and the audit
         ids: dict[str, int] = {}
         for i in range(0, len(student_rows), _CHUNK):
             # Core inserts on the tables (their column defaults apply): the ORM's bulk path costs a
@@ -342,7 +343,7 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
                 ids[pid] = sid
         s.execute(insert(cast(Table, Enrolment.__table__)), [
             {"student_id": ids[c.personal_id], "year_id": year_row.id, "class_id": class_ids[c.class_name.upper()],
-             "status": "active", **_enrolment_values(data[c.personal_id])} for c in plan.new
+             "status": "active", **values} for c, values in zip(plan.new, enrolment_rows)
         ])
         exempting = [c.personal_id for c in plan.new if data[c.personal_id].exempt_subjects]
         if exempting:
@@ -350,10 +351,10 @@ def _write(tx: Tx, plan: ImportPlan, progress: Progress | None) -> None:
                     Enrolment.year_id == year_row.id, Enrolment.student_id.in_([ids[p] for p in exempting]))):
                 pid = next(p for p in exempting if ids[p] == sid)
                 set_exemption_rows(s, eid, data[pid].exempt_subjects or (), ())
-        for new, row in zip(plan.new, student_rows):
+        for new, row, values in zip(plan.new, student_rows, enrolment_rows):
             changes = {k: _jsonable(v) for k, v in row.items() if v not in ("", None, False)}
             changes["class_name"] = data[new.personal_id].class_name
-            changes.update({k: v for k, v in _enrolment_values(data[new.personal_id]).items() if v})
+            changes.update({k: v for k, v in values.items() if v})
             events.append(("student.import", "student", ids[new.personal_id], changes))
             done += 1
             if progress and done % 200 == 0:
@@ -425,7 +426,9 @@ def _student_values(d: StudentData) -> dict[str, object]:
 
 
 def _enrolment_values(d: StudentData) -> dict[str, str]:
-    return {"optional_subjects": join_codes(d.optional_subjects or ()), "exempt_subjects": join_codes(d.exempt_subjects or ())}
+    # most pupils have neither: "" without building the catalogue's order for nothing
+    return {"optional_subjects": join_codes(d.optional_subjects) if d.optional_subjects else "",
+            "exempt_subjects": join_codes(d.exempt_subjects) if d.exempt_subjects else ""}
 
 
 def _jsonable(v: object) -> object:
