@@ -142,7 +142,8 @@ class RowParser:
             raw_text["sex"] = sex or ""
         if pid:
             raw_text["personal_id"] = pid
-        cells = {f: s.coordinate(self.idx, f) for f in raw_text}
+        letters = s.column_letters()
+        cells = {f: f"{letters[f]}{self.idx}" if f in letters else "" for f in raw_text}  # = s.coordinate(idx, f)
         s.out.rows.append(ListRow(s.sheet, self.idx, raw_text, cells, student))
 
     # --- fields ----------------------------------------------------------------------------

@@ -29,7 +29,8 @@ def display(value: object) -> str:
 
 
 def is_excel_error(value: object) -> bool:
-    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+    # every error text starts with "#": the plain cell is answered without strip() and upper()
+    return isinstance(value, str) and "#" in value and value.strip().upper() in EXCEL_ERRORS
 
 
 _SEX = {
