@@ -23,12 +23,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain.errors import HocbasoError
 from ..exchange.paper_batch import PaperRenderer, SignedPaper, render_signed_xml
 from ..storage.engine import Store
-from ..storage.models import Record, RecordPaperCopy
+from ..storage.models import AuditEntry, Record, RecordPaperCopy
 from .paper_copies import store_paper_copy
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,10 @@ class IssueCopies:
         self._seen: set[int] = set()
         self.stored = 0
         self.problems: list[str] = []  # Vietnamese, one per copy left for the next seal batch / export
+        # (head before, head after) of the audit log around the last transaction that stored copies,
+        # the first read under its write lock: the signing run tells these entries of its own batch
+        # from a foreign change (which makes it rebuild every content) by the head it last saw.
+        self.last_span: tuple[int, int] | None = None
 
     def _render(self) -> PaperRenderer:
         if self._renderer is None:  # workers start with the first issue, not with the plan
@@ -159,6 +163,7 @@ class IssueCopies:
         try:
             with self.store.transaction(self.actor_code) as tx:
                 s = tx.session
+                before = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
                 have = set(s.execute(select(RecordPaperCopy.record_id).where(
                     RecordPaperCopy.record_id.in_([p.record_id for p, _ in pdfs]))).scalars())
                 for p, pdf in pdfs:
@@ -175,10 +180,12 @@ class IssueCopies:
                         self.problems.append(e.message)
                         continue
                     stored += 1
+                after = tx.head[0] if tx.head is not None else before
         except Exception as e:  # noqa: BLE001 - the records are issued already: their copies wait for the back-fill
             log.exception("paper copies of issued records not stored")
             self.problems.append(f"Không lưu được {len(pdfs)} bản giấy: {e}; sẽ được tạo lại ở lần đóng dấu hoặc xuất lưu trữ sau")
             return 0
+        self.last_span = (before, after)
         self.stored += stored
         return stored
 

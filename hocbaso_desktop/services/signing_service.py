@@ -240,8 +240,8 @@ class SigningRun:
                         copies.add(*self._issued)
                 self.outcomes.append(outcome)
                 done = p.done
-                if copies is not None:
-                    copies.store_ready()
+                if copies is not None and copies.store_ready():
+                    self._after_copies(copies)
                 yield SignProgress(done, total, item.label, outcome)
         except TokenError as e:
             if done == 0:
@@ -264,6 +264,13 @@ class SigningRun:
                     yield SignProgress(stored, queued, f"Lưu bản giấy {stored}/{queued}")
             finally:
                 steps.close()  # stops the workers, whether the caller read to the end or not
+
+    def _after_copies(self, copies: IssueCopies) -> None:
+        # The copies' entries follow our last store with nothing between (their transaction read the
+        # head under its write lock): no foreign change, the content check's fast path stays.
+        span = copies.last_span
+        if span is not None and span[0] == self._audit_mark:
+            self._audit_mark = span[1]
 
     def _store(self, item: PlanItem, signed_xml: bytes, signed_at: datetime | None = None) -> RecordOutcome:
         self._issued = None

@@ -149,3 +149,54 @@ def test_a_copy_of_other_bytes_than_the_signed_xml_is_not_stored(store: Store, t
     with store.read() as s:
         assert s.get(RecordPaperCopy, rec.id) is None
         assert s.execute(select(func.max(AuditEntry.id))).scalar() == head
+
+
+def _seal_counting_rebuilds(store: Store, token: SchoolToken, cls: directory.ClassInfo, monkeypatch: pytest.MonkeyPatch,
+                            foreign_at: int | None = None) -> tuple[SigningRun, int]:
+    """Seal `cls` with every copy ready (and stored) before the next record is stored; count the
+    storing step's content rebuilds (its slow path). `foreign_at`: after that many issues, another
+    writer's audited change lands just before the copies' transaction."""
+    from hocbaso_desktop.services import signing_service
+
+    actor = directory.actor(store, "HT")
+    plan = plan_signing(store, actor, [cls.id], "seal")
+    choice = choose_certificate(token.provider, token.info.label, plan.role, actor.name, school_name(store))
+    rebuilds = [0]
+    real_content, real_add = signing_service.content_xml, IssueCopies.add
+
+    def counting(*a: object, **k: object) -> bytes:
+        rebuilds[0] += 1
+        return real_content(*a, **k)  # type: ignore[arg-type]
+
+    def add_and_wait(self: IssueCopies, record_id: int, xml: bytes, valid_from: object) -> None:
+        real_add(self, record_id, xml, valid_from)  # type: ignore[arg-type]
+        for p in self._pending:
+            p.future.result()
+        if foreign_at is not None and len(self._seen) == foreign_at:
+            with store.transaction("system") as tx:
+                tx.audit("test.foreign", "record", record_id, {"why": "another writer"})
+
+    monkeypatch.setattr(signing_service, "content_xml", counting)
+    monkeypatch.setattr(IssueCopies, "add", add_and_wait)
+    run = SigningRun(store, plan, token.provider, choice, ScriptedPinPrompt(lambda: PIN))
+    for _ in run:
+        pass
+    return run, rebuilds[0]
+
+
+def test_the_copies_stored_during_the_seal_are_no_foreign_change(store: Store, token: SchoolToken,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    cls = _to_seal(store, token, "1A")
+    run, rebuilds = _seal_counting_rebuilds(store, token, cls, monkeypatch)
+    assert len(run.signed) == cls.student_count and run.copies is not None and run.copies.stored == cls.student_count
+    assert rebuilds == 0  # the batch's own copy entries keep the storing step's fast path
+    assert store.verify_audit().ok
+
+
+def test_a_foreign_change_between_an_issue_and_its_copies_rebuilds_every_later_content(
+        store: Store, token: SchoolToken, monkeypatch: pytest.MonkeyPatch) -> None:
+    cls = _to_seal(store, token, "1A")
+    run, rebuilds = _seal_counting_rebuilds(store, token, cls, monkeypatch, foreign_at=2)
+    assert len(run.signed) == cls.student_count  # the content did not change: rebuilt, still issued
+    assert rebuilds == cls.student_count - 2  # every record after the foreign entry, none before
+    assert store.verify_audit().ok
