@@ -70,31 +70,40 @@ def main() -> int:
     n = a.students
     report = Report("bench_import")
     with tempfile.TemporaryDirectory() as d:
-        xlsx = Path(d) / "danh_sach.xlsx"
-        write_sample_class_list(xlsx, n, year=YEAR)
-        openpyxl_alone(xlsx)  # warm: both sides then run with openpyxl's modules imported and the file cached
-        floors, times, runs = [], [], []
-        for i in range(RUNS):
-            floors.append(openpyxl_alone(xlsx))
-            prof = cProfile.Profile() if a.profile and i == RUNS - 1 else None
-            run = import_once(xlsx, Path(d) / f"bench{i}.sqlite3", prof)
-            times.append(run[0])
-            runs.append(run)
-            if prof:
-                pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
-    floor, rows = min(f for f, _r in floors), floors[0][1]
-    measured = min(times)
+        # The program's own sample (written in write-only mode: no <dimension>, inline strings) and the same
+        # list as Excel saves it (a <dimension> tag, shared strings): the floor differs between the two, since
+        # openpyxl sizes an undimensioned sheet by parsing it once more.
+        sample = Path(d) / "danh_sach.xlsx"
+        write_sample_class_list(sample, n, year=YEAR)
+        saved = Path(d) / "danh_sach_excel.xlsx"
+        wb = load_workbook(sample)
+        wb.save(saved)
+        for label, xlsx in (("the program's sample file", sample), ("the same list as Excel saves it", saved)):
+            openpyxl_alone(xlsx)  # warm: both sides then run with openpyxl's modules imported and the file cached
+            floors, times, runs = [], [], []
+            for i in range(RUNS):
+                floors.append(openpyxl_alone(xlsx))
+                prof = cProfile.Profile() if a.profile and i == RUNS - 1 else None
+                run = import_once(xlsx, Path(d) / f"bench-{xlsx.stem}-{i}.sqlite3", prof)
+                times.append(run[0])
+                runs.append(run)
+                if prof:
+                    pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+            floor, rows = min(f for f, _r in floors), floors[0][1]
+            measured = min(times)
+            for elapsed, result, pupils, enrolled, again, t_again in runs:
+                report.check(result.new == n,
+                             f"{xlsx.name}: {result.new} of {n} pupils new, {result.warnings} warnings")
+                report.check(pupils == n and enrolled == n,
+                             f"{xlsx.name}: database holds {pupils} pupils, {enrolled} enrolments (want {n})")
+                report.check(again.unchanged == n and again.new == 0 and again.updated == 0,
+                             f"{xlsx.name} again: {again.new} new, {again.updated} updated, {again.unchanged} "
+                             f"unchanged ({t_again:.2f} s)")
+            print(f"  {xlsx.name}: openpyxl alone read {rows} rows; import runs "
+                  f"{', '.join(f'{t:.2f}' for t in times)} s")
+            report.figure(f"import of {n} pupils, {label}", measured=measured, floor=floor,
+                          target="≤ 2 × floor (openpyxl alone)", met=measured <= 2 * floor)
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for elapsed, result, pupils, enrolled, again, t_again in runs:
-        report.check(result.new == n,
-                     f"import: {result.new} of {n} pupils new, {result.warnings} warnings")
-        report.check(pupils == n and enrolled == n, f"database: {pupils} pupils, {enrolled} enrolments (want {n})")
-        report.check(again.unchanged == n and again.new == 0 and again.updated == 0,
-                     f"same file again: {again.new} new, {again.updated} updated, {again.unchanged} unchanged "
-                     f"({t_again:.2f} s)")
-    print(f"  openpyxl alone read {rows} rows; import runs {', '.join(f'{t:.2f}' for t in times)} s")
-    report.figure(f"import of {n} pupils (read + check + write)", measured=measured, floor=floor,
-                  target="≤ 2 × floor (openpyxl alone)", met=measured <= 2 * floor)
     report.figure("peak memory (RSS)", measured=f"{maxrss_mb:.0f} MB", floor=None, target="< 300 MB",
                   met=maxrss_mb < 300)
     return report.finish()
