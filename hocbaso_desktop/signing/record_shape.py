@@ -13,7 +13,7 @@ root; every Id unique; signatures only inside <chukyso>, and nothing else there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -41,6 +41,7 @@ class RecordParts:
     content_id: str
     signatures_parent: etree._Element | None
     signatures: list[etree._Element]
+    ids: dict[str, etree._Element] = field(default_factory=dict)  # every Id in the document (checked unique)
 
 
 def _local(tag: object) -> str:
@@ -83,7 +84,7 @@ def record_parts(root: etree._Element, *, create_signatures_parent: bool = False
         raise RecordStructureError("<thongtinhocba> thiếu thuộc tính Id")
     if any(etree.QName(name).localname in _ID_LOCAL_NAMES and name != "Id" for name in content.attrib):
         raise RecordStructureError("<thongtinhocba> có thuộc tính Id trùng lặp")
-    check_unique_ids(root)
+    ids = check_unique_ids(root)
 
     parent = rest[0] if rest else None
     if parent is None and create_signatures_parent:
@@ -101,4 +102,4 @@ def record_parts(root: etree._Element, *, create_signatures_parent: bool = False
     for el in root.iter(SIGNATURE_TAG):
         if parent is None or el.getparent() is not parent:
             raise RecordStructureError("có chữ ký số nằm ngoài phần <chukyso>")
-    return RecordParts(root, content, content_id, parent, signatures)
+    return RecordParts(root, content, content_id, parent, signatures, ids)

@@ -81,6 +81,24 @@ class _RecordSigner(XAdESSigner):
             c14n_algorithm=C14N,
         )
         self._signing_time = signing_time
+        self._document: etree._Element | None = None
+
+    def sign_in_place(self, document: etree._Element, **kwargs: Any) -> etree._Element:
+        """sign() on `document` itself: a tree sign_record parsed for this one signature, which
+        nothing else holds. signxml otherwise serialises and re-parses the whole document twice
+        (its working copy, and a default input the references then replace); the referenced
+        elements are still each copied standalone, as its canonicalisation needs."""
+        self._document = document
+        try:
+            signed: etree._Element = self.sign(document, **kwargs)
+        finally:
+            self._document = None
+        return signed
+
+    def get_root(self, data: Any) -> Any:
+        if data is self._document:
+            return data
+        return super().get_root(data)  # type: ignore[no-untyped-call]
 
     def add_signing_time(self, signed_signature_properties: Any, sig_root: Any, signing_settings: Any) -> None:
         # signxml always writes "now"; the caller's time is what the batch recorded and tests need.
@@ -183,7 +201,7 @@ def sign_record(
 
     signer = _RecordSigner(role, when)
     try:
-        signed = signer.sign(
+        signed = signer.sign_in_place(
             root,
             key=key,
             cert=chain,
@@ -195,9 +213,20 @@ def sign_record(
         )
     except SignXMLException as e:
         raise SigningError(f"Không tạo được chữ ký số: {e}") from None
-    check_unique_ids(signed)  # signxml's random Ids colliding with the document's would be refused later
+    # signxml's random Ids colliding with the document's would be refused later. The rest of the
+    # document is unchanged and its Ids were checked unique by record_parts: the new signature's suffice.
+    _check_new_ids(parts.ids, parts.signatures_parent[-1])
     out: bytes = etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
     return out
+
+
+def _check_new_ids(existing: dict[str, etree._Element], added: etree._Element) -> None:
+    if added.tag != SIGNATURE_TAG:
+        raise SigningError("chữ ký mới không nằm cuối phần <chukyso>")
+    seen = set(existing)
+    for value in check_unique_ids(added):
+        if value in seen:
+            raise RecordStructureError(f"mã định danh (Id) «{value}» xuất hiện nhiều lần")
 
 
 # ---- verification ----------------------------------------------------------------------------------

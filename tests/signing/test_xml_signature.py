@@ -278,3 +278,43 @@ def test_xmlsec1_verifies_every_signature(fully_signed, demo, tmp_path: Path):
     tampered.write_bytes(fully_signed.replace("Ánh".encode(), "Anh".encode()))
     proc = subprocess.run(cmd[:-1] + [str(tampered)], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
+
+
+def _fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+
+    import signxml.xades.xades as xades
+
+    counter = itertools.count()
+    monkeypatch.setattr(xades.secrets, "token_hex", lambda n=4: f"{next(counter):0{2 * n}X}")
+
+
+def test_signing_in_place_writes_the_bytes_signxml_writes_on_its_own_copy(monkeypatch: pytest.MonkeyPatch):
+    from hocbaso_desktop.signing import xml_signature
+
+    people = [soft_identity("Nguyễn Thị A", "IP1"), soft_identity("Trần Văn B", "IP2"), soft_identity("Trường C", "IP3")]
+    when = datetime.now(timezone.utc).replace(microsecond=0)
+
+    def sign_all() -> list[bytes]:
+        _fixed_ids(monkeypatch)
+        xml, out = record_xml(extra_rows=40), []
+        for ident, role in zip(people, ["gvcn", "principal", "seal"]):
+            xml = sign_record(xml, ident.key, [ident.cert, ident.intermediate], role, when)
+            out.append(xml)
+        return out
+
+    in_place = sign_all()
+    monkeypatch.setattr(xml_signature._RecordSigner, "sign_in_place", lambda self, doc, **kw: self.sign(doc, **kw))
+    assert sign_all() == in_place
+    trust = TrustStore()
+    for ident in people:
+        trust.add_certificate(ident.root)
+    assert verify_record(in_place[-1], trust).ok
+
+
+def test_a_signature_id_already_in_the_document_is_refused(monkeypatch: pytest.MonkeyPatch):
+    ident = soft_identity("Nguyễn Thị A", "IP1")
+    xml = record_xml().replace(b"<hoten>", b'<hoten Id="SignXMLSignature00000000">', 1)  # the Id signxml will write
+    _fixed_ids(monkeypatch)
+    with pytest.raises(RecordStructureError, match="SignXMLSignature00000000"):
+        sign_record(xml, ident.key, [ident.cert, ident.intermediate], "gvcn")
