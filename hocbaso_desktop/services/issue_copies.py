@@ -69,14 +69,15 @@ class IssueCopies:
         """Start the workers before the first issue (while the token logs in and the PIN is asked)."""
         self._render().warm_up()
 
-    def add(self, record_id: int, signed_xml: bytes, valid_from: date | None) -> None:
+    def add(self, record_id: int, signed_xml: bytes, valid_from: date | None, sha256: str | None = None) -> None:
         """Render the copy of `record_id` from these bytes; it is stored only if they are (still) the
-        record's signed XML, by hash, and `valid_from` its issue date."""
+        record's signed XML, by hash, and `valid_from` its issue date. `sha256`: their hash, when the
+        caller has just computed it (the issue did)."""
         if record_id in self._seen:
             return
         self._seen.add(record_id)
         job = SignedPaper(signed_xml, valid_from)
-        digest = hashlib.sha256(signed_xml).hexdigest()
+        digest = sha256 or hashlib.sha256(signed_xml).hexdigest()
         self._pending.append(_Pending(record_id, digest, self._render().submit(job), job))
 
     def store_ready(self) -> int:

@@ -8,15 +8,14 @@ it is stored, and Cancel (a CancelToken) takes effect between records.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select, update
 
 from ..domain.errors import HocbasoError
 from ..signing import (
@@ -37,8 +36,8 @@ from ..signing import (
 )
 from ..signing.certs import common_name
 from ..signing.policy import is_organisation_certificate  # noqa: F401 - the rule lives in signing/policy.py
-from ..storage.engine import Store
-from ..storage.models import AuditEntry, Record, RecordSignature, School
+from ..storage.engine import Store, Tx
+from ..storage.models import AuditEntry, Enrolment, Record, RecordSignature, School
 from ..sync.outbox import enqueue_issued
 from . import settings as settings_service
 from .certificates import CertificateNotRegistered, require_registered
@@ -168,7 +167,7 @@ class SigningRun:
         self._foreign_change = False
         self._key: object | None = None  # the token key of this batch (its token_seconds: time inside the token)
         self._chain: list[x509.Certificate] = []  # the key's certificate and its issuers (signed audit heads)
-        self._issued: tuple[int, bytes, date | None] | None = None  # the record the last _store issued
+        self._issued: tuple[int, bytes, date | None, str] | None = None  # the record the last _store issued, its hash
         self.copies: IssueCopies | None = None  # the seal's paper copies (stored, problems)
         self.loop_ended_at = 0.0  # perf_counter() when the last record was stored (copies may still be rendering)
 
@@ -286,10 +285,78 @@ class SigningRun:
         finally:
             self.store_seconds += time.perf_counter() - start
 
+    def _store_signature(
+        self, tx: Tx, item: PlanItem, signed_xml: bytes, signed_sha: str, when: datetime,
+        fail: Callable[[str], RecordOutcome],
+    ) -> tuple[RecordOutcome, int] | None:
+        """A signature that does not issue, while nothing but this batch has written since the plan:
+        in Core statements (the record's blobs are compared in the database, not loaded to be
+        compared here). Returns the outcome and the audit head after it, or None when the full path
+        must decide (a foreign change: rebuild the content; the content moved: reset) — nothing
+        is written then. Same checks and rows as the full path below."""
+        plan, cert = self.plan, self.choice.certificate
+        s = tx.session
+        rec_t, sig_t = cast(Table, Record.__table__), cast(Table, RecordSignature.__table__)
+        head = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
+        if self._foreign_change or head != self._audit_mark:
+            return None
+        if item.record_id is None:
+            taken = s.execute(select(func.count()).select_from(rec_t).where(
+                rec_t.c.enrolment_id == item.enrolment_id, rec_t.c.version == item.version)).scalar()
+            if taken:
+                return fail("học bạ vừa được người khác ký trong lúc đợt ký đang chạy: hãy ký lại"), head
+            # The first signature's content is the plan's own bytes: their hash is item.content_sha.
+            enrolment = select(Enrolment.student_id, Enrolment.year_id).where(Enrolment.id == item.enrolment_id).subquery()
+            record_id = s.execute(insert(rec_t).values(
+                enrolment_id=item.enrolment_id, student_id=select(enrolment.c.student_id).scalar_subquery(),
+                year_id=select(enrolment.c.year_id).scalar_subquery(), version=item.version, status="signing",
+                created_at=item.created_at, status_reason="", content_xml=item.xml, signed_xml=signed_xml,
+            ).returning(rec_t.c.id)).scalar_one()
+        else:
+            record_id = item.record_id
+            row = s.execute(select(
+                rec_t.c.status, rec_t.c.content_xml, rec_t.c.signed_xml == item.xml,
+                select(func.count()).select_from(sig_t).where(sig_t.c.record_id == record_id).scalar_subquery(),
+            ).where(rec_t.c.id == record_id)).one_or_none()
+            if row is None:
+                return fail("học bạ không còn trong cơ sở dữ liệu"), head
+            status, content, same_bytes, signatures = row
+            if status not in ("draft", "signing") or signatures != item.seq - 1 or (item.seq > 1 and not same_bytes):
+                return fail("học bạ đã thay đổi trạng thái trong lúc ký (có người khác vừa ký hoặc sửa): hãy ký lại"), head
+            if item.seq > 1 and sha256_hex(content or b"") != item.content_sha:
+                return None  # the frozen content moved: the full path resets the record
+            values: dict[str, object] = {"status": "signing", "signed_xml": signed_xml, "status_reason": ""}
+            if item.seq == 1:
+                values["content_xml"] = item.xml
+            s.execute(update(rec_t).where(rec_t.c.id == record_id).values(**values))
+        # the signature row goes in while the record is "signing" (triggers)
+        s.execute(insert(sig_t).values(
+            record_id=record_id, seq=item.seq, role=plan.role, staff_id=plan.staff_id, signer_name=cert.common_name,
+            cert_subject=cert.subject[:400], cert_serial=cert.serial_hex, signed_at=when))
+        tx.audit("record.sign", "record", record_id, {
+            "enrolment_id": item.enrolment_id, "seq": item.seq, "role": plan.role, "staff": plan.actor_code,
+            "cert_serial": cert.serial_hex, "cert_subject": cert.subject, "sha256": signed_sha,
+        })
+        assert tx.head is not None
+        outcome = RecordOutcome(item.enrolment_id, item.student_name, item.class_name, True,
+                                f"đã ký ({plan.role_title})", False, record_id)
+        return outcome, tx.head[0]
+
     def _store_tx(self, item: PlanItem, signed_xml: bytes, signed_at: datetime | None) -> RecordOutcome:
         plan, cert = self.plan, self.choice.certificate
         fail = lambda msg: RecordOutcome(item.enrolment_id, item.student_name, item.class_name, False, msg, False,  # noqa: E731
                                          item.record_id)
+        # The time the XAdES SigningTime says (the batch signs one record ahead: not "the last one")
+        when = (signed_at or datetime.now(timezone.utc)).astimezone(VN_TZ).replace(tzinfo=None)
+        signed_sha = sha256_hex(signed_xml)
+        if not item.issues:
+            with self.store.transaction(plan.actor_code) as tx:
+                quick = self._store_signature(tx, item, signed_xml, signed_sha, when, fail)
+            if quick is not None:
+                outcome, mark = quick
+                if outcome.ok:
+                    self._audit_mark = mark
+                return outcome
         with self.store.transaction(plan.actor_code) as tx:
             s = tx.session
             now = local_now()
@@ -300,8 +367,6 @@ class SigningRun:
                     return fail("học bạ vừa được người khác ký trong lúc đợt ký đang chạy: hãy ký lại")
                 rec = Record(enrolment_id=item.enrolment_id, student_id=0, year_id=0, version=item.version,
                              status="draft", created_at=item.created_at, status_reason="")
-                from ..storage.models import Enrolment
-
                 enrol = s.get_one(Enrolment, item.enrolment_id)
                 rec.student_id, rec.year_id = enrol.student_id, enrol.year_id
                 sigs: list[RecordSignature] = []
@@ -336,8 +401,6 @@ class SigningRun:
             rec.signed_xml = signed_xml
             rec.status_reason = ""
             s.flush()
-            # The time the XAdES SigningTime says (the batch signs one record ahead: not "the last one")
-            when = (signed_at or datetime.now(timezone.utc)).astimezone(VN_TZ).replace(tzinfo=None)
             sig = RecordSignature(record_id=rec.id, seq=item.seq, role=plan.role, staff_id=plan.staff_id,
                                   signer_name=cert.common_name, cert_subject=cert.subject[:400],
                                   cert_serial=cert.serial_hex, signed_at=when)
@@ -345,12 +408,12 @@ class SigningRun:
             s.flush()  # the signature row goes in while the record is still "signing" (triggers)
             tx.audit("record.sign", "record", rec.id, {
                 "enrolment_id": item.enrolment_id, "seq": item.seq, "role": plan.role, "staff": plan.actor_code,
-                "cert_serial": cert.serial_hex, "cert_subject": cert.subject, "sha256": sha256_hex(signed_xml),
+                "cert_serial": cert.serial_hex, "cert_subject": cert.subject, "sha256": signed_sha,
             })
             issued = False
             if item.issues:
                 rec.status = "issued"
-                rec.sha256 = hashlib.sha256(signed_xml).hexdigest()
+                rec.sha256 = signed_sha
                 rec.issued_at = now
                 rec.valid_from = when.date()  # ngày hiệu lực = the issue date (the seal's signing day, VN time)
                 rec.status_changed_at = now
@@ -369,7 +432,7 @@ class SigningRun:
                 enqueue_issued(s, rec, head=signed_head)
                 issued = True
                 # Its paper copy is rendered from these signed bytes once they are committed (issue_copies.py).
-                self._issued = (rec.id, signed_xml, rec.valid_from)
+                self._issued = (rec.id, signed_xml, rec.valid_from, signed_sha)
             record_id = rec.id
             # our own last entry is the head (one writer, write lock held): no need to read it again
             mark = tx.head[0] if tx.head is not None else (s.execute(select(func.max(AuditEntry.id))).scalar() or 0)

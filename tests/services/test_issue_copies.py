@@ -168,8 +168,8 @@ def _seal_counting_rebuilds(store: Store, token: SchoolToken, cls: directory.Cla
         rebuilds[0] += 1
         return real_content(*a, **k)  # type: ignore[arg-type]
 
-    def add_and_wait(self: IssueCopies, record_id: int, xml: bytes, valid_from: object) -> None:
-        real_add(self, record_id, xml, valid_from)  # type: ignore[arg-type]
+    def add_and_wait(self: IssueCopies, record_id: int, *rest: object) -> None:
+        real_add(self, record_id, *rest)  # type: ignore[arg-type]
         for p in self._pending:
             p.future.result()
         if foreign_at is not None and len(self._seen) == foreign_at:
