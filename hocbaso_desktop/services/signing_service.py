@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Callable, Iterator, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import LargeBinary, Table, bindparam, func, insert, select, update
 
 from ..domain.errors import HocbasoError
 from ..signing import (
@@ -51,6 +51,30 @@ if TYPE_CHECKING:  # annotations only
     from cryptography import x509
 
     from ..signing.chain_head import SignedHead
+
+# The statements of SigningRun._store_signature, built once (portable SQL: SQLite and PostgreSQL).
+_REC = cast(Table, Record.__table__)
+_SIG = cast(Table, RecordSignature.__table__)
+_HEAD = select(func.max(AuditEntry.id))
+_TAKEN = select(func.count()).select_from(_REC).where(
+    _REC.c.enrolment_id == bindparam("p_enrolment"), _REC.c.version == bindparam("p_version"))
+_ENROLMENT = Enrolment.__table__.c
+_NEW_RECORD = insert(_REC).values(
+    enrolment_id=bindparam("p_enrolment"),
+    student_id=select(_ENROLMENT.student_id).where(_ENROLMENT.id == bindparam("p_enrolment")).scalar_subquery(),
+    year_id=select(_ENROLMENT.year_id).where(_ENROLMENT.id == bindparam("p_enrolment")).scalar_subquery(),
+    version=bindparam("p_version"), status="signing", created_at=bindparam("p_created"), status_reason="",
+    content_xml=bindparam("p_content"), signed_xml=bindparam("p_signed"),
+).returning(_REC.c.id)
+_RECORD_STATE = select(  # the signed bytes are compared in the database, not loaded
+    _REC.c.status, _REC.c.content_xml, _REC.c.signed_xml == bindparam("p_xml", type_=LargeBinary),
+    select(func.count()).select_from(_SIG).where(_SIG.c.record_id == _REC.c.id).scalar_subquery(),
+).where(_REC.c.id == bindparam("p_id"))
+_SIGNED = update(_REC).where(_REC.c.id == bindparam("p_id")).values(
+    status="signing", signed_xml=bindparam("p_signed"), status_reason="")
+_FREEZE = _SIGNED.values(content_xml=bindparam("p_content"))
+_NEW_SIGNATURE = insert(_SIG)
+
 
 # ---- which certificate ------------------------------------------------------------------------------
 
@@ -295,29 +319,20 @@ class SigningRun:
         must decide (a foreign change: rebuild the content; the content moved: reset) — nothing
         is written then. Same checks and rows as the full path below."""
         plan, cert = self.plan, self.choice.certificate
-        s = tx.session
-        rec_t, sig_t = cast(Table, Record.__table__), cast(Table, RecordSignature.__table__)
-        head = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
+        c = tx.session.connection()  # the transaction's own connection: Core, no ORM layer to go through
+        head = c.execute(_HEAD).scalar() or 0
         if self._foreign_change or head != self._audit_mark:
             return None
         if item.record_id is None:
-            taken = s.execute(select(func.count()).select_from(rec_t).where(
-                rec_t.c.enrolment_id == item.enrolment_id, rec_t.c.version == item.version)).scalar()
-            if taken:
+            if c.execute(_TAKEN, {"p_enrolment": item.enrolment_id, "p_version": item.version}).scalar():
                 return fail("học bạ vừa được người khác ký trong lúc đợt ký đang chạy: hãy ký lại"), head
             # The first signature's content is the plan's own bytes: their hash is item.content_sha.
-            enrolment = select(Enrolment.student_id, Enrolment.year_id).where(Enrolment.id == item.enrolment_id).subquery()
-            record_id = s.execute(insert(rec_t).values(
-                enrolment_id=item.enrolment_id, student_id=select(enrolment.c.student_id).scalar_subquery(),
-                year_id=select(enrolment.c.year_id).scalar_subquery(), version=item.version, status="signing",
-                created_at=item.created_at, status_reason="", content_xml=item.xml, signed_xml=signed_xml,
-            ).returning(rec_t.c.id)).scalar_one()
+            record_id = c.execute(_NEW_RECORD, {
+                "p_enrolment": item.enrolment_id, "p_version": item.version, "p_created": item.created_at,
+                "p_content": item.xml, "p_signed": signed_xml}).scalar_one()
         else:
             record_id = item.record_id
-            row = s.execute(select(
-                rec_t.c.status, rec_t.c.content_xml, rec_t.c.signed_xml == item.xml,
-                select(func.count()).select_from(sig_t).where(sig_t.c.record_id == record_id).scalar_subquery(),
-            ).where(rec_t.c.id == record_id)).one_or_none()
+            row = c.execute(_RECORD_STATE, {"p_id": record_id, "p_xml": item.xml}).one_or_none()
             if row is None:
                 return fail("học bạ không còn trong cơ sở dữ liệu"), head
             status, content, same_bytes, signatures = row
@@ -325,14 +340,15 @@ class SigningRun:
                 return fail("học bạ đã thay đổi trạng thái trong lúc ký (có người khác vừa ký hoặc sửa): hãy ký lại"), head
             if item.seq > 1 and sha256_hex(content or b"") != item.content_sha:
                 return None  # the frozen content moved: the full path resets the record
-            values: dict[str, object] = {"status": "signing", "signed_xml": signed_xml, "status_reason": ""}
             if item.seq == 1:
-                values["content_xml"] = item.xml
-            s.execute(update(rec_t).where(rec_t.c.id == record_id).values(**values))
+                c.execute(_FREEZE, {"p_id": record_id, "p_signed": signed_xml, "p_content": item.xml})
+            else:
+                c.execute(_SIGNED, {"p_id": record_id, "p_signed": signed_xml})
         # the signature row goes in while the record is "signing" (triggers)
-        s.execute(insert(sig_t).values(
-            record_id=record_id, seq=item.seq, role=plan.role, staff_id=plan.staff_id, signer_name=cert.common_name,
-            cert_subject=cert.subject[:400], cert_serial=cert.serial_hex, signed_at=when))
+        c.execute(_NEW_SIGNATURE, {
+            "record_id": record_id, "seq": item.seq, "role": plan.role, "staff_id": plan.staff_id,
+            "signer_name": cert.common_name, "cert_subject": cert.subject[:400], "cert_serial": cert.serial_hex,
+            "signed_at": when})
         tx.audit("record.sign", "record", record_id, {
             "enrolment_id": item.enrolment_id, "seq": item.seq, "role": plan.role, "staff": plan.actor_code,
             "cert_serial": cert.serial_hex, "cert_subject": cert.subject, "sha256": signed_sha,
